@@ -1,0 +1,107 @@
+/** How the CLI shows progress and results: a progress bar on a terminal, plain lines otherwise. */
+import { SingleBar } from 'cli-progress';
+import { relative } from 'node:path';
+import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
+import type { SearchResult } from '../core/search/search';
+
+export interface IndexReporter {
+  onEvent(event: IndexEvent): void;
+  stop(): void;
+}
+
+export function createIndexReporter(options: { json: boolean; tty: boolean }): IndexReporter {
+  const err = process.stderr;
+  let bar: SingleBar | undefined;
+  let lastLine = 0;
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case 'start':
+          if (event.rebuildReason) err.write(`Rebuilding the index: ${event.rebuildReason}.\n`);
+          if (!options.json) err.write(`Indexing ${event.folder}\n  index: ${event.indexDir}\n`);
+          break;
+        case 'skip':
+          if (!options.json) {
+            const line = `  skipped ${event.file.path}: ${event.file.reason}\n`;
+            bar?.stop();
+            bar = undefined;
+            err.write(line);
+          }
+          break;
+        case 'progress': {
+          const p = event.progress;
+          const total = Math.max(p.filesToIndex, 1);
+          const payload = {
+            chunks: p.chunksEmbedded,
+            rate: p.chunksPerSecond.toFixed(1),
+            eta: p.etaSeconds === undefined ? '…' : `${Math.ceil(p.etaSeconds)}s`,
+            file: truncate(p.currentFile ?? '', 40),
+            seen: p.filesSeen,
+          };
+          if (options.tty && !options.json) {
+            if (!bar) {
+              bar = new SingleBar({
+                format: '  {bar} {value}/{total} files | {chunks} chunks | {rate} chunks/s | ETA {eta} | {file}',
+                hideCursor: true,
+                clearOnComplete: true,
+                stream: err,
+              });
+              bar.start(total, p.filesIndexed, payload);
+            }
+            bar.setTotal(total);
+            bar.update(p.filesIndexed, payload);
+          } else if (!options.json && Date.now() - lastLine > 5000) {
+            lastLine = Date.now();
+            err.write(`  ${p.filesIndexed}/${p.filesToIndex} files, ${p.chunksEmbedded} chunks, ${payload.rate} chunks/s\n`);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+export function printSummary(s: IndexSummary): void {
+  const out = process.stdout;
+  out.write(s.cancelled ? 'Indexing cancelled; everything finished so far is kept.\n' : 'Indexing done.\n');
+  out.write(`  files seen       ${s.filesSeen}\n`);
+  out.write(`  indexed          ${s.filesIndexed}\n`);
+  out.write(`  unchanged        ${s.filesUnchanged}\n`);
+  out.write(`  removed          ${s.filesRemoved}\n`);
+  out.write(`  skipped          ${s.skipped.length}\n`);
+  out.write(`  chunks embedded  ${s.chunksEmbedded} (${s.chunksReused} reused, ${s.chunksTotal} in the index)\n`);
+  out.write(`  time             ${s.seconds.toFixed(1)} s, ${s.chunksPerSecond.toFixed(1)} chunks/s, ${(s.sourceBytes / 1024 / Math.max(s.seconds, 1e-9)).toFixed(1)} KB/s of source\n`);
+  const reasons = new Map<string, number>();
+  for (const file of s.skipped) {
+    const reason = file.reason.replace(/\(.*\)$/, '').trim();
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  for (const [reason, count] of reasons) out.write(`    ${count} × ${reason}\n`);
+}
+
+export function printSearchResults(query: string, results: SearchResult[]): void {
+  const out = process.stdout;
+  if (results.length === 0) {
+    out.write(`No results for "${query}".\n`);
+    return;
+  }
+  for (const r of results) {
+    const where = `${r.path}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}`;
+    out.write(`${where}  score ${r.score.toFixed(3)}\n`);
+    for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${line}\n`);
+    out.write('\n');
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : '…' + text.slice(text.length - max + 1);
+}
+
+export function relativeTo(root: string, path: string): string {
+  return relative(root, path) || '.';
+}

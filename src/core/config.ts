@@ -1,0 +1,112 @@
+/**
+ * Every knob of the engine in one plain object. The CLI and the extension build it from their own
+ * settings; the core never reads settings by itself.
+ *
+ * The defaults for workers, threads and batch size come from the sweep in bench/RESULTS.md
+ * (2 cores, int8 MiniLM): one embedding worker with 2 intra-op threads, batch size 1 and length
+ * grouping, plus one light worker that extracts and tokenises while the model runs.
+ */
+export interface ChunkSettings {
+  /** Upper bound on a chunk's tokens, including the model's special tokens. */
+  maxTokens: number;
+  /** Tokens of context repeated from the end of one chunk at the start of the next. */
+  overlapTokens: number;
+}
+
+export interface PipelineSettings {
+  /** Files read from disk at once. */
+  readConcurrency: number;
+  /** Worker threads that extract PDF/DOCX text. */
+  extractWorkers: number;
+  /** Worker threads that tokenise and chunk. */
+  chunkWorkers: number;
+  /** Worker threads that each hold one ONNX Runtime session. */
+  embedWorkers: number;
+  /** ONNX Runtime intra-op threads per embedding worker. */
+  embedThreads: number;
+  /** Sequences per inference call. */
+  batchSize: number;
+  /** Capacity of each queue between stages (items). Bounds memory whatever the workspace size. */
+  queueCapacity: number;
+  /**
+   * Smallest number of staged chunks that triggers a commit (the index grows in steps of at least
+   * this, or a fifth of its size, whichever is larger): fewer, larger writes.
+   */
+  commitChunks: number;
+}
+
+export interface FileSettings {
+  /** Files larger than this are skipped (bytes). PDF and DOCX use `maxDocumentBytes`. */
+  maxFileBytes: number;
+  maxDocumentBytes: number;
+  /** Extra glob patterns (gitignore syntax) to exclude. */
+  exclude: string[];
+  /** Index PDF and DOCX documents. */
+  pdf: boolean;
+  docx: boolean;
+}
+
+export interface QuipuConfig {
+  /** A model folder in the transformers.js layout, or a Hugging Face model id (downloads need a network). */
+  model: string;
+  chunk: ChunkSettings;
+  pipeline: PipelineSettings;
+  files: FileSettings;
+}
+
+export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTokens: 32 };
+
+export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
+  readConcurrency: 16,
+  extractWorkers: 1,
+  chunkWorkers: 1,
+  embedWorkers: 1,
+  embedThreads: 2,
+  batchSize: 8,
+  queueCapacity: 64,
+  commitChunks: 1000,
+};
+
+export const DEFAULT_FILE_SETTINGS: FileSettings = {
+  maxFileBytes: 1024 * 1024,
+  maxDocumentBytes: 32 * 1024 * 1024,
+  exclude: [],
+  pdf: true,
+  docx: true,
+};
+
+export function makeConfig(overrides: {
+  model?: string;
+  chunk?: Partial<ChunkSettings>;
+  pipeline?: Partial<PipelineSettings>;
+  files?: Partial<FileSettings>;
+} = {}): QuipuConfig {
+  const config: QuipuConfig = {
+    model: overrides.model ?? '',
+    chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
+    pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
+    files: { ...DEFAULT_FILE_SETTINGS, ...overrides.files },
+  };
+  validateConfig(config);
+  return config;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function validateConfig(config: QuipuConfig): void {
+  const { chunk, pipeline } = config;
+  if (!Number.isInteger(chunk.maxTokens) || chunk.maxTokens < 16) {
+    throw new ConfigError(`chunk.maxTokens must be an integer of at least 16 (got ${chunk.maxTokens})`);
+  }
+  if (!Number.isInteger(chunk.overlapTokens) || chunk.overlapTokens < 0 || chunk.overlapTokens >= chunk.maxTokens / 2) {
+    throw new ConfigError(`chunk.overlapTokens must be between 0 and half of maxTokens (got ${chunk.overlapTokens})`);
+  }
+  for (const key of Object.keys(pipeline) as (keyof PipelineSettings)[]) {
+    const value = pipeline[key];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new ConfigError(`pipeline.${key} must be a positive integer (got ${value})`);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Where the model's files are. A model is a folder in the transformers.js layout:
+ *   config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx (or onnx/model.onnx)
+ * The default (all-MiniLM-L6-v2, int8) is placed in <package>/models by `npm run setup-model`, or
+ * shipped inside the extension. A Hugging Face id is downloaded once into a cache folder.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export const DEFAULT_MODEL_NAME = 'all-MiniLM-L6-v2';
+const ONNX_CANDIDATES = ['onnx/model_quantized.onnx', 'onnx/model.onnx', 'model_quantized.onnx', 'model.onnx'];
+const REQUIRED_FILES = ['tokenizer.json', 'tokenizer_config.json', 'config.json'];
+
+export interface ModelInfo {
+  /** Stable id recorded with every vector: a change of model rebuilds the index. */
+  id: string;
+  dir: string;
+  onnxPath: string;
+  /** Longest input the model accepts, in tokens (special tokens included). */
+  maxTokens: number;
+}
+
+export class ModelNotFoundError extends Error {
+  override name = 'ModelNotFoundError';
+}
+
+/** The package root: the nearest folder above this file with Quipu's package.json. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'quipu') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from, '..');
+    dir = parent;
+  }
+}
+
+export function defaultModelDir(): string {
+  return process.env.QUIPU_MODEL_DIR || join(packageRoot(), 'models', DEFAULT_MODEL_NAME);
+}
+
+export async function resolveModel(spec: string, options: { cacheDir?: string; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+  if (!spec) return describeFolder(defaultModelDir(), 'the default model');
+  const asPath = resolve(spec);
+  const looksLikePath = isAbsolute(spec) || spec.startsWith('.') || spec.startsWith('~') || spec.split(/[\\/]/).length > 2;
+  if (existsSync(asPath) || looksLikePath) return describeFolder(asPath, spec);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(spec)) {
+    throw new ModelNotFoundError(`Model "${spec}" is neither a folder nor a Hugging Face model id (owner/name).`);
+  }
+  const dir = join(options.cacheDir ?? join(homedir(), '.cache', 'quipu', 'models'), spec);
+  await downloadModel(spec, dir, options.signal);
+  return describeFolder(dir, spec);
+}
+
+async function describeFolder(dir: string, label: string): Promise<ModelInfo> {
+  const missing = REQUIRED_FILES.filter((file) => !existsSync(join(dir, file)));
+  const onnx = ONNX_CANDIDATES.find((file) => existsSync(join(dir, file)));
+  if (!existsSync(dir) || missing.length > 0 || !onnx) {
+    const hint = label === 'the default model' ? ' Run `npm run setup-model` to place it.' : '';
+    const what = !existsSync(dir) ? 'the folder does not exist' : `missing ${[...missing, ...(onnx ? [] : ['onnx/model_quantized.onnx'])].join(', ')}`;
+    throw new ModelNotFoundError(`Model not found for ${label} at ${dir}: ${what}.${hint}`);
+  }
+  const onnxPath = join(dir, onnx);
+  let manifest: { id?: string; maxTokens?: number } = {};
+  if (existsSync(join(dir, 'quipu-model.json'))) manifest = JSON.parse(readFileSync(join(dir, 'quipu-model.json'), 'utf8')) as typeof manifest;
+  const tokenizerConfig = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: number };
+  const modelConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+  const limits = [manifest.maxTokens, tokenizerConfig.model_max_length, modelConfig.max_position_embeddings, 512].filter(
+    (n): n is number => typeof n === 'number' && n > 0 && n < 1e6,
+  );
+  const id = manifest.id ?? `${label}#${(await sha256File(onnxPath)).slice(0, 16)}`;
+  return { id, dir, onnxPath, maxTokens: Math.min(...limits) };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const block of createReadStream(path)) hash.update(block as Buffer);
+  return hash.digest('hex');
+}
+
+/** Downloads the files Quipu needs from the Hugging Face hub. Needs a network; says so clearly without one. */
+async function downloadModel(id: string, dir: string, signal?: AbortSignal): Promise<void> {
+  const files = [...REQUIRED_FILES, 'onnx/model_quantized.onnx'];
+  for (const file of files) {
+    const target = join(dir, file);
+    if (existsSync(target) && (await stat(target)).size > 0) continue;
+    const url = `https://huggingface.co/${id}/resolve/main/${file}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (error) {
+      throw new ModelNotFoundError(
+        `Could not download model ${id} (${file}): ${(error as Error).message}. Without a network, point the model setting to a local folder.`,
+      );
+    }
+    if (!response.ok) throw new ModelNotFoundError(`Could not download model ${id}: ${url} answered ${response.status}.`);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(`${target}.part`, Buffer.from(await response.arrayBuffer()));
+    await rename(`${target}.part`, target);
+  }
+}

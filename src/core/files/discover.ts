@@ -1,0 +1,136 @@
+/**
+ * Walks a folder and yields the files worth indexing, lazily, so a huge tree never sits in memory.
+ *
+ * Rules, as git applies them: `.gitignore` and `.quipuignore` files at any depth, deeper files
+ * overriding shallower ones, `!` re-including; a directory that is ignored is not entered. On top:
+ * default excludes (VCS folders, dependencies, build output, lock files, binaries) and the caller's.
+ */
+import ignore, { type Ignore } from 'ignore';
+import { join } from 'node:path';
+import type { FileSettings } from '../config';
+import type { FileHost } from './host';
+import { extensionOf } from './languages';
+
+export const IGNORE_FILES = ['.gitignore', '.quipuignore'];
+
+export const DEFAULT_EXCLUDES = [
+  '.git/', '.hg/', '.svn/', 'node_modules/', 'bower_components/', 'vendor/bundle/', '.venv/', 'venv/',
+  '__pycache__/', '.mypy_cache/', '.pytest_cache/', '.tox/', 'dist/', 'build/', 'out/', 'target/',
+  '.next/', '.nuxt/', '.turbo/', '.cache/', 'coverage/', '.gradle/', '.idea/', '.vs/',
+  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',
+  'poetry.lock', 'Pipfile.lock', 'Gemfile.lock', 'composer.lock', 'go.sum', 'uv.lock',
+  '*.min.js', '*.min.css', '*.map', '.DS_Store',
+];
+
+/** Extensions that are never text; skipped without reading a byte. */
+const BINARY_EXTENSIONS = new Set(
+  ('png jpg jpeg gif bmp ico webp tiff psd svgz avif heic mp3 mp4 m4a wav ogg flac avi mov mkv webm ' +
+    'zip gz tgz bz2 xz 7z rar tar jar war ear whl egg exe dll so dylib a o obj lib bin class pyc pyo ' +
+    'wasm onnx pt pth safetensors ckpt h5 npy npz pkl parquet arrow sqlite db ttf otf woff woff2 eot ' +
+    'doc xls xlsx ppt pptx odt ods odp dmg iso img deb rpm msi').split(' '),
+);
+
+export interface DiscoveredFile {
+  /** Path relative to the folder, with forward slashes. */
+  path: string;
+  absPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export type DiscoveryEvent =
+  | { kind: 'file'; file: DiscoveredFile }
+  | { kind: 'skip'; path: string; reason: string };
+
+interface RuleSet {
+  /** Folder the rules were written in, relative to the root ('' for the root). */
+  base: string;
+  rules: Ignore;
+}
+
+export async function* discoverFiles(
+  root: string,
+  host: FileHost,
+  settings: FileSettings,
+  options: { signal?: AbortSignal; extraIgnoredDirs?: string[] } = {},
+): AsyncGenerator<DiscoveryEvent> {
+  const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
+  const ignoredAbsDirs = new Set(options.extraIgnoredDirs ?? []);
+
+  async function* walk(relDir: string, inherited: RuleSet[]): AsyncGenerator<DiscoveryEvent> {
+    options.signal?.throwIfAborted();
+    const absDir = relDir ? join(root, relDir) : root;
+    let entries;
+    try {
+      entries = await host.readDir(absDir);
+    } catch (error) {
+      yield { kind: 'skip', path: relDir || '.', reason: `unreadable folder (${codeOf(error)})` };
+      return;
+    }
+    const ruleSets = [...inherited];
+    for (const name of IGNORE_FILES) {
+      if (!entries.some((e) => e.name === name && e.isFile)) continue;
+      try {
+        const text = new TextDecoder().decode(await host.readFile(join(absDir, name)));
+        ruleSets.push({ base: relDir, rules: ignore().add(text) });
+      } catch (error) {
+        yield { kind: 'skip', path: joinRel(relDir, name), reason: `unreadable ignore file (${codeOf(error)})` };
+      }
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const relPath = joinRel(relDir, entry.name);
+      const absPath = join(absDir, entry.name);
+      if (entry.isDirectory) {
+        if (ignoredAbsDirs.has(absPath) || isIgnored(relPath + '/', [defaults, ...ruleSets])) continue;
+        yield* walk(relPath, ruleSets);
+        continue;
+      }
+      if (!entry.isFile || isIgnored(relPath, [defaults, ...ruleSets])) continue;
+      const ext = extensionOf(relPath);
+      if (BINARY_EXTENSIONS.has(ext)) continue;
+      if ((ext === 'pdf' && !settings.pdf) || (ext === 'docx' && !settings.docx)) continue;
+      let stat;
+      try {
+        stat = await host.stat(absPath);
+      } catch (error) {
+        yield { kind: 'skip', path: relPath, reason: `unreadable (${codeOf(error)})` };
+        continue;
+      }
+      const limit = ext === 'pdf' || ext === 'docx' ? settings.maxDocumentBytes : settings.maxFileBytes;
+      if (stat.size > limit) {
+        yield { kind: 'skip', path: relPath, reason: `larger than ${formatBytes(limit)} (${formatBytes(stat.size)})` };
+        continue;
+      }
+      yield { kind: 'file', file: { path: relPath, absPath, size: stat.size, mtimeMs: stat.mtimeMs } };
+    }
+  }
+
+  yield* walk('', []);
+}
+
+/** The last rule set with an opinion wins: deeper ignore files override shallower ones. */
+function isIgnored(relPath: string, ruleSets: RuleSet[]): boolean {
+  let ignored = false;
+  for (const { base, rules } of ruleSets) {
+    if (base && !relPath.startsWith(base + '/')) continue;
+    const result = rules.test(base ? relPath.slice(base.length + 1) : relPath);
+    if (result.ignored) ignored = true;
+    else if (result.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+function joinRel(dir: string, name: string): string {
+  return dir ? `${dir}/${name}` : name;
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? String(error);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,54 @@
+/** What an indexing run reports while it works, and what it returns when it ends. */
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface IndexProgress {
+  /** Files found so far (discovery may still be running). */
+  filesSeen: number;
+  discoveryDone: boolean;
+  /** Files that need work (new or changed) found so far, and how many of them are done. */
+  filesToIndex: number;
+  filesIndexed: number;
+  filesUnchanged: number;
+  filesSkipped: number;
+  chunksEmbedded: number;
+  /** Chunks whose vector was reused (identical text seen before) instead of embedded. */
+  chunksReused: number;
+  chunksPerSecond: number;
+  /** Seconds left, once there is a rate to go by. */
+  etaSeconds: number | undefined;
+  currentFile: string | undefined;
+  elapsedSeconds: number;
+}
+
+export type IndexEvent =
+  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string }
+  | { type: 'progress'; progress: IndexProgress }
+  | { type: 'skip'; file: SkippedFile }
+  | { type: 'commit'; files: number; chunks: number }
+  | { type: 'done'; summary: IndexSummary };
+
+export interface IndexSummary {
+  folder: string;
+  indexDir: string;
+  filesSeen: number;
+  /** New or changed files (re)indexed in this run. */
+  filesIndexed: number;
+  filesUnchanged: number;
+  filesRemoved: number;
+  skipped: SkippedFile[];
+  chunksEmbedded: number;
+  chunksReused: number;
+  /** Chunks in the index after the run. */
+  chunksTotal: number;
+  /** Bytes of source read and indexed in this run. */
+  sourceBytes: number;
+  seconds: number;
+  chunksPerSecond: number;
+  cancelled: boolean;
+  /** Set when the old index was discarded (model or chunk settings changed). */
+  rebuildReason?: string;
+}

@@ -1,0 +1,93 @@
+/**
+ * The worker pools of one engine: extract (PDF/DOCX), chunk (tokenise + cut) and embed (ONNX).
+ * Worker scripts are the esbuild bundles in dist/workers (`npm run build`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
+import type { ChunkSettings, PipelineSettings } from './config';
+import type { PackedBatch } from './embed/onnx-embedder';
+import { packageRoot, type ModelInfo } from './embed/model';
+import type { DocumentKind, ExtractedDocument } from './extract/documents';
+
+export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-worker'): string {
+  const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');
+  const file = join(dir, `${name}.js`);
+  if (!existsSync(file)) throw new Error(`Worker script ${file} is missing: run \`npm run build\` first.`);
+  return file;
+}
+
+export class EnginePools {
+  private extractPool?: Piscina;
+  private chunkPool?: Piscina;
+  private embedPool?: Piscina;
+
+  constructor(
+    private readonly model: ModelInfo,
+    private readonly settings: PipelineSettings,
+  ) {}
+
+  async extract(kind: DocumentKind, bytes: Uint8Array, signal?: AbortSignal): Promise<ExtractedDocument> {
+    this.extractPool ??= new Piscina({
+      filename: workerScript('extract-worker'),
+      minThreads: 0,
+      maxThreads: this.settings.extractWorkers,
+      idleTimeout: 30_000,
+    });
+    return this.extractPool.run({ kind, bytes }, { name: 'extract', signal }) as Promise<ExtractedDocument>;
+  }
+
+  async chunk(source: ChunkTask['source'], settings: ChunkSettings, signal?: AbortSignal): Promise<ChunkResult> {
+    this.chunkPool ??= new Piscina({
+      filename: workerScript('chunk-worker'),
+      minThreads: 0,
+      maxThreads: this.settings.chunkWorkers,
+      idleTimeout: 30_000,
+      workerData: { modelDir: this.model.dir },
+    });
+    // Transfer, don't copy: but only a buffer the bytes own whole (Node pools small buffers).
+    const ownsBuffer = 'bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength;
+    const transferList = ownsBuffer ? [source.bytes.buffer as ArrayBuffer] : [];
+    return this.chunkPool.run({ source, settings } satisfies ChunkTask, { name: 'chunk', signal, transferList }) as Promise<ChunkResult>;
+  }
+
+  private embedder(): Piscina {
+    this.embedPool ??= new Piscina({
+      filename: workerScript('embed-worker'),
+      minThreads: 0,
+      maxThreads: this.settings.embedWorkers,
+      idleTimeout: 60_000,
+      workerData: {
+        onnxPath: this.model.onnxPath,
+        modelDir: this.model.dir,
+        threads: this.settings.embedThreads,
+        maxTokens: this.model.maxTokens,
+      },
+    });
+    return this.embedPool;
+  }
+
+  async embedBatch(batch: PackedBatch, signal?: AbortSignal): Promise<Float32Array> {
+    return this.embedder().run(batch, { name: 'embedBatch', signal, transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
+  }
+
+  async embedTexts(texts: string[], signal?: AbortSignal): Promise<Float32Array> {
+    return this.embedder().run(texts, { name: 'embedTexts', signal }) as Promise<Float32Array>;
+  }
+
+  async dimensions(): Promise<number> {
+    return this.embedder().run(null, { name: 'dimensions' }) as Promise<number>;
+  }
+
+  /** Waits for running tasks, then stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all([this.extractPool?.close(), this.chunkPool?.close(), this.embedPool?.close()]);
+    this.extractPool = this.chunkPool = this.embedPool = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.extractPool?.destroy(), this.chunkPool?.destroy(), this.embedPool?.destroy()]);
+    this.extractPool = this.chunkPool = this.embedPool = undefined;
+  }
+}

@@ -1,0 +1,495 @@
+/**
+ * The index of one folder: vectors in Vectra shards, chunk texts beside them, and a catalog of
+ * what is indexed, all tied together by one manifest.
+ *
+ *   <dir>/manifest.json          model id, chunk settings, shard generations, catalog generation
+ *   <dir>/catalog.g<N>.json      per file: size, mtime, content hash, model, chunk settings, chunk ids
+ *   <dir>/shards/sNN/index.gK.pb  a Vectra LocalIndex (protobuf) per shard; only filterable fields inline
+ *   <dir>/texts/<ab>/<key>.json  the chunk texts of one file version (content-addressed, immutable)
+ *
+ * Files are spread over shards by a hash of their path, so updating one file rewrites one shard, not
+ * the whole index. A commit writes new shard generations and a new catalog, then swaps the manifest
+ * atomically: a killed process leaves the previous manifest, which names only complete files.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalIndex, ProtobufCodec, type IndexItem, type MetadataFilter } from 'vectra';
+import { writeFileAtomic } from './atomic';
+import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
+import { acquireLock, type IndexLock } from './lock';
+
+const FORMAT_VERSION = 1;
+const DEFAULT_SHARDS = 16;
+
+export interface ChunkRecord {
+  text: string;
+  startLine: number;
+  endLine: number;
+  /** PDF page (1-based), when known. */
+  page?: number;
+  /** Hash of the chunk's text: identical texts share one embedding. */
+  textHash: string;
+  vector: Float32Array;
+}
+
+export interface FileUpdate {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  ext: string;
+  language: string;
+  chunks: ChunkRecord[];
+}
+
+export interface CatalogEntry {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  modelId: string;
+  chunkKey: string;
+  shard: number;
+  textKey: string;
+  chunkIds: string[];
+}
+
+export interface Manifest {
+  formatVersion: number;
+  modelId: string;
+  chunkKey: string;
+  dimensions: number;
+  shards: number;
+  catalogGeneration: number;
+  shardGenerations: number[];
+  updatedAt: string;
+}
+
+/** The metadata Vectra keeps inline for every chunk; all of it filterable. */
+export interface ChunkMetadata extends Record<string, string | number | boolean> {
+  path: string;
+  ext: string;
+  lang: string;
+  startLine: number;
+  endLine: number;
+  /** 0 when the file has no pages. */
+  page: number;
+  /** Position of the chunk's text in its file's texts record. */
+  chunk: number;
+  textKey: string;
+  textHash: string;
+}
+
+const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'textHash'];
+
+export interface StoreIdentity {
+  modelId: string;
+  /** Chunk settings and tokenizer, as one comparable string. */
+  chunkKey: string;
+  dimensions: number;
+}
+
+export interface StoreHit {
+  id: string;
+  score: number;
+  metadata: ChunkMetadata;
+}
+
+export interface QueryOptions {
+  /** Pushed into Vectra's filter (exact metadata matches). */
+  filter?: MetadataFilter;
+  /** Applied while scanning, for what Vectra's filter cannot say (path globs). */
+  predicate?: (metadata: ChunkMetadata) => boolean;
+}
+
+export class IndexStore {
+  private readonly shardIndexes = new Map<number, { index: LocalIndex<ChunkMetadata>; storage: GenerationStorage }>();
+  private readonly staged = new Map<string, FileUpdate | null>();
+  private readonly touched = new Map<string, { size: number; mtimeMs: number }>();
+  private readonly textCache = new Map<string, string[]>();
+
+  private constructor(
+    readonly dir: string,
+    private manifest: Manifest,
+    private catalogMap: Map<string, CatalogEntry>,
+    private readonly lock: IndexLock | undefined,
+    /** Why the existing index was discarded, when it was. */
+    readonly rebuildReason: string | undefined,
+  ) {}
+
+  /**
+   * Opens (or creates) the index in `dir`. With `write`, takes the folder's lock: a second writer
+   * gets IndexLockedError instead of corrupting the index. An index built with another model or
+   * other chunk settings is discarded and `rebuildReason` says why.
+   */
+  static async open(dir: string, identity: StoreIdentity, options: { write: boolean; forceRebuild?: boolean }): Promise<IndexStore> {
+    await mkdir(dir, { recursive: true });
+    const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
+    try {
+      const existing = await readManifest(dir);
+      let reason: string | undefined;
+      if (existing && options.forceRebuild) reason = 'a rebuild was requested';
+      else if (existing && existing.formatVersion !== FORMAT_VERSION) reason = `the index format changed (${existing.formatVersion} → ${FORMAT_VERSION})`;
+      else if (existing && existing.modelId !== identity.modelId) reason = `the model changed (${existing.modelId} → ${identity.modelId})`;
+      else if (existing && existing.chunkKey !== identity.chunkKey) reason = `the chunk settings changed (${existing.chunkKey} → ${identity.chunkKey})`;
+      if (existing && !reason) {
+        const catalog = await readCatalog(dir, existing.catalogGeneration);
+        const store = new IndexStore(dir, existing, catalog, lock, undefined);
+        if (options.write) await store.removeUncommittedFiles();
+        return store;
+      }
+      if (existing && !options.write) {
+        // A reader cannot rebuild; it sees an empty index of the right identity.
+        return new IndexStore(dir, freshManifest(identity), new Map(), undefined, reason);
+      }
+      if (existing) await clearIndexFiles(dir);
+      const manifest = freshManifest(identity);
+      if (options.write) await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      return new IndexStore(dir, manifest, new Map(), lock, reason);
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  get catalog(): ReadonlyMap<string, CatalogEntry> {
+    return this.catalogMap;
+  }
+
+  get identity(): StoreIdentity {
+    return { modelId: this.manifest.modelId, chunkKey: this.manifest.chunkKey, dimensions: this.manifest.dimensions };
+  }
+
+  get updatedAt(): string {
+    return this.manifest.updatedAt;
+  }
+
+  get chunkCount(): number {
+    let count = 0;
+    for (const entry of this.catalogMap.values()) count += entry.chunkIds.length;
+    return count;
+  }
+
+  /** Changes staged but not yet committed. */
+  get stagedFileCount(): number {
+    return this.staged.size + this.touched.size;
+  }
+
+  stageFile(update: FileUpdate): void {
+    this.staged.set(update.path, update);
+  }
+
+  stageRemoval(path: string): void {
+    if (this.catalogMap.has(path) || this.staged.has(path)) this.staged.set(path, null);
+  }
+
+  /** Same content, new mtime: only the catalog changes. */
+  stageTouch(path: string, size: number, mtimeMs: number): void {
+    this.touched.set(path, { size, mtimeMs });
+  }
+
+  /** Vectors already stored for a file, by chunk text hash, to reuse when the file changes a little. */
+  async vectorsOf(path: string): Promise<Map<string, Float32Array>> {
+    const entry = this.catalogMap.get(path);
+    const vectors = new Map<string, Float32Array>();
+    if (!entry) return vectors;
+    const { index } = await this.shard(entry.shard);
+    for (const id of entry.chunkIds) {
+      const item = await index.getItem(id);
+      if (item) vectors.set(item.metadata.textHash, Float32Array.from(item.vector));
+    }
+    return vectors;
+  }
+
+  /** Applies every staged change in one atomic step. */
+  async commit(): Promise<void> {
+    if (this.staged.size === 0 && this.touched.size === 0) return;
+    const nextCatalog = new Map(this.catalogMap);
+    const byShard = new Map<number, { removeIds: string[]; items: Partial<IndexItem<ChunkMetadata>>[] }>();
+    const shardWork = (shard: number) => {
+      let work = byShard.get(shard);
+      if (!work) byShard.set(shard, (work = { removeIds: [], items: [] }));
+      return work;
+    };
+    const obsoleteTextKeys = new Set<string>();
+
+    for (const [path, update] of this.staged) {
+      const old = nextCatalog.get(path);
+      if (old) {
+        shardWork(old.shard).removeIds.push(...old.chunkIds);
+        obsoleteTextKeys.add(old.textKey);
+        nextCatalog.delete(path);
+      }
+      if (!update) continue;
+      const shard = shardOf(path, this.manifest.shards);
+      const textKey = textKeyOf(update.hash, this.manifest.chunkKey);
+      obsoleteTextKeys.delete(textKey);
+      await this.writeTexts(textKey, update.chunks.map((c) => c.text));
+      const idBase = `${hashText(path).slice(0, 12)}-${update.hash.slice(0, 8)}`;
+      const chunkIds = update.chunks.map((_, i) => `${idBase}-${i}`);
+      update.chunks.forEach((chunk, i) =>
+        shardWork(shard).items.push({
+          id: chunkIds[i],
+          vector: Array.from(chunk.vector),
+          metadata: {
+            path,
+            ext: update.ext,
+            lang: update.language,
+            startLine: chunk.startLine,
+            endLine: chunk.endLine,
+            page: chunk.page ?? 0,
+            chunk: i,
+            textKey,
+            textHash: chunk.textHash,
+          },
+        }),
+      );
+      nextCatalog.set(path, {
+        size: update.size,
+        mtimeMs: update.mtimeMs,
+        hash: update.hash,
+        modelId: this.manifest.modelId,
+        chunkKey: this.manifest.chunkKey,
+        shard,
+        textKey,
+        chunkIds,
+      });
+    }
+    for (const [path, stat] of this.touched) {
+      const entry = nextCatalog.get(path);
+      if (entry && !this.staged.has(path)) nextCatalog.set(path, { ...entry, ...stat });
+    }
+    for (const entry of nextCatalog.values()) obsoleteTextKeys.delete(entry.textKey);
+
+    // New shard generations, then the catalog, then the manifest that makes them current.
+    const shardGenerations = [...this.manifest.shardGenerations];
+    const written: { storage: GenerationStorage; generation: number }[] = [];
+    try {
+      for (const [shardNumber, work] of byShard) {
+        const { index, storage } = await this.shard(shardNumber);
+        storage.pending = storage.committed + 1;
+        if (storage.committed === 0) {
+          await index.createIndex({ version: 1, metadata_config: { indexed: INLINE_FIELDS as string[] } });
+        }
+        await index.beginUpdate();
+        try {
+          if (work.removeIds.length > 0) await index.deleteItems(work.removeIds);
+          for (const item of work.items) await index.insertItem(item);
+          await index.endUpdate();
+        } catch (error) {
+          index.cancelUpdate();
+          throw error;
+        }
+        shardGenerations[shardNumber] = storage.pending;
+        written.push({ storage, generation: storage.pending });
+      }
+      const manifest: Manifest = {
+        ...this.manifest,
+        catalogGeneration: this.manifest.catalogGeneration + 1,
+        shardGenerations,
+        updatedAt: new Date().toISOString(),
+      };
+      await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)));
+      await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+      const previous = this.manifest;
+      this.manifest = manifest;
+      this.catalogMap = nextCatalog;
+      for (const { storage, generation } of written) storage.committed = generation;
+      this.staged.clear();
+      this.touched.clear();
+      await this.removeObsolete(previous, obsoleteTextKeys);
+    } catch (error) {
+      // The manifest still names the last good generation: forget what this commit loaded.
+      for (const { storage } of written) storage.pending = storage.committed;
+      this.shardIndexes.clear();
+      throw error;
+    }
+  }
+
+  /** Discards staged changes (for a run that stops before committing them). */
+  discardStaged(): void {
+    this.staged.clear();
+    this.touched.clear();
+  }
+
+  async query(vector: Float32Array, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
+    const hits: StoreHit[] = [];
+    const query = Array.from(vector);
+    for (let shard = 0; shard < this.manifest.shards; shard++) {
+      if (!this.manifest.shardGenerations[shard]) continue;
+      const { index } = await this.shard(shard);
+      if (options.predicate) {
+        const predicate = options.predicate;
+        for (const item of await index.listItems()) {
+          if (!predicate(item.metadata)) continue;
+          hits.push({ id: item.id, score: dot(query, item.vector) / (item.norm || 1), metadata: item.metadata });
+        }
+        continue;
+      }
+      for (const result of await index.queryItems(query, '', topK, options.filter)) {
+        hits.push({ id: result.item.id, score: result.score, metadata: result.item.metadata });
+      }
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, topK);
+  }
+
+  /** The chunk texts of one file version. */
+  async texts(textKey: string): Promise<string[]> {
+    const cached = this.textCache.get(textKey);
+    if (cached) return cached;
+    const texts = JSON.parse(await readFile(this.textPath(textKey), 'utf8')) as string[];
+    if (this.textCache.size > 256) this.textCache.delete(this.textCache.keys().next().value!);
+    this.textCache.set(textKey, texts);
+    return texts;
+  }
+
+  /**
+   * Checks that the catalog and the shards agree: every chunk the catalog names is in its shard and
+   * every stored chunk belongs to a catalogued file. Returns the problems found (none when sound).
+   */
+  async verify(): Promise<string[]> {
+    const problems: string[] = [];
+    const expected = new Map<string, string>();
+    for (const [path, entry] of this.catalogMap) for (const id of entry.chunkIds) expected.set(id, path);
+    for (let shard = 0; shard < this.manifest.shards; shard++) {
+      if (!this.manifest.shardGenerations[shard]) continue;
+      const { index } = await this.shard(shard);
+      for (const item of await index.listItems()) {
+        const path = expected.get(item.id);
+        if (!path) problems.push(`shard ${shard} holds ${item.id} (${item.metadata.path}), which the catalog does not name`);
+        else if (path !== item.metadata.path) problems.push(`chunk ${item.id} is filed under ${item.metadata.path}, not ${path}`);
+        expected.delete(item.id);
+      }
+    }
+    for (const [id, path] of expected) problems.push(`chunk ${id} of ${path} is missing from its shard`);
+    for (const entry of this.catalogMap.values()) {
+      if (!existsSync(this.textPath(entry.textKey))) problems.push(`texts ${entry.textKey} are missing`);
+    }
+    return problems;
+  }
+
+  async diskBytes(): Promise<number> {
+    return folderSize(this.dir);
+  }
+
+  async close(): Promise<void> {
+    this.shardIndexes.clear();
+    await this.lock?.release();
+  }
+
+  private shard(shardNumber: number): Promise<{ index: LocalIndex<ChunkMetadata>; storage: GenerationStorage }> {
+    let shard = this.shardIndexes.get(shardNumber);
+    if (!shard) {
+      const dir = join(this.dir, 'shards', `s${String(shardNumber).padStart(2, '0')}`);
+      const storage = new GenerationStorage(dir);
+      storage.committed = storage.pending = this.manifest.shardGenerations[shardNumber] ?? 0;
+      const index = new LocalIndex<ChunkMetadata>(dir, VECTRA_INDEX_NAME, storage, new ProtobufCodec());
+      shard = { index, storage };
+      this.shardIndexes.set(shardNumber, shard);
+    }
+    return Promise.resolve(shard);
+  }
+
+  private textPath(textKey: string): string {
+    return join(this.dir, 'texts', textKey.slice(0, 2), `${textKey}.json`);
+  }
+
+  private async writeTexts(textKey: string, texts: string[]): Promise<void> {
+    const path = this.textPath(textKey);
+    if (!existsSync(path)) await writeFileAtomic(path, JSON.stringify(texts));
+  }
+
+  private async removeObsolete(previous: Manifest, obsoleteTextKeys: Set<string>): Promise<void> {
+    await rm(join(this.dir, `catalog.g${previous.catalogGeneration}.json`), { force: true });
+    for (let shard = 0; shard < previous.shards; shard++) {
+      const old = previous.shardGenerations[shard];
+      if (old && old !== this.manifest.shardGenerations[shard]) {
+        await rm(GenerationStorage.fileFor(join(this.dir, 'shards', `s${String(shard).padStart(2, '0')}`), old), { force: true });
+      }
+    }
+    for (const key of obsoleteTextKeys) {
+      this.textCache.delete(key);
+      await rm(this.textPath(key), { force: true });
+    }
+  }
+
+  /** Leftovers of a commit that a killed process never finished: files the manifest does not name. */
+  private async removeUncommittedFiles(): Promise<void> {
+    for (const name of await readdir(this.dir)) {
+      if ((name.startsWith('catalog.g') && name !== `catalog.g${this.manifest.catalogGeneration}.json`) || name.endsWith('.tmp')) {
+        await rm(join(this.dir, name), { force: true });
+      }
+    }
+    const shardsDir = join(this.dir, 'shards');
+    if (!existsSync(shardsDir)) return;
+    for (const shardName of await readdir(shardsDir)) {
+      const shard = Number(shardName.slice(1));
+      const keep = `index.g${this.manifest.shardGenerations[shard] ?? 0}.pb`;
+      for (const file of await readdir(join(shardsDir, shardName))) {
+        if (file !== keep) await rm(join(shardsDir, shardName, file), { force: true });
+      }
+    }
+  }
+}
+
+function freshManifest(identity: StoreIdentity): Manifest {
+  return {
+    formatVersion: FORMAT_VERSION,
+    ...identity,
+    shards: DEFAULT_SHARDS,
+    catalogGeneration: 0,
+    shardGenerations: new Array<number>(DEFAULT_SHARDS).fill(0),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function readCatalog(dir: string, generation: number): Promise<Map<string, CatalogEntry>> {
+  if (generation === 0) return new Map();
+  const raw = JSON.parse(await readFile(join(dir, `catalog.g${generation}.json`), 'utf8')) as Record<string, CatalogEntry>;
+  return new Map(Object.entries(raw));
+}
+
+async function clearIndexFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name !== 'index.lock') await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+async function folderSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      total += (await stat(join(entry.parentPath, entry.name))).size;
+    }
+  }
+  return total;
+}
+
+export function hashText(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function textKeyOf(fileHash: string, chunkKey: string): string {
+  return hashText(`${fileHash}\n${chunkKey}`).slice(0, 32);
+}
+
+function shardOf(path: string, shards: number): number {
+  return parseInt(hashText(path).slice(0, 8), 16) % shards;
+}
+
+function dot(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}

@@ -1,0 +1,40 @@
+/**
+ * Embedding worker: holds one ONNX Runtime session. Tasks are pre-tokenised batches; vectors go
+ * back as one transferred Float32Array. Query texts are tokenised here too (lazily), so a search
+ * needs no tokenizer on the caller's thread.
+ */
+import { move, workerData } from 'piscina';
+import type { ChunkTokenizer } from '../core/chunk/chunker';
+import { OnnxEmbedder, packBatch, type PackedBatch } from '../core/embed/onnx-embedder';
+import { loadTokenizer } from '../core/embed/tokenizer';
+
+export interface EmbedWorkerData {
+  onnxPath: string;
+  modelDir: string;
+  threads: number;
+  maxTokens: number;
+}
+
+const data = workerData as EmbedWorkerData;
+let embedder: Promise<OnnxEmbedder> | undefined;
+let tokenizer: Promise<ChunkTokenizer> | undefined;
+
+function session(): Promise<OnnxEmbedder> {
+  embedder ??= OnnxEmbedder.create(data.onnxPath, data.threads);
+  return embedder;
+}
+
+export async function embedBatch(batch: PackedBatch): Promise<Float32Array> {
+  return move(await (await session()).embed(batch)) as unknown as Float32Array;
+}
+
+export async function embedTexts(texts: string[]): Promise<Float32Array> {
+  tokenizer ??= loadTokenizer(data.modelDir);
+  const tok = await tokenizer;
+  const batch = packBatch(texts.map((text) => tok.encodeForModel(text, data.maxTokens)));
+  return move(await (await session()).embed(batch)) as unknown as Float32Array;
+}
+
+export async function dimensions(): Promise<number> {
+  return (await session()).dimensions;
+}

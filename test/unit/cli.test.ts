@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { IndexSummary } from '../../src/core/pipeline/events';
+import { copyFixture, runCli, tempDir } from '../helpers';
+
+test('quipu index then quipu search: a paraphrased query with no shared keywords finds the right file', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = tempDir();
+  const indexed = await runCli(['index', folder, '--index-dir', indexDir, '--json']);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  const summary = JSON.parse(indexed.stdout) as IndexSummary;
+  assert.equal(summary.filesIndexed, 5);
+  assert.equal(summary.filesSeen, 5);
+  assert.ok(summary.chunksEmbedded > 0 && summary.chunksPerSecond > 0);
+
+  // password.ts speaks of hashing, salts and scrypt; the query uses none of those words.
+  const found = await runCli(['search', 'keep', 'user', 'credentials', 'safe', 'before', 'saving', 'them', '--folder', folder, '--index-dir', indexDir, '--json', '--top', '3']);
+  assert.equal(found.code, 0, found.stderr);
+  const results = JSON.parse(found.stdout) as { path: string; startLine: number; endLine: number; score: number; snippet: string }[];
+  assert.equal(results.length, 3);
+  assert.equal(results[0].path, 'src/auth/password.ts');
+  assert.ok(results[0].startLine >= 1 && results[0].endLine >= results[0].startLine);
+  assert.ok(results[0].score > results[2].score);
+  assert.match(results[0].snippet, /password/i);
+
+  const readable = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1']);
+  assert.equal(readable.code, 0);
+  assert.match(readable.stdout, /^notes\/pasta\.txt:\d+-\d+ {2}score 0\.\d{3}/);
+
+  const typed = await runCli(['search', 'time zones', '--folder', folder, '--index-dir', indexDir, '--type', 'md', '--glob', '!notes/**', '--json']);
+  assert.deepEqual([...new Set((JSON.parse(typed.stdout) as { path: string }[]).map((r) => r.path))], ['docs/deploy.md']);
+});
+
+test('quipu embed --json prints normalised vectors', async () => {
+  const result = await runCli(['embed', 'This is an example sentence', 'Each sentence is converted', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const rows = JSON.parse(result.stdout) as { text: string; vector: number[] }[];
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    assert.equal(row.vector.length, 384);
+    assert.ok(Math.abs(Math.hypot(...row.vector) - 1) < 1e-4);
+  }
+});
+
+test('clear errors and exit codes: missing folder, missing model, search before index, empty folder', async () => {
+  const missing = await runCli(['index', '/nonexistent/quipu-folder']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /Folder not found: \/nonexistent\/quipu-folder/);
+
+  const noModel = await runCli(['index', tempDir(), '--model', '/nonexistent/model-folder']);
+  assert.equal(noModel.code, 3);
+  assert.match(noModel.stderr, /Model not found .*\/nonexistent\/model-folder/);
+
+  const folder = tempDir();
+  writeFileSync(join(folder, 'a.md'), '# hello');
+  const notIndexed = await runCli(['search', 'hello', '--folder', folder, '--index-dir', tempDir()]);
+  assert.equal(notIndexed.code, 1);
+  assert.match(notIndexed.stderr, /Nothing is indexed .* yet/);
+
+  const usage = await runCli(['search', 'hello']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--folder/);
+
+  const empty = await runCli(['index', tempDir(), '--index-dir', tempDir(), '--json']);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal((JSON.parse(empty.stdout) as IndexSummary).filesSeen, 0);
+});

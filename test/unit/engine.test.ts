@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import type { QuipuEngine } from '../../src/core/engine';
+import type { IndexEvent } from '../../src/core/pipeline/events';
+import { IndexStore } from '../../src/core/store/store';
+import { copyFixture, DOCS, tempDir, testEngine } from '../helpers';
+
+let engine: QuipuEngine;
+before(async () => {
+  engine = await testEngine();
+});
+
+function withDocs(folder: string): string {
+  for (const name of ['solar-guide.pdf', 'beekeeping.docx', 'corrupt.pdf', 'corrupt.docx', 'not-really.pdf', 'empty.pdf', 'utf16le.txt']) {
+    copyFileSync(join(DOCS, name), join(folder, 'docs', name));
+  }
+  return folder;
+}
+
+test('indexes code, text, PDF and DOCX; corrupt files are skipped with reasons and the run goes on', async () => {
+  const folder = withDocs(copyFixture('corpus'));
+  const indexDir = tempDir();
+  const events: IndexEvent[] = [];
+  const summary = await engine.index(folder, { indexDir, onEvent: (e) => events.push(e) });
+  assert.equal(summary.cancelled, false);
+  assert.equal(summary.filesSeen, 12);
+  assert.equal(summary.filesIndexed, 8);
+  const reasons = Object.fromEntries(summary.skipped.map((s) => [s.path, s.reason]));
+  assert.match(reasons['docs/corrupt.pdf'], /PDF/);
+  assert.match(reasons['docs/corrupt.docx'], /DOCX/);
+  assert.match(reasons['docs/not-really.pdf'], /not a PDF/);
+  assert.match(reasons['docs/empty.pdf'], /empty/);
+  assert.ok(summary.chunksEmbedded >= 8);
+  assert.equal(summary.chunksTotal, summary.chunksEmbedded + summary.chunksReused);
+  assert.ok(events.some((e) => e.type === 'progress' && e.progress.chunksEmbedded > 0));
+  assert.equal(events.at(-1)?.type, 'done');
+
+  const [battery] = await engine.search(folder, 'how big should the storage for my house be to last through the night', { indexDir, topK: 1 });
+  assert.equal(battery?.path, 'docs/solar-guide.pdf');
+  assert.equal(battery?.page, 2);
+  const [bees] = await engine.search(folder, 'stopping a colony from leaving the box', { indexDir, topK: 1 });
+  assert.equal(bees?.path, 'docs/beekeeping.docx');
+  const [tea] = await engine.search(folder, 'steeping leaves in hot water', { indexDir, topK: 1 });
+  assert.equal(tea?.path, 'docs/utf16le.txt');
+});
+
+test('re-indexing: unchanged files are not embedded again; changes, additions and deletions follow', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = tempDir();
+  const first = await engine.index(folder, { indexDir });
+  assert.equal(first.filesIndexed, 5);
+
+  const again = await engine.index(folder, { indexDir });
+  assert.equal(again.filesIndexed, 0);
+  assert.equal(again.filesUnchanged, 5);
+  assert.equal(again.chunksEmbedded, 0);
+
+  // Touch without changing content: read and hashed, but not embedded.
+  writeFileSync(join(folder, 'notes', 'pasta.txt'), readFileSync(join(folder, 'notes', 'pasta.txt')));
+  const touched = await engine.index(folder, { indexDir });
+  assert.equal(touched.chunksEmbedded, 0);
+  assert.equal(touched.filesUnchanged, 5);
+
+  appendFileSync(join(folder, 'notes', 'pasta.txt'), '\nFor risotto, toast the rice in butter before adding warm stock one ladle at a time.\n');
+  writeFileSync(join(folder, 'notes', 'garden.md'), '# Tomatoes\n\nWater tomato plants deeply twice a week and pinch out the side shoots.\n');
+  rmSync(join(folder, 'docs', 'deploy.md'));
+  const changed = await engine.index(folder, { indexDir });
+  assert.equal(changed.filesIndexed, 2);
+  assert.equal(changed.filesRemoved, 1);
+  assert.equal(changed.filesUnchanged, 3);
+  assert.ok(changed.chunksEmbedded >= 2 && changed.chunksEmbedded <= 3, `embedded ${changed.chunksEmbedded}`);
+
+  const [risotto] = await engine.search(folder, 'cooking rice slowly with broth', { indexDir, topK: 1 });
+  assert.equal(risotto?.path, 'notes/pasta.txt');
+  const [garden] = await engine.search(folder, 'caring for vegetables in the vegetable patch', { indexDir, topK: 1 });
+  assert.equal(garden?.path, 'notes/garden.md');
+  const deployHits = await engine.search(folder, 'roll back a release with docker', { indexDir, topK: 10 });
+  assert.ok(deployHits.every((r) => r.path !== 'docs/deploy.md'), 'a deleted file is no longer found');
+
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v1;max=256;overlap=32', dimensions: 384 }, { write: false });
+  assert.deepEqual([...store.catalog.keys()].sort(), ['notes/garden.md', 'notes/pasta.txt', 'src/auth/password.ts', 'src/net/retry.ts', 'src/util/dates.py']);
+  await store.close();
+});
+
+test('identical chunk texts are embedded once', async () => {
+  const folder = copyFixture('corpus');
+  copyFileSync(join(folder, 'src', 'net', 'retry.ts'), join(folder, 'src', 'net', 'retry-copy.ts'));
+  copyFileSync(join(folder, 'src', 'net', 'retry.ts'), join(folder, 'notes', 'vendored-retry.ts'));
+  const summary = await engine.index(folder, { indexDir: tempDir() });
+  assert.equal(summary.filesIndexed, 7);
+  assert.ok(summary.chunksReused >= 2, `reused ${summary.chunksReused}`);
+  assert.equal(summary.chunksTotal, summary.chunksEmbedded + summary.chunksReused);
+});
+
+test('search filters: path globs, exclusions and file types are applied in the store', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = tempDir();
+  await engine.index(folder, { indexDir });
+  const query = 'wait longer after each failed attempt';
+  const all = await engine.search(folder, query, { indexDir, topK: 20 });
+  assert.equal(all[0]?.path, 'src/net/retry.ts');
+  const onlyDocs = await engine.search(folder, query, { indexDir, include: ['docs/**', 'notes/**'] });
+  assert.ok(onlyDocs.length > 0 && onlyDocs.every((r) => r.path.startsWith('docs/') || r.path.startsWith('notes/')));
+  const noSrc = await engine.search(folder, query, { indexDir, exclude: ['src/**'] });
+  assert.ok(noSrc.length > 0 && noSrc.every((r) => !r.path.startsWith('src/')));
+  const python = await engine.search(folder, query, { indexDir, types: ['py'] });
+  assert.ok(python.length > 0 && python.every((r) => r.path.endsWith('.py')));
+  const tsInSrc = await engine.search(folder, query, { indexDir, include: ['src/**'], types: ['.ts'] });
+  assert.deepEqual([...new Set(tsInSrc.map((r) => r.path))].sort(), ['src/auth/password.ts', 'src/net/retry.ts']);
+  const grouped = await engine.search(folder, query, { indexDir, topK: 10, groupByFile: true });
+  assert.equal(new Set(grouped.map((r) => r.path)).size, grouped.length);
+  for (const r of all) {
+    assert.ok(r.startLine >= 1 && r.endLine >= r.startLine);
+    assert.ok(r.snippet.length > 0);
+  }
+});
+
+test('a cancelled run stops early, keeps what it finished, and the next run completes the rest', async () => {
+  const folder = tempDir();
+  for (let i = 0; i < 40; i++) {
+    writeFileSync(join(folder, `note-${String(i).padStart(2, '0')}.md`), `# Note ${i}\n\n` + `Paragraph ${i} about topic number ${i}, written plainly.\n`.repeat(20));
+  }
+  const indexDir = tempDir();
+  const controller = new AbortController();
+  const small = await testEngine({ pipeline: { commitChunks: 5, batchSize: 2 } });
+  const cancelled = await small.index(folder, {
+    indexDir,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'progress' && e.progress.filesIndexed >= 5) controller.abort();
+    },
+  });
+  assert.equal(cancelled.cancelled, true);
+  assert.ok(cancelled.filesIndexed >= 5 && cancelled.filesIndexed < 40, `indexed ${cancelled.filesIndexed}`);
+  const resumed = await small.index(folder, { indexDir });
+  assert.equal(resumed.cancelled, false);
+  assert.equal(resumed.filesUnchanged, cancelled.filesIndexed, 'files finished before the cancel are kept');
+  assert.equal(resumed.filesIndexed, 40 - cancelled.filesIndexed);
+});
+
+test('a change of chunk settings rebuilds the index and says why', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = tempDir();
+  await engine.index(folder, { indexDir });
+  const other = await testEngine({ chunk: { maxTokens: 128 } });
+  const events: IndexEvent[] = [];
+  const rebuilt = await other.index(folder, { indexDir, onEvent: (e) => events.push(e) });
+  assert.match(rebuilt.rebuildReason ?? '', /chunk settings changed/);
+  assert.equal(rebuilt.filesIndexed, 5);
+  const start = events.find((e) => e.type === 'start');
+  assert.ok(start && start.type === 'start' && /chunk settings/.test(start.rebuildReason ?? ''));
+});
