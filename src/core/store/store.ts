@@ -123,7 +123,11 @@ export class IndexStore {
    * gets IndexLockedError instead of corrupting the index. An index built with another model or
    * other chunk settings is discarded and `rebuildReason` says why.
    */
-  static async open(dir: string, identity: StoreIdentity, options: { write: boolean; forceRebuild?: boolean }): Promise<IndexStore> {
+  static async open(
+    dir: string,
+    identity: StoreIdentity,
+    options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number },
+  ): Promise<IndexStore> {
     await mkdir(dir, { recursive: true });
     const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
     try {
@@ -141,10 +145,10 @@ export class IndexStore {
       }
       if (existing && !options.write) {
         // A reader cannot rebuild; it sees an empty index of the right identity.
-        return new IndexStore(dir, freshManifest(identity), new Map(), undefined, reason);
+        return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, reason);
       }
       if (existing) await clearIndexFiles(dir);
-      const manifest = freshManifest(identity);
+      const manifest = freshManifest(identity, options.shards);
       if (options.write) await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest));
       return new IndexStore(dir, manifest, new Map(), lock, reason);
     } catch (error) {
@@ -434,13 +438,13 @@ export class IndexStore {
   }
 }
 
-function freshManifest(identity: StoreIdentity): Manifest {
+function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manifest {
   return {
     formatVersion: FORMAT_VERSION,
     ...identity,
-    shards: DEFAULT_SHARDS,
+    shards,
     catalogGeneration: 0,
-    shardGenerations: new Array<number>(DEFAULT_SHARDS).fill(0),
+    shardGenerations: new Array<number>(shards).fill(0),
     updatedAt: new Date().toISOString(),
   };
 }

@@ -1,0 +1,80 @@
+/** Small helpers shared by the benchmark scripts. */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+
+export function machineDescription(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}-${process.arch}`;
+}
+
+export function startEventLoopMonitor(): IntervalHistogram {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  return histogram;
+}
+
+export function eventLoopStats(h: IntervalHistogram): { p50: number; p99: number; max: number } {
+  h.disable();
+  const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+}
+
+/** Peak resident memory of this process, all threads included, in MB. */
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** Runs a benchmark child script (TypeScript through tsx) and parses the JSON line it prints last. */
+export function runChild<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${out.slice(-500)}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${script} printed no JSON: ${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+export function folderStats(dir: string): { files: number; bytes: number; byExt: Record<string, number> } {
+  let files = 0;
+  let bytes = 0;
+  const byExt: Record<string, number> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const size = statSync(join(entry.parentPath, entry.name)).size;
+    files++;
+    bytes += size;
+    const ext = entry.name.includes('.') ? entry.name.slice(entry.name.lastIndexOf('.') + 1) : '(none)';
+    byExt[ext] = (byExt[ext] ?? 0) + 1;
+  }
+  return { files, bytes, byExt };
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run samples the same chunks. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
