@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const sweep: { threads: number; batchSize: number; chunksPerSecond: number; tokensPerSecond: number }[] = [];
   for (const threads of [2, 1]) {
     const embedder = await OnnxEmbedder.create(onnxPath, threads);
-    await embedder.embed(packBatch([sorted[0]!.ids])); // warm-up
+    await embedder.embed(packBatch([sorted[0].ids])); // warm-up
     for (const batchSize of [1, 4, 8, 16, 32]) {
       const started = performance.now();
       for (let i = 0; i < sorted.length; i += batchSize) await embedder.embed(packBatch(sorted.slice(i, i + batchSize).map((c) => c.ids)));

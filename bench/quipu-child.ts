@@ -16,12 +16,12 @@ async function main(): Promise<void> {
     ...(batchSize ? { batchSize: Number(batchSize) } : {}),
     ...(chunkWorkers ? { chunkWorkers: Number(chunkWorkers) } : {}),
   };
-  rmSync(indexDir!, { recursive: true, force: true });
+  rmSync(indexDir, { recursive: true, force: true });
   const engine = await QuipuEngine.create(makeConfig({ pipeline }));
   const monitor = startEventLoopMonitor();
-  const cold = await engine.index(folder!, { indexDir });
+  const cold = await engine.index(folder, { indexDir });
   const eventLoop = eventLoopStats(monitor);
-  const warm = await engine.index(folder!, { indexDir });
+  const warm = await engine.index(folder, { indexDir });
   await engine.close();
   process.stdout.write(JSON.stringify({ cold, warm, eventLoop, peakRssMb: peakRssMb() }) + '\n');
 }

@@ -18,12 +18,12 @@ function unitVector(): Float32Array {
   let norm = 0;
   for (let i = 0; i < DIMS; i++) norm += (v[i] = random() * 2 - 1) ** 2;
   norm = Math.sqrt(norm);
-  for (let i = 0; i < DIMS; i++) v[i]! /= norm;
+  for (let i = 0; i < DIMS; i++) v[i] /= norm;
   return v;
 }
 
 function fileUpdate(n: number, version = 0): FileUpdate {
-  const ext = ['ts', 'md', 'py', 'js'][n % 4]!;
+  const ext = ['ts', 'md', 'py', 'js'][n % 4];
   return {
     path: `pkg-${n % 50}/dir-${n % 7}/file-${n}.${ext}`,
     size: 4000,
@@ -43,7 +43,7 @@ function fileUpdate(n: number, version = 0): FileUpdate {
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function main(): Promise<void> {

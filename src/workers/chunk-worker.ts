@@ -6,6 +6,7 @@
 import { workerData } from 'piscina';
 import type { ChunkSettings } from '../core/config';
 import { chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
+import type { PageStart } from '../core/extract/documents';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, normalizeText } from '../core/text/decode';
 
@@ -15,24 +16,35 @@ export interface ChunkWorkerData {
 
 export interface ChunkTask {
   /** Raw bytes of a text file, or text already extracted (and normalised) from a document. */
-  source: { bytes: Uint8Array } | { text: string };
+  source: { bytes: Uint8Array } | { text: string; pages?: PageStart[] };
   settings: ChunkSettings;
 }
 
-export type ChunkResult = { kind: 'binary' } | { kind: 'chunks'; chunks: Chunk[] };
+export type PagedChunk = Chunk & { page?: number };
+export type ChunkResult = { kind: 'binary' } | { kind: 'chunks'; chunks: PagedChunk[] };
 
 const data = workerData as ChunkWorkerData;
 let tokenizer: Promise<ChunkTokenizer> | undefined;
 
 export async function chunk(task: ChunkTask): Promise<ChunkResult> {
   tokenizer ??= loadTokenizer(data.modelDir);
-  let text: string;
+  const tok = await tokenizer;
   if ('bytes' in task.source) {
     const decoded = decodeText(task.source.bytes);
     if (decoded.kind === 'binary') return { kind: 'binary' };
-    text = normalizeText(decoded.text);
-  } else {
-    text = task.source.text;
+    return { kind: 'chunks', chunks: chunkText(normalizeText(decoded.text), tok, task.settings) };
   }
-  return { kind: 'chunks', chunks: chunkText(text, await tokenizer, task.settings) };
+  const { text, pages } = task.source;
+  if (!pages?.length) return { kind: 'chunks', chunks: chunkText(text, tok, task.settings) };
+  // Chunks never straddle a page break, so every result names one page.
+  const lines = text.split('\n');
+  const chunks: PagedChunk[] = [];
+  pages.forEach((page, i) => {
+    const end = pages[i + 1]?.startLine ?? lines.length + 1;
+    const pageText = lines.slice(page.startLine - 1, end - 1).join('\n');
+    for (const chunk of chunkText(pageText, tok, task.settings)) {
+      chunks.push({ ...chunk, startLine: chunk.startLine + page.startLine - 1, endLine: chunk.endLine + page.startLine - 1, page: page.page });
+    }
+  });
+  return { kind: 'chunks', chunks };
 }

@@ -11,7 +11,7 @@
  * Cancelling (the signal) stops the run after committing every file that was completely embedded.
  */
 import type { QuipuConfig } from '../config';
-import type { Chunk } from '../chunk/chunker';
+import type { PagedChunk } from '../../workers/chunk-worker';
 import { discoverFiles, type DiscoveredFile } from '../files/discover';
 import type { FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
@@ -43,7 +43,7 @@ interface ReadFile {
 interface ChunkedFile {
   file: DiscoveredFile;
   hash: string;
-  chunks: (Chunk & { page?: number })[];
+  chunks: PagedChunk[];
 }
 
 /** Vectors kept for reuse within a run; bounded so memory stays flat (~15 MB at 384 dims). */
@@ -200,9 +200,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const readDone = Promise.all(readers).then(() => toChunk.close());
 
   const chunkOne = async (item: ReadFile) => {
-    const pages = 'pages' in item.source ? item.source.pages : undefined;
-    const source = 'bytes' in item.source ? { bytes: item.source.bytes } : { text: item.source.text };
-    const result = await pools.chunk(source, config.chunk, signal);
+    const result = await pools.chunk(item.source, config.chunk, signal);
     if (result.kind === 'binary') {
       skip(item.file.path, 'binary file');
       store.stageRemoval(item.file.path);
@@ -210,8 +208,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
       bytesToIndex -= item.file.size;
       return;
     }
-    const chunks = result.chunks.map((c) => (pages ? { ...c, page: pageOf(c.startLine, pages) } : c));
-    await toEmbed.push({ file: item.file, hash: item.hash, chunks });
+    await toEmbed.push({ file: item.file, hash: item.hash, chunks: result.chunks });
   };
   const chunkers = Array.from({ length: config.pipeline.chunkWorkers * 2 }, () =>
     stage(async () => {
@@ -342,15 +339,6 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   };
   emit({ type: 'done', summary });
   return summary;
-}
-
-function pageOf(line: number, pages: PageStart[]): number {
-  let page = pages[0]?.page ?? 1;
-  for (const start of pages) {
-    if (start.startLine > line) break;
-    page = start.page;
-  }
-  return page;
 }
 
 async function mapConcurrent<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
