@@ -51,7 +51,7 @@ SENTENCES = [
 def onnx_embed(session: ort.InferenceSession, tokenizer: Tokenizer, text: str):
     enc = tokenizer.encode(text)
     ids = np.array([enc.ids], dtype=np.int64)
-    mask = np.ones_like(ids)
+    mask = np.array([enc.attention_mask], dtype=np.int64)
     feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
     hidden = session.run(None, feeds)[0][0]  # [seq, dims]
     pooled = (hidden * mask[0][:, None]).sum(axis=0) / mask.sum()
@@ -75,6 +75,7 @@ def main() -> None:
 
     tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
     tokenizer.enable_truncation(256)
+    tokenizer.no_padding()  # tokenizer.json pads to 128 by default; a lone sentence needs no padding
     session = ort.InferenceSession(str(MODEL_DIR / "onnx" / "model_quantized.onnx"), providers=["CPUExecutionProvider"])
     with tempfile.TemporaryDirectory() as tmp:
         st = SentenceTransformer(str(fp32_model_dir(tmp)), device="cpu")
