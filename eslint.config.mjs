@@ -25,4 +25,6 @@ export default tseslint.config(
   },
   { files: ['src/core/**', 'src/workers/**', 'src/cli/**'], rules: noVscode },
   { files: ['**/*.mjs', 'scripts/**'], ...tseslint.configs.disableTypeChecked },
+  // Plain Node scripts: Node's globals.
+  { files: ['**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
 );

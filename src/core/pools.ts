@@ -68,12 +68,19 @@ export class EnginePools {
     return this.embedPool;
   }
 
+  /**
+   * The signal is checked before a batch is queued, never handed to piscina: piscina aborts a running
+   * task by terminating its worker, and terminating a thread inside an ONNX Runtime call aborts the
+   * whole process (Napi::Error). A batch takes well under a second, so letting it finish is cheap.
+   */
   async embedBatch(batch: PackedBatch, signal?: AbortSignal): Promise<Float32Array> {
-    return this.embedder().run(batch, { name: 'embedBatch', signal, transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
+    signal?.throwIfAborted();
+    return this.embedder().run(batch, { name: 'embedBatch', transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
   }
 
   async embedTexts(texts: string[], signal?: AbortSignal): Promise<Float32Array> {
-    return this.embedder().run(texts, { name: 'embedTexts', signal }) as Promise<Float32Array>;
+    signal?.throwIfAborted();
+    return this.embedder().run(texts, { name: 'embedTexts' }) as Promise<Float32Array>;
   }
 
   async dimensions(): Promise<number> {

@@ -53,6 +53,13 @@ test('clear errors and exit codes: missing folder, missing model, search before 
   assert.equal(noModel.code, 3);
   assert.match(noModel.stderr, /Model not found .*\/nonexistent\/model-folder/);
 
+  // A Hugging Face id is downloaded; with the hub unreachable the error says so and what to do.
+  const offline = await runCli(['embed', 'hello', '--model', 'sentence-transformers/all-MiniLM-L6-v2'], {
+    env: { HF_ENDPOINT: 'http://127.0.0.1:9', HOME: tempDir() },
+  });
+  assert.equal(offline.code, 3);
+  assert.match(offline.stderr, /Could not download model sentence-transformers\/all-MiniLM-L6-v2 .*point the model setting to a local folder/);
+
   const folder = tempDir();
   writeFileSync(join(folder, 'a.md'), '# hello');
   const notIndexed = await runCli(['search', 'hello', '--folder', folder, '--index-dir', tempDir()]);

@@ -32,7 +32,7 @@ test('token ids match the Hugging Face tokenizers library', async () => {
 test('embeddings match Python onnxruntime on the same ONNX file with mean pooling + L2 (cosine ≥ 0.999)', () => {
   assert.ok(reference.sentences.length >= 5);
   reference.sentences.forEach((s, i) => {
-    const vector = vectors[i]!;
+    const vector = vectors[i];
     assert.equal(vector.length, 384);
     assert.ok(Math.abs(Math.hypot(...vector) - 1) < 1e-5, 'normalised');
     const similarity = cosine(vector, s.onnxInt8);
@@ -42,19 +42,19 @@ test('embeddings match Python onnxruntime on the same ONNX file with mean poolin
 
 test(`embeddings match sentence-transformers fp32 (cosine ≥ ${FP32_COSINE_BOUND})`, () => {
   reference.sentences.forEach((s, i) => {
-    const similarity = cosine(vectors[i]!, s.fp32);
+    const similarity = cosine(vectors[i], s.fp32);
     assert.ok(similarity >= FP32_COSINE_BOUND, `${s.text}: cosine ${similarity}`);
   });
   // The first values for "This is an example sentence", as sentence-transformers prints them (fp32).
-  const example = vectors[reference.sentences.findIndex((s) => s.text === 'This is an example sentence')]!;
-  [0.0677, 0.0635, 0.0487].forEach((expected, d) => assert.ok(Math.abs(example[d]! - expected) < 0.005, `value ${d}: ${example[d]}`));
+  const example = vectors[reference.sentences.findIndex((s) => s.text === 'This is an example sentence')];
+  [0.0677, 0.0635, 0.0487].forEach((expected, d) => assert.ok(Math.abs(example[d] - expected) < 0.005, `value ${d}: ${example[d]}`));
 });
 
 test('batching and padding do not change an embedding', async () => {
   const texts = reference.sentences.map((s) => s.text);
-  const [alone] = await engine.embed([texts[0]!]);
+  const [alone] = await engine.embed([texts[0]]);
   const batched = await engine.embed(texts);
-  assert.ok(cosine(alone!, batched[0]!) > 0.9999);
+  assert.ok(cosine(alone, batched[0]) > 0.9999);
 });
 
 test('mean pooling ignores padded positions and normalises', () => {

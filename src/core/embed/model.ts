@@ -94,14 +94,22 @@ async function downloadModel(id: string, dir: string, signal?: AbortSignal): Pro
   for (const file of files) {
     const target = join(dir, file);
     if (existsSync(target) && (await stat(target)).size > 0) continue;
-    const url = `https://huggingface.co/${id}/resolve/main/${file}`;
+    const endpoint = (process.env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
+    const url = `${endpoint}/${id}/resolve/main/${file}`;
+    // Give up when the server does not answer within 30 s (no network), but let a slow body finish.
+    const answered = new AbortController();
+    const timer = setTimeout(() => answered.abort(new Error('no answer within 30 s')), 30_000);
     let response: Response;
     try {
-      response = await fetch(url, { signal });
+      response = await fetch(url, { signal: signal ? AbortSignal.any([signal, answered.signal]) : answered.signal });
     } catch (error) {
+      const cause = (error as { cause?: { message?: string } }).cause?.message;
       throw new ModelNotFoundError(
-        `Could not download model ${id} (${file}): ${(error as Error).message}. Without a network, point the model setting to a local folder.`,
+        `Could not download model ${id} (${file}): ${(error as Error).message}${cause ? ` (${cause})` : ''}. ` +
+          'Without a network, point the model setting to a local folder.',
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) throw new ModelNotFoundError(`Could not download model ${id}: ${url} answered ${response.status}.`);
     await mkdir(dirname(target), { recursive: true });

@@ -10,6 +10,7 @@
  * matches is not chunked or embedded; a chunk whose text was embedded before reuses that vector.
  * Cancelling (the signal) stops the run after committing every file that was completely embedded.
  */
+import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config';
 import type { PagedChunk } from '../../workers/chunk-worker';
 import { discoverFiles, type DiscoveredFile } from '../files/discover';
@@ -55,6 +56,8 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const started = performance.now();
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+  // Every task in flight (readers, pools) listens to this one signal: more than Node's default of 10.
+  setMaxListeners(0, signal);
   let fatal: unknown;
   const fail = (error: unknown) => {
     fatal ??= error;
