@@ -41,6 +41,8 @@ export interface FileSettings {
   maxDocumentBytes: number;
   /** Extra glob patterns (gitignore syntax) to exclude. */
   exclude: string[];
+  /** When not empty, only paths matching one of these globs are indexed. */
+  include: string[];
   /** Index PDF and DOCX documents. */
   pdf: boolean;
   docx: boolean;
@@ -71,6 +73,7 @@ export const DEFAULT_FILE_SETTINGS: FileSettings = {
   maxFileBytes: 1024 * 1024,
   maxDocumentBytes: 32 * 1024 * 1024,
   exclude: [],
+  include: [],
   pdf: true,
   docx: true,
 };

@@ -3,15 +3,18 @@
  * any number of indexed folders. Nothing here imports `vscode`.
  */
 import { createHash } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { QuipuConfig } from './config';
+import type { FileSettings, QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
+import { documentKindOf, type ExtractedDocument } from './extract/documents';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
 import { searchStore, type SearchOptions, type SearchResult } from './search/search';
+import { acquireLock } from './store/lock';
 import { IndexStore } from './store/store';
 
 export interface IndexOptions {
@@ -20,10 +23,29 @@ export interface IndexOptions {
   onEvent?: (event: IndexEvent) => void;
   /** Discard the existing index and build it again. */
   rebuild?: boolean;
+  /** Only these paths (relative to the folder): an update after file events, not a full walk. */
+  paths?: string[];
+  /** File rules for this folder, when they differ from the engine's (per-folder editor settings). */
+  files?: FileSettings;
+}
+
+export interface IndexStatus {
+  indexDir: string;
+  files: number;
+  chunks: number;
+  diskBytes: number;
+  modelId: string;
+  chunkSettings: string;
+  /** When the last commit happened (ISO time), if any. */
+  updatedAt?: string;
+  /** Set when the index on disk was built with another model or other settings. */
+  staleReason?: string;
 }
 
 export class QuipuEngine {
   private dimensionsCache?: number;
+  /** Open read-only stores, reused by searches until their manifest changes. */
+  private readonly readers = new Map<string, { store: IndexStore; version: string }>();
 
   private constructor(
     readonly config: QuipuConfig,
@@ -59,9 +81,10 @@ export class QuipuEngine {
         folder: root,
         store,
         pools: this.pools,
-        config: this.config,
+        config: options.files ? { ...this.config, files: options.files } : this.config,
         host: this.host,
         ignoredDirs: inside ? [indexDir] : [],
+        paths: options.paths,
         signal: options.signal,
         onEvent: options.onEvent,
       });
@@ -70,14 +93,16 @@ export class QuipuEngine {
     }
   }
 
-  async search(folder: string, query: string, options: SearchOptions & { indexDir?: string } = {}): Promise<SearchResult[]> {
+  async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
-    const store = await this.openForReading(indexDir);
+    const [vector] = await this.embed([query], options.signal);
     try {
-      const [vector] = await this.embed([query]);
-      return await searchStore(store, vector, options);
-    } finally {
-      await store.close();
+      return await searchStore(await this.reader(indexDir), vector, options);
+    } catch (error) {
+      // A writer may have replaced a shard file between our manifest read and the shard's load.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.dropReader(indexDir);
+      return searchStore(await this.reader(indexDir), vector, options);
     }
   }
 
@@ -89,6 +114,70 @@ export class QuipuEngine {
     return store;
   }
 
+  /** What an index holds, without opening it for writing. */
+  async status(indexDir: string): Promise<IndexStatus> {
+    const store = await IndexStore.open(resolve(indexDir), await this.identity(), { write: false });
+    try {
+      const stale = store.rebuildReason;
+      return {
+        indexDir: store.dir,
+        files: stale ? 0 : store.catalog.size,
+        chunks: stale ? 0 : store.chunkCount,
+        diskBytes: await store.diskBytes(),
+        modelId: this.model.id,
+        chunkSettings: store.identity.chunkKey,
+        updatedAt: stale || store.catalog.size === 0 ? undefined : store.updatedAt,
+        staleReason: stale,
+      };
+    } finally {
+      await store.close();
+    }
+  }
+
+  /** Deletes an index (waits for no one: a running writer makes this throw IndexLockedError). */
+  async clearIndex(indexDir: string): Promise<void> {
+    const dir = resolve(indexDir);
+    this.dropReader(dir);
+    const lock = await acquireLock(`${dir}/index.lock`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined; // no index there
+      throw error;
+    });
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /**
+   * The text of a PDF or DOCX exactly as the indexer chunked it (so result lines match), extracted
+   * in the extract worker.
+   */
+  async extractDocument(absPath: string, bytes: Uint8Array, signal?: AbortSignal): Promise<ExtractedDocument> {
+    const kind = documentKindOf(absPath);
+    if (!kind) throw new Error(`${absPath} is neither a PDF nor a DOCX file.`);
+    return this.pools.extract(kind, bytes, signal);
+  }
+
+  private async reader(indexDir: string): Promise<IndexStore> {
+    const version = await stat(`${indexDir}/manifest.json`).then(
+      (s) => `${s.mtimeMs}:${s.size}`,
+      () => 'none',
+    );
+    const cached = this.readers.get(indexDir);
+    if (cached && cached.version === version) return cached.store;
+    this.dropReader(indexDir);
+    const store = await this.openForReading(indexDir);
+    this.readers.set(indexDir, { store, version });
+    return store;
+  }
+
+  private dropReader(indexDir: string): void {
+    const cached = this.readers.get(indexDir);
+    this.readers.delete(indexDir);
+    void cached?.store.close();
+  }
+
   /** Normalised sentence embeddings, one per text. */
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const flat = await this.pools.embedTexts(texts, signal);
@@ -97,11 +186,13 @@ export class QuipuEngine {
   }
 
   async close(): Promise<void> {
+    for (const dir of [...this.readers.keys()]) this.dropReader(dir);
     await this.pools.close();
   }
 
   private async identity() {
-    this.dimensionsCache ??= await this.pools.dimensions();
+    // config.json usually says; otherwise ask the model itself (starts a worker).
+    this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
     const { maxTokens, overlapTokens } = this.config.chunk;
     return { modelId: this.model.id, chunkKey: `v1;max=${maxTokens};overlap=${overlapTokens}`, dimensions: this.dimensionsCache };
   }

@@ -22,6 +22,8 @@ export class EnginePools {
   private extractPool?: Piscina;
   private chunkPool?: Piscina;
   private embedPool?: Piscina;
+  /** The priority lane: queries never queue behind an indexing backlog. */
+  private queryPool?: Piscina;
 
   constructor(
     private readonly model: ModelInfo,
@@ -53,19 +55,33 @@ export class EnginePools {
   }
 
   private embedder(): Piscina {
-    this.embedPool ??= new Piscina({
+    this.embedPool ??= this.embedWorkers(this.settings.embedWorkers, this.settings.embedThreads, 60_000);
+    return this.embedPool;
+  }
+
+  /**
+   * One worker with its own session and one thread, for queries (and `embed`): a search embeds its
+   * query at once, even while indexing keeps the indexing workers' queue full. Costs one more model
+   * in memory (~60 MB for MiniLM), kept for 5 minutes after the last query.
+   */
+  private queryLane(): Piscina {
+    this.queryPool ??= this.embedWorkers(1, 1, 300_000);
+    return this.queryPool;
+  }
+
+  private embedWorkers(count: number, threads: number, idleTimeout: number): Piscina {
+    return new Piscina({
       filename: workerScript('embed-worker'),
       minThreads: 0,
-      maxThreads: this.settings.embedWorkers,
-      idleTimeout: 60_000,
+      maxThreads: count,
+      idleTimeout,
       workerData: {
         onnxPath: this.model.onnxPath,
         modelDir: this.model.dir,
-        threads: this.settings.embedThreads,
+        threads,
         maxTokens: this.model.maxTokens,
       },
     });
-    return this.embedPool;
   }
 
   /**
@@ -80,21 +96,21 @@ export class EnginePools {
 
   async embedTexts(texts: string[], signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
-    return this.embedder().run(texts, { name: 'embedTexts' }) as Promise<Float32Array>;
+    return this.queryLane().run(texts, { name: 'embedTexts' }) as Promise<Float32Array>;
   }
 
   async dimensions(): Promise<number> {
-    return this.embedder().run(null, { name: 'dimensions' }) as Promise<number>;
+    return this.queryLane().run(null, { name: 'dimensions' }) as Promise<number>;
   }
 
   /** Waits for running tasks, then stops every worker. */
   async close(): Promise<void> {
-    await Promise.all([this.extractPool?.close(), this.chunkPool?.close(), this.embedPool?.close()]);
-    this.extractPool = this.chunkPool = this.embedPool = undefined;
+    await Promise.all([this.extractPool?.close(), this.chunkPool?.close(), this.embedPool?.close(), this.queryPool?.close()]);
+    this.extractPool = this.chunkPool = this.embedPool = this.queryPool = undefined;
   }
 
   async destroy(): Promise<void> {
-    await Promise.all([this.extractPool?.destroy(), this.chunkPool?.destroy(), this.embedPool?.destroy()]);
-    this.extractPool = this.chunkPool = this.embedPool = undefined;
+    await Promise.all([this.extractPool?.destroy(), this.chunkPool?.destroy(), this.embedPool?.destroy(), this.queryPool?.destroy()]);
+    this.extractPool = this.chunkPool = this.embedPool = this.queryPool = undefined;
   }
 }

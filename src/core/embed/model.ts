@@ -21,6 +21,8 @@ export interface ModelInfo {
   onnxPath: string;
   /** Longest input the model accepts, in tokens (special tokens included). */
   maxTokens: number;
+  /** Vector size, when config.json says it (mean pooling keeps the hidden size); else probed. */
+  dimensions?: number;
 }
 
 export class ModelNotFoundError extends Error {
@@ -74,12 +76,13 @@ async function describeFolder(dir: string, label: string): Promise<ModelInfo> {
   let manifest: { id?: string; maxTokens?: number } = {};
   if (existsSync(join(dir, 'quipu-model.json'))) manifest = JSON.parse(readFileSync(join(dir, 'quipu-model.json'), 'utf8')) as typeof manifest;
   const tokenizerConfig = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: number };
-  const modelConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+  const modelConfig = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { max_position_embeddings?: number; hidden_size?: number };
   const limits = [manifest.maxTokens, tokenizerConfig.model_max_length, modelConfig.max_position_embeddings, 512].filter(
     (n): n is number => typeof n === 'number' && n > 0 && n < 1e6,
   );
   const id = manifest.id ?? `${label}#${(await sha256File(onnxPath)).slice(0, 16)}`;
-  return { id, dir, onnxPath, maxTokens: Math.min(...limits) };
+  const dimensions = typeof modelConfig.hidden_size === 'number' && modelConfig.hidden_size > 0 ? modelConfig.hidden_size : undefined;
+  return { id, dir, onnxPath, maxTokens: Math.min(...limits), dimensions };
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -6,6 +6,7 @@
  * default excludes (VCS folders, dependencies, build output, lock files, binaries) and the caller's.
  */
 import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
 import { join } from 'node:path';
 import type { FileSettings } from '../config';
 import type { FileHost } from './host';
@@ -52,7 +53,7 @@ export async function* discoverFiles(
   root: string,
   host: FileHost,
   settings: FileSettings,
-  options: { signal?: AbortSignal; extraIgnoredDirs?: string[] } = {},
+  options: { signal?: AbortSignal; extraIgnoredDirs?: string[]; /** Walk only this subfolder (relative). */ under?: string } = {},
 ): AsyncGenerator<DiscoveryEvent> {
   const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
   const ignoredAbsDirs = new Set(options.extraIgnoredDirs ?? []);
@@ -87,26 +88,134 @@ export async function* discoverFiles(
         continue;
       }
       if (!entry.isFile || isIgnored(relPath, [defaults, ...ruleSets])) continue;
-      const ext = extensionOf(relPath);
-      if (BINARY_EXTENSIONS.has(ext)) continue;
-      if ((ext === 'pdf' && !settings.pdf) || (ext === 'docx' && !settings.docx)) continue;
-      let stat;
-      try {
-        stat = await host.stat(absPath);
-      } catch (error) {
-        yield { kind: 'skip', path: relPath, reason: `unreadable (${codeOf(error)})` };
-        continue;
-      }
-      const limit = ext === 'pdf' || ext === 'docx' ? settings.maxDocumentBytes : settings.maxFileBytes;
-      if (stat.size > limit) {
-        yield { kind: 'skip', path: relPath, reason: `larger than ${formatBytes(limit)} (${formatBytes(stat.size)})` };
-        continue;
-      }
-      yield { kind: 'file', file: { path: relPath, absPath, size: stat.size, mtimeMs: stat.mtimeMs } };
+      const event = await inspectFile(relPath, absPath, host, settings);
+      if (event) yield event;
     }
   }
 
-  yield* walk('', []);
+  if (!options.under) {
+    yield* walk('', []);
+    return;
+  }
+  // A subfolder: the ignore files of the folders above it apply as well.
+  const inherited: RuleSet[] = [];
+  const parts = options.under.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const relDir = parts.slice(0, i).join('/');
+    for (const name of IGNORE_FILES) {
+      try {
+        inherited.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(join(root, relDir, name)))) });
+      } catch {
+        // none there
+      }
+    }
+  }
+  yield* walk(options.under, inherited);
+}
+
+/** A path that is gone, or that the rules now exclude: whatever the index holds for it goes. */
+export type PathEvent = DiscoveryEvent | { kind: 'gone'; path: string } | { kind: 'folder'; path: string };
+
+/**
+ * The same rules as `discoverFiles`, for a few given paths (files that the editor saw change),
+ * without walking the folder: the ignore files on each path's way down are read once each.
+ * A path that is a folder is reported as such (the caller walks it or the whole tree).
+ */
+export async function* discoverPaths(
+  root: string,
+  host: FileHost,
+  settings: FileSettings,
+  relPaths: Iterable<string>,
+  options: { signal?: AbortSignal; extraIgnoredDirs?: string[] } = {},
+): AsyncGenerator<PathEvent> {
+  const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
+  const ignoredAbsDirs = options.extraIgnoredDirs ?? [];
+  const rulesOfDir = new Map<string, Promise<RuleSet[]>>();
+  const rulesFor = (relDir: string): Promise<RuleSet[]> => {
+    let rules = rulesOfDir.get(relDir);
+    if (!rules) {
+      rules = (async () => {
+        const parent = relDir ? await rulesFor(relDir.includes('/') ? relDir.slice(0, relDir.lastIndexOf('/')) : '') : [];
+        const own: RuleSet[] = [];
+        for (const name of IGNORE_FILES) {
+          try {
+            own.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(join(root, relDir, name)))) });
+          } catch {
+            // No ignore file here (or unreadable: the full walk reports that).
+          }
+        }
+        return [...parent, ...own];
+      })();
+      rulesOfDir.set(relDir, rules);
+    }
+    return rules;
+  };
+  /** Ignored itself, or inside an ignored folder (git never looks inside those). */
+  const excluded = async (relPath: string, isDir: boolean): Promise<boolean> => {
+    const parts = relPath.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const dirOfPrefix = parts.slice(0, i - 1).join('/');
+      const last = i === parts.length;
+      const asDir = !last || isDir;
+      if (isIgnored(asDir ? prefix + '/' : prefix, [defaults, ...(await rulesFor(dirOfPrefix))])) return true;
+    }
+    return false;
+  };
+
+  for (const relPath of new Set(relPaths)) {
+    options.signal?.throwIfAborted();
+    const absPath = join(root, relPath);
+    if (ignoredAbsDirs.some((dir) => absPath === dir || absPath.startsWith(dir + '/'))) continue;
+    let stat;
+    try {
+      stat = await host.stat(absPath);
+    } catch {
+      yield { kind: 'gone', path: relPath };
+      continue;
+    }
+    if (stat.isDirectory) {
+      yield (await excluded(relPath, true)) ? { kind: 'gone', path: relPath } : { kind: 'folder', path: relPath };
+      continue;
+    }
+    if (await excluded(relPath, false)) {
+      yield { kind: 'gone', path: relPath };
+      continue;
+    }
+    const event = await inspectFile(relPath, absPath, host, settings);
+    yield event ?? { kind: 'gone', path: relPath };
+  }
+}
+
+/** The checks every candidate file passes: type, settings, size. Undefined when it is not for us. */
+async function inspectFile(relPath: string, absPath: string, host: FileHost, settings: FileSettings): Promise<DiscoveryEvent | undefined> {
+  if (!includedBy(settings)(relPath)) return undefined;
+  const ext = extensionOf(relPath);
+  if (BINARY_EXTENSIONS.has(ext)) return undefined;
+  if ((ext === 'pdf' && !settings.pdf) || (ext === 'docx' && !settings.docx)) return undefined;
+  let stat;
+  try {
+    stat = await host.stat(absPath);
+  } catch (error) {
+    return { kind: 'skip', path: relPath, reason: `unreadable (${codeOf(error)})` };
+  }
+  const limit = ext === 'pdf' || ext === 'docx' ? settings.maxDocumentBytes : settings.maxFileBytes;
+  if (stat.size > limit) {
+    return { kind: 'skip', path: relPath, reason: `larger than ${formatBytes(limit)} (${formatBytes(stat.size)})` };
+  }
+  return { kind: 'file', file: { path: relPath, absPath, size: stat.size, mtimeMs: stat.mtimeMs } };
+}
+
+const includeMatchers = new WeakMap<FileSettings, (path: string) => boolean>();
+
+function includedBy(settings: FileSettings): (path: string) => boolean {
+  let matcher = includeMatchers.get(settings);
+  if (!matcher) {
+    const include = settings.include?.filter(Boolean) ?? [];
+    matcher = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
+    includeMatchers.set(settings, matcher);
+  }
+  return matcher;
 }
 
 /** The last rule set with an opinion wins: deeper ignore files override shallower ones. */

@@ -13,7 +13,7 @@
 import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config';
 import type { PagedChunk } from '../../workers/chunk-worker';
-import { discoverFiles, type DiscoveredFile } from '../files/discover';
+import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
 import type { FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/documents';
@@ -31,6 +31,11 @@ export interface IndexRunContext {
   host: FileHost;
   /** Folders never to enter (the index itself, when it lives inside the folder). */
   ignoredDirs?: string[];
+  /**
+   * Only look at these paths (relative, forward slashes): files the editor saw change, be created
+   * or go. Nothing else is walked or removed. Folders among them are walked whole.
+   */
+  paths?: string[];
   signal?: AbortSignal;
   onEvent?: (event: IndexEvent) => void;
 }
@@ -122,29 +127,45 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
     }
   };
 
-  const discover = stage(async () => {
-    for await (const event of discoverFiles(ctx.folder, host, config.files, { signal, extraIgnoredDirs: ctx.ignoredDirs })) {
-      if (event.kind === 'skip') {
+  const consider = async (file: DiscoveredFile) => {
+    seen.add(file.path);
+    const known = store.catalog.get(file.path);
+    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+      counters.filesUnchanged++;
+    } else {
+      await toRead.push(file);
+    }
+    progress();
+  };
+  const remove = (path: string) => {
+    if (!store.catalog.has(path)) return;
+    store.stageRemoval(path);
+    counters.filesRemoved++;
+  };
+  const walkAll = async (events: AsyncIterable<PathEvent>) => {
+    for await (const event of events) {
+      if (event.kind === 'file') await consider(event.file);
+      else if (event.kind === 'skip') {
         skip(event.path, event.reason);
-        continue;
-      }
-      const { file } = event;
-      seen.add(file.path);
-      const known = store.catalog.get(file.path);
-      if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-        counters.filesUnchanged++;
+        // A file that grew too large or became unreadable keeps nothing stale in the index.
+        if (ctx.paths) remove(event.path);
+      } else if (event.kind === 'gone') {
+        // A deleted or newly excluded file, or a whole folder of them.
+        remove(event.path);
+        for (const path of store.catalog.keys()) if (path.startsWith(event.path + '/')) remove(path);
       } else {
-        await toRead.push(file);
+        // A folder appeared (created, moved in): walk it with the rules of the whole tree.
+        const inside = discoverFiles(ctx.folder, host, config.files, { signal, extraIgnoredDirs: ctx.ignoredDirs, under: event.path });
+        await walkAll(inside);
       }
-      progress();
     }
+  };
+  const discover = stage(async () => {
+    const options = { signal, extraIgnoredDirs: ctx.ignoredDirs };
+    await walkAll(ctx.paths ? discoverPaths(ctx.folder, host, config.files, ctx.paths, options) : discoverFiles(ctx.folder, host, config.files, options));
     discoveryDone = true;
-    for (const path of store.catalog.keys()) {
-      if (!seen.has(path)) {
-        store.stageRemoval(path);
-        counters.filesRemoved++;
-      }
-    }
+    if (ctx.paths) return;
+    for (const path of store.catalog.keys()) if (!seen.has(path)) remove(path);
   }, toRead);
 
   const readOne = async (file: DiscoveredFile) => {
@@ -329,7 +350,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
     filesSeen: seen.size,
     filesIndexed: counters.filesIndexed,
     filesUnchanged: counters.filesUnchanged,
-    filesRemoved: discoveryDone ? counters.filesRemoved : 0,
+    filesRemoved: counters.filesRemoved,
     skipped,
     chunksEmbedded: counters.chunksEmbedded,
     chunksReused: counters.chunksReused,

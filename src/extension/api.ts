@@ -1,0 +1,33 @@
+/**
+ * What `activate` returns: the extension's API for other extensions and for the integration tests
+ * (`vscode.extensions.getExtension('quipu.quipu')!.exports`).
+ */
+import type { IndexSummary } from '../core/pipeline/events';
+import type { SearchResult } from '../core/search/search';
+import type { IndexState } from './panel/protocol';
+
+export interface WorkspaceSearchResult extends SearchResult {
+  /** The file's URI, as a string. */
+  uri: string;
+  /** Name of the workspace folder the file belongs to. */
+  folderName: string;
+}
+
+export interface WorkspaceSearchOptions {
+  topK?: number;
+  include?: string[];
+  exclude?: string[];
+  types?: string[];
+  groupByFile?: boolean;
+}
+
+export interface QuipuApi {
+  /** Indexes or updates every workspace folder, as "Quipu: Index Workspace" does; resolves when done. */
+  indexWorkspace(): Promise<IndexSummary[]>;
+  /** Searches every indexed workspace folder; results best first. */
+  search(query: string, options?: WorkspaceSearchOptions): Promise<WorkspaceSearchResult[]>;
+  /** Resolves once no indexing runs or waits (file events included). */
+  whenIdle(): Promise<void>;
+  /** The state the status bar and the panel show. */
+  state(): IndexState;
+}

@@ -1,0 +1,452 @@
+/**
+ * The extension's context object: owns the engine (created on first use), one index per workspace
+ * folder in the extension's workspace storage, the scheduler that runs indexing, and the state the
+ * status bar and the panel show. Everything CPU-heavy happens in the engine's worker threads; this
+ * file only moves events and results around.
+ */
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import { ConfigError } from '../core/config';
+import { ModelNotFoundError } from '../core/embed/model';
+import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
+import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
+import { IndexLockedError } from '../core/store/lock';
+import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
+import { ExtractedTextProvider, openLocation } from './documents';
+import type { OpenRequest, PanelHost } from './panel/host';
+import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
+import { IndexScheduler, type RunRequest } from './scheduler';
+import { engineConfig, readSettings, type QuipuSettings } from './settings';
+
+interface FolderIndex {
+  folder: vscode.WorkspaceFolder;
+  indexDir: string;
+  status?: IndexStatus;
+  lastSummary?: IndexSummary;
+  /** Files the last full run skipped, with reasons (shown by "Show Index Status"). */
+  skipped: SkippedFile[];
+  /** Why the last run did not complete, in words for the user. */
+  problem?: string;
+}
+
+/** Retry after another window held the index lock. */
+const LOCK_RETRY_MS = 30_000;
+const EVENT_DEBOUNCE_MS = 750;
+
+export class QuipuController implements PanelHost, vscode.Disposable {
+  private readonly folders = new Map<string, FolderIndex>();
+  private readonly stateChanged = new vscode.EventEmitter<IndexState>();
+  readonly onDidChangeState = this.stateChanged.event;
+  readonly scheduler: IndexScheduler;
+  readonly documents: ExtractedTextProvider;
+  private settings: QuipuSettings = readSettings();
+  private engine: Promise<QuipuEngine> | undefined;
+  private progress: IndexProgress | undefined;
+  private engineProblem: string | undefined;
+  /** Full runs the user asked for show a notification; background updates only the status bar. */
+  private readonly loudRuns = new Set<string>();
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  private currentState: IndexState = { phase: 'not-indexed', files: 0, chunks: 0 };
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.scheduler = new IndexScheduler({
+      debounceMs: EVENT_DEBOUNCE_MS,
+      run: (request) => this.run(request),
+      onError: (key, error) => this.reportRunError(key, error),
+      onChange: () => this.updateState(),
+    });
+    this.documents = new ExtractedTextProvider(async (uri, bytes) => (await (await this.getEngine()).extractDocument(uri.fsPath, bytes)).text);
+    this.syncFolders();
+  }
+
+  get state(): IndexState {
+    return this.currentState;
+  }
+
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  folderOf(uri: vscode.Uri): FolderIndex | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return folder ? this.folders.get(folder.uri.toString()) : undefined;
+  }
+
+  allFolders(): FolderIndex[] {
+    return [...this.folders.values()];
+  }
+
+  /** Start-up: read what is indexed, then bring it up to date if auto-index is on. */
+  async start(): Promise<void> {
+    await this.refreshStatuses();
+    if (this.settings.autoIndex && this.trusted) {
+      for (const key of this.folders.keys()) this.scheduler.requestFull(key);
+    }
+  }
+
+  /** "Quipu: Index Workspace": every folder, with a progress notification. */
+  indexAll(rebuild = false): void {
+    if (!this.ensureTrusted()) return;
+    for (const key of this.folders.keys()) {
+      this.loudRuns.add(key);
+      this.scheduler.requestFull(key, rebuild);
+    }
+    if (this.scheduler.paused) {
+      void vscode.window.showInformationMessage('Quipu indexing is paused.', 'Resume').then((choice) => {
+        if (choice) this.scheduler.resume();
+      });
+    }
+  }
+
+  /** File events from the watcher. */
+  filesChanged(uris: readonly vscode.Uri[]): void {
+    if (!this.trusted) return;
+    const byFolder = new Map<string, string[]>();
+    for (const uri of uris) {
+      const entry = this.folderOf(uri);
+      if (!entry) continue;
+      const relative = vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
+      const name = relative.slice(relative.lastIndexOf('/') + 1);
+      const key = entry.folder.uri.toString();
+      // A changed ignore file changes what belongs in the index: look at everything again.
+      if (name === '.gitignore' || name === '.quipuignore') this.scheduler.requestFull(key);
+      else byFolder.set(key, [...(byFolder.get(key) ?? []), relative]);
+      if (/\.(pdf|docx)$/i.test(name)) this.documents.refresh(uri);
+    }
+    for (const [key, paths] of byFolder) this.scheduler.requestPaths(key, paths);
+  }
+
+  async clearAll(): Promise<void> {
+    await this.scheduler.cancelRunning();
+    const engine = await this.getEngine();
+    for (const [key, entry] of this.folders) {
+      this.scheduler.forget(key);
+      await engine.clearIndex(entry.indexDir);
+      entry.lastSummary = undefined;
+      entry.skipped = [];
+      entry.problem = undefined;
+    }
+    await this.refreshStatuses();
+  }
+
+  /** Settings changed in a way that needs new worker pools or a new model: drop the engine. */
+  async resetEngine(): Promise<void> {
+    this.settings = readSettings();
+    const old = this.engine;
+    this.engine = undefined;
+    this.engineProblem = undefined;
+    await this.scheduler.cancelRunning();
+    if (old) await old.then((engine) => engine.close()).catch(() => undefined);
+  }
+
+  reloadSettings(): void {
+    this.settings = readSettings();
+  }
+
+  syncFolders(): void {
+    const current = new Set<string>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const key = folder.uri.toString();
+      current.add(key);
+      if (!this.folders.has(key)) this.folders.set(key, { folder, indexDir: this.indexDirOf(folder), skipped: [] });
+    }
+    for (const key of [...this.folders.keys()]) {
+      if (!current.has(key)) {
+        this.folders.delete(key);
+        this.scheduler.forget(key);
+      }
+    }
+    this.updateState();
+  }
+
+  async getEngine(): Promise<QuipuEngine> {
+    this.engine ??= QuipuEngine.create(engineConfig(this.settings), {
+      modelCacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath,
+    }).catch((error: unknown) => {
+      this.engine = undefined;
+      this.engineProblem = (error as Error).message;
+      this.updateState();
+      throw error;
+    });
+    const engine = await this.engine;
+    if (this.engineProblem) {
+      this.engineProblem = undefined;
+      this.updateState();
+    }
+    return engine;
+  }
+
+  // ---- PanelHost ---------------------------------------------------------------------------
+
+  async search(intent: SearchIntent, token: vscode.CancellationToken): Promise<PanelFileGroup[]> {
+    const results = await this.searchWorkspace(intent.query, {
+      include: splitList(intent.include),
+      exclude: splitList(intent.exclude),
+      types: splitList(intent.types).map((t) => t.replace(/^\*?\./, '')),
+      topK: this.settings.maxResults,
+    }, token);
+    const groups = new Map<string, PanelFileGroup>();
+    for (const result of results) {
+      let group = groups.get(result.uri);
+      if (!group) {
+        const kind = result.language === 'pdf' ? 'pdf' : result.language === 'docx' ? 'docx' : 'text';
+        group = { folderName: result.folderName, uri: result.uri, path: result.path, kind, results: [] };
+        groups.set(result.uri, group);
+      }
+      group.results.push({ startLine: result.startLine, endLine: result.endLine, page: result.page, score: result.score, snippet: result.snippet });
+    }
+    return [...groups.values()];
+  }
+
+  async open(request: OpenRequest): Promise<void> {
+    await openLocation(
+      { uri: vscode.Uri.parse(request.uri), startLine: request.startLine, endLine: request.endLine, page: request.page },
+      { preview: request.preview, preserveFocus: request.preview },
+    );
+  }
+
+  async runCommand(command: PanelCommand): Promise<void> {
+    await vscode.commands.executeCommand(command);
+  }
+
+  // ---- searching -----------------------------------------------------------------------------
+
+  /** Every folder's index, merged by score. A folder never indexed is left out, unless all are. */
+  async searchWorkspace(query: string, options: WorkspaceSearchOptions, token?: vscode.CancellationToken): Promise<WorkspaceSearchResult[]> {
+    if (!query.trim()) return [];
+    if (this.folders.size === 0) throw new Error('Open a folder to search it with Quipu.');
+    const engine = await this.getEngine();
+    const topK = options.topK ?? this.settings.maxResults;
+    const merged: WorkspaceSearchResult[] = [];
+    let notReady: Error | undefined;
+    for (const entry of this.folders.values()) {
+      if (token?.isCancellationRequested) return [];
+      try {
+        const results = await engine.search(entry.folder.uri.fsPath, query, { ...options, topK, indexDir: entry.indexDir });
+        for (const result of results) {
+          merged.push({ ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name });
+        }
+      } catch (error) {
+        if (!(error instanceof IndexNotReadyError)) throw error;
+        notReady = error;
+      }
+    }
+    if (merged.length === 0 && notReady) {
+      const indexing = this.scheduler.busy || this.scheduler.hasPending;
+      throw new Error(indexing ? 'The index is being built; results appear as soon as the first files are in.' : 'Nothing is indexed yet: run "Quipu: Index Workspace".');
+    }
+    merged.sort((a, b) => b.score - a.score);
+    return merged.slice(0, topK);
+  }
+
+  // ---- API -----------------------------------------------------------------------------------
+
+  api(): QuipuApi {
+    return {
+      indexWorkspace: async () => {
+        this.indexAll();
+        await this.scheduler.whenIdle();
+        return this.allFolders()
+          .map((f) => f.lastSummary)
+          .filter((s): s is IndexSummary => s !== undefined);
+      },
+      search: (query, options = {}) => this.searchWorkspace(query, options),
+      whenIdle: () => this.scheduler.whenIdle(),
+      state: () => this.state,
+    };
+  }
+
+  // ---- running -------------------------------------------------------------------------------
+
+  private async run(request: RunRequest): Promise<void> {
+    const entry = this.folders.get(request.folderKey);
+    if (!entry) return;
+    const engine = await this.getEngine();
+    const loud = this.loudRuns.delete(request.folderKey) || (request.work.kind === 'full' && !entry.status?.files);
+    const options = {
+      indexDir: entry.indexDir,
+      signal: request.signal,
+      files: engineConfig(this.settings, entry.folder).files,
+      rebuild: request.work.kind === 'full' && request.work.rebuild,
+      paths: request.work.kind === 'paths' ? [...request.work.paths] : undefined,
+      onEvent: (event: IndexEvent) => {
+        if (event.type === 'progress') {
+          this.progress = event.progress;
+          this.updateState();
+        } else if (event.type === 'start' && event.rebuildReason) {
+          this.log.info(`${entry.folder.name}: rebuilding the index because ${event.rebuildReason}.`);
+        } else if (event.type === 'skip') {
+          this.log.debug(`${entry.folder.name}: skipped ${event.file.path}: ${event.file.reason}`);
+        }
+      },
+    };
+    const label = request.work.kind === 'full' ? 'full pass' : `${request.work.paths.size} changed path(s)`;
+    this.log.info(`${entry.folder.name}: indexing (${label})…`);
+    this.progress = undefined;
+    try {
+      const summary = loud ? await this.withNotification(entry, request.signal, (signal) => engine.index(entry.folder.uri.fsPath, { ...options, signal })) : await engine.index(entry.folder.uri.fsPath, options);
+      entry.problem = undefined;
+      entry.lastSummary = summary;
+      if (request.work.kind === 'full') entry.skipped = summary.skipped;
+      this.log.info(
+        `${entry.folder.name}: ${summary.cancelled ? 'stopped' : 'done'} in ${summary.seconds.toFixed(1)} s: ${summary.filesIndexed} indexed, ` +
+          `${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed, ${summary.skipped.length} skipped, ` +
+          `${summary.chunksEmbedded} chunks embedded (${summary.chunksPerSecond.toFixed(1)}/s), ${summary.chunksTotal} in the index.`,
+      );
+      for (const skipped of summary.skipped) this.log.info(`  skipped ${skipped.path}: ${skipped.reason}`);
+      if (loud && !summary.cancelled) {
+        void vscode.window.setStatusBarMessage(`$(check) Quipu indexed ${entry.folder.name}: ${summary.chunksTotal} chunks`, 5000);
+      }
+    } catch (error) {
+      if (error instanceof IndexLockedError) {
+        entry.problem = 'Another VS Code window is updating this index; searches use what it has built. Quipu tries again shortly.';
+        this.log.warn(`${entry.folder.name}: ${error.message}`);
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          this.scheduler.requestFull(request.folderKey);
+        }, LOCK_RETRY_MS);
+        this.retryTimers.add(timer);
+        return;
+      }
+      throw error;
+    } finally {
+      this.progress = undefined;
+      await this.refreshStatus(entry);
+    }
+  }
+
+  private async withNotification<T>(entry: FolderIndex, signal: AbortSignal, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Quipu: indexing ${entry.folder.name}`, cancellable: true },
+      async (report, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        const forward = () => controller.abort();
+        signal.addEventListener('abort', forward, { once: true });
+        let reported = 0;
+        const listener = this.onDidChangeState((state) => {
+          const p = state.progress;
+          if (!p) return;
+          const fraction = p.filesTotal ? p.filesDone / p.filesTotal : 0;
+          const increment = Math.max(0, fraction * 100 - reported);
+          reported += increment;
+          report.report({ increment, message: progressText(state) });
+        });
+        try {
+          return await body(controller.signal);
+        } finally {
+          cancel.dispose();
+          listener.dispose();
+          signal.removeEventListener('abort', forward);
+        }
+      },
+    );
+  }
+
+  private reportRunError(folderKey: string, error: unknown): void {
+    const entry = this.folders.get(folderKey);
+    const message = (error as Error)?.message ?? String(error);
+    if (entry) entry.problem = message;
+    this.log.error(`${entry?.folder.name ?? folderKey}: indexing failed: ${(error as Error)?.stack ?? message}`);
+    const actions = error instanceof ModelNotFoundError || error instanceof ConfigError ? ['Open Settings', 'Show Log'] : ['Show Log'];
+    void vscode.window.showErrorMessage(`Quipu could not index ${entry?.folder.name ?? 'the folder'}: ${message}`, ...actions).then((choice) => {
+      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'quipu.');
+      if (choice === 'Show Log') this.log.show();
+    });
+    this.updateState();
+  }
+
+  private ensureTrusted(): boolean {
+    if (this.trusted) return true;
+    void vscode.window
+      .showWarningMessage('Quipu indexes trusted workspaces only. Trust this workspace to index and search it.', 'Manage Workspace Trust')
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+    return false;
+  }
+
+  async refreshStatuses(): Promise<void> {
+    for (const entry of this.folders.values()) await this.refreshStatus(entry);
+  }
+
+  private async refreshStatus(entry: FolderIndex): Promise<void> {
+    try {
+      entry.status = await (await this.getEngine()).status(entry.indexDir);
+    } catch (error) {
+      this.log.warn(`${entry.folder.name}: could not read the index status: ${(error as Error).message}`);
+    }
+    this.updateState();
+  }
+
+  private updateState(): void {
+    const files = this.allFolders().reduce((n, f) => n + (f.status?.files ?? 0), 0);
+    const chunks = this.allFolders().reduce((n, f) => n + (f.status?.chunks ?? 0), 0);
+    const problem = this.engineProblem ?? this.allFolders().find((f) => f.problem)?.problem;
+    let state: IndexState;
+    if (this.folders.size === 0) state = { phase: 'no-folder', files, chunks };
+    else if (!this.trusted) state = { phase: 'untrusted', files, chunks, message: 'Quipu indexes trusted workspaces only.' };
+    else if (this.scheduler.paused) state = { phase: 'paused', files, chunks, message: 'Indexing is paused; search uses what is indexed.' };
+    else if (this.scheduler.busy) {
+      const p = this.progress;
+      state = {
+        phase: 'indexing',
+        files,
+        chunks,
+        progress: {
+          filesDone: p ? p.filesIndexed + p.filesUnchanged : 0,
+          filesTotal: p?.discoveryDone ? p.filesToIndex + p.filesUnchanged : undefined,
+          chunksPerSecond: p?.chunksPerSecond ?? 0,
+          etaSeconds: p?.etaSeconds,
+          currentFile: p?.currentFile,
+        },
+      };
+    } else if (problem && !this.engineProblem && files > 0) state = { phase: 'ready', files, chunks, message: problem };
+    else if (problem) state = { phase: 'error', files, chunks, message: problem };
+    else if (files === 0) {
+      const stale = this.allFolders().find((f) => f.status?.staleReason)?.status?.staleReason;
+      state = { phase: 'not-indexed', files, chunks, message: stale ? `The index must be rebuilt: ${stale}.` : undefined };
+    } else state = { phase: 'ready', files, chunks };
+    this.currentState = state;
+    this.stateChanged.fire(state);
+  }
+
+  private indexDirOf(folder: vscode.WorkspaceFolder): string {
+    const base = this.context.storageUri ?? this.context.globalStorageUri;
+    const hash = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 12);
+    const name = folder.name.replace(/[^\w.-]+/g, '_').slice(0, 40) || 'folder';
+    return vscode.Uri.joinPath(base, 'indexes', `${name}-${hash}`).fsPath;
+  }
+
+  async dispose(): Promise<void> {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    await this.scheduler.dispose();
+    this.stateChanged.dispose();
+    this.documents.dispose();
+    const engine = this.engine;
+    this.engine = undefined;
+    if (engine) await engine.then((e) => e.close()).catch(() => undefined);
+  }
+}
+
+/** "120 / 400 files · 35 chunks/s · about 1 min left". */
+export function progressText(state: IndexState): string {
+  const p = state.progress;
+  if (!p) return '';
+  const parts = [p.filesTotal !== undefined ? `${p.filesDone} / ${p.filesTotal} files` : `${p.filesDone} files`];
+  if (p.chunksPerSecond > 0) parts.push(`${p.chunksPerSecond.toFixed(0)} chunks/s`);
+  if (p.etaSeconds !== undefined && Number.isFinite(p.etaSeconds)) {
+    parts.push(p.etaSeconds < 60 ? 'less than a minute left' : `about ${Math.round(p.etaSeconds / 60)} min left`);
+  }
+  return parts.join(' · ');
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,94 @@
+/**
+ * The one message protocol between the search panel's webview (src/webview) and the extension.
+ * Both sides import these types; nothing else crosses the boundary. Plain data only (no vscode
+ * types), so the webview bundle can import this file.
+ */
+
+/** What the user asked for. The webview keeps only this in its state (vscode.setState). */
+export interface SearchIntent {
+  query: string;
+  /** Globs a result's path must match (any of them), relative to its workspace folder. */
+  include: string;
+  /** Globs a result's path must not match (comma-separated, like VS Code's search view). */
+  exclude: string;
+  /** File types: extensions without the dot, comma-separated ("ts, md, pdf"). */
+  types: string;
+}
+
+/** One hit, in one file. Lines are 1-based and inclusive. */
+export interface PanelResult {
+  startLine: number;
+  endLine: number;
+  /** PDF page, when the file has pages. */
+  page?: number;
+  score: number;
+  /** Raw text of the chunk's first lines: the webview escapes it before display. */
+  snippet: string;
+  /** Enclosing symbol (function, class, heading), when known. */
+  symbol?: string;
+}
+
+/** The results of one file, best first. */
+export interface PanelFileGroup {
+  /** Workspace folder name (shown when the workspace has several folders). */
+  folderName: string;
+  /** Absolute URI of the file, as a string: what the extension opens. */
+  uri: string;
+  /** Path relative to its workspace folder, forward slashes. */
+  path: string;
+  /** "pdf" and "docx" open as extracted text. */
+  kind: 'text' | 'pdf' | 'docx';
+  results: PanelResult[];
+}
+
+export type IndexPhase =
+  | 'no-folder' // nothing open: nothing to index
+  | 'untrusted' // Restricted Mode: Quipu waits until the workspace is trusted
+  | 'not-indexed' // never indexed, auto-index off
+  | 'indexing'
+  | 'paused'
+  | 'ready'
+  | 'error';
+
+export interface IndexState {
+  phase: IndexPhase;
+  /** Files and chunks in the index (all folders). */
+  files: number;
+  chunks: number;
+  /** While indexing: how far the current run is. */
+  progress?: {
+    filesDone: number;
+    /** Known once discovery finished; until then undefined. */
+    filesTotal?: number;
+    chunksPerSecond: number;
+    etaSeconds?: number;
+    currentFile?: string;
+  };
+  /** A sentence for the user: what went wrong, or why the index is not there. */
+  message?: string;
+}
+
+/** Commands the panel can ask for (buttons in its empty and error states). */
+export type PanelCommand = 'quipu.indexWorkspace' | 'quipu.rebuildIndex' | 'quipu.showStatus' | 'quipu.resumeIndexing' | 'workbench.trust.manage';
+
+export type WebviewToExtension =
+  | { type: 'ready' }
+  | { type: 'search'; requestId: number; intent: SearchIntent }
+  | { type: 'open'; uri: string; kind: PanelFileGroup['kind']; startLine: number; endLine: number; page?: number; preview: boolean }
+  | { type: 'command'; command: PanelCommand };
+
+export type ExtensionToWebview =
+  | { type: 'state'; state: IndexState }
+  | {
+      type: 'results';
+      requestId: number;
+      query: string;
+      groups: PanelFileGroup[];
+      /** Milliseconds the search took (embedding + store). */
+      elapsedMs: number;
+      /** Set instead of groups when the search failed: a sentence the user can act on. */
+      error?: string;
+    }
+  /** Sets the query box (e.g. "Search with Quipu" on a selection) and runs it. */
+  | { type: 'setQuery'; query: string }
+  | { type: 'focus' };

@@ -1,0 +1,113 @@
+/**
+ * "Quipu: Search" as a quick pick: results follow the typing (debounced), each row shows the file,
+ * its line range and the start of the snippet; the active row previews its location without closing
+ * the pick; Enter opens it for good.
+ */
+import * as vscode from 'vscode';
+import type { WorkspaceSearchResult } from './api';
+import type { QuipuController } from './controller';
+import { openLocation } from './documents';
+
+const DEBOUNCE_MS = 200;
+
+interface ResultItem extends vscode.QuickPickItem {
+  result?: WorkspaceSearchResult;
+}
+
+export async function showSearchQuickPick(controller: QuipuController, initialQuery = ''): Promise<void> {
+  const pick = vscode.window.createQuickPick<ResultItem>();
+  pick.title = 'Quipu: Search';
+  pick.placeholder = 'Describe what you are looking for (e.g. "retry with exponential backoff")';
+  pick.matchOnDescription = false;
+  pick.matchOnDetail = false;
+  // Semantic hits need not share a word with the query: keep VS Code from filtering them out.
+  (pick as { sortByLabel?: boolean }).sortByLabel = false;
+  const multiFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  let generation = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let accepted = false;
+
+  const run = async (query: string) => {
+    const mine = ++generation;
+    if (!query.trim()) {
+      pick.busy = false;
+      pick.items = [];
+      return;
+    }
+    pick.busy = true;
+    try {
+      const results = await controller.searchWorkspace(query, {});
+      if (mine !== generation) return;
+      pick.items = results.length
+        ? results.map((result) => toItem(result, multiFolder))
+        : [{ label: `No results for "${query}"`, detail: 'Try other words, or check that the workspace is indexed ("Quipu: Show Index Status").', alwaysShow: true }];
+    } catch (error) {
+      if (mine !== generation) return;
+      pick.items = [{ label: '$(warning) ' + (error as Error).message, alwaysShow: true }];
+    } finally {
+      if (mine === generation) pick.busy = false;
+    }
+  };
+
+  const disposables: vscode.Disposable[] = [
+    pick.onDidChangeValue((value) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void run(value), DEBOUNCE_MS);
+    }),
+    pick.onDidChangeActive(([item]) => {
+      if (item?.result && !accepted) void preview(item.result, true);
+    }),
+    pick.onDidAccept(() => {
+      const item = pick.activeItems[0] ?? pick.selectedItems[0];
+      if (!item?.result) return;
+      accepted = true;
+      pick.hide();
+      void preview(item.result, false);
+    }),
+    pick.onDidHide(() => {
+      if (timer) clearTimeout(timer);
+      generation++;
+      for (const disposable of disposables) disposable.dispose();
+      pick.dispose();
+    }),
+  ];
+  pick.value = initialQuery;
+  pick.show();
+  if (initialQuery) await run(initialQuery);
+}
+
+function toItem(result: WorkspaceSearchResult, multiFolder: boolean): ResultItem {
+  const name = result.path.slice(result.path.lastIndexOf('/') + 1);
+  const lines = result.startLine === result.endLine ? `line ${result.startLine}` : `lines ${result.startLine}–${result.endLine}`;
+  const where = result.page ? `${lines}, page ${result.page}` : lines;
+  const firstLines = result.snippet
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join(' ⏎ ');
+  return {
+    label: `$(${iconOf(result.language)}) ${name}`,
+    description: `${multiFolder ? result.folderName + ' · ' : ''}${result.path} · ${where} · ${result.score.toFixed(2)}`,
+    detail: firstLines,
+    alwaysShow: true,
+    result,
+  };
+}
+
+function iconOf(language: string): string {
+  if (language === 'pdf' || language === 'docx') return 'file-text';
+  if (language === 'markdown' || language === 'plaintext') return 'book';
+  return 'file-code';
+}
+
+async function preview(result: WorkspaceSearchResult, asPreview: boolean): Promise<void> {
+  try {
+    await openLocation(
+      { uri: vscode.Uri.parse(result.uri), startLine: result.startLine, endLine: result.endLine, page: result.page },
+      { preview: asPreview, preserveFocus: asPreview },
+    );
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Quipu could not open ${result.path}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Decides when indexing runs. Work arrives as "this folder, all of it" (a command, start-up, a
+ * settings change) or "these paths of this folder" (file events). Events are coalesced per folder and
+ * debounced, so a branch switch that touches 500 files becomes one run. One run at a time: the
+ * engine's worker pools are shared and the machine's cores are the limit anyway.
+ *
+ * Pausing cancels the running run (every file it finished stays indexed) and puts its work back in
+ * the queue; resuming starts again where the queue is. Pure TypeScript, no `vscode`: the controller
+ * supplies the run function and listens to the events.
+ */
+
+/** What a folder needs: a full pass (walk everything), or a look at a few paths. */
+export type FolderWork = { kind: 'full'; rebuild: boolean } | { kind: 'paths'; paths: Set<string> };
+
+export interface RunRequest {
+  folderKey: string;
+  work: FolderWork;
+  signal: AbortSignal;
+}
+
+export interface SchedulerOptions {
+  /** Quiet time after the last file event before a run starts. */
+  debounceMs: number;
+  /** Does the work; resolves when the run ended (cancelled or not). Throws on failure. */
+  run(request: RunRequest): Promise<void>;
+  /** Called when a run fails; the failed work is dropped (the next event or command retries). */
+  onError(folderKey: string, error: unknown): void;
+  /** Called whenever `busy`, `paused` or the queue changes. */
+  onChange(): void;
+}
+
+/** Above this many pending paths, a full (incremental) pass is cheaper than looking at each. */
+const MAX_PATHS = 2000;
+
+export class IndexScheduler {
+  private readonly pending = new Map<string, FolderWork>();
+  private running: { folderKey: string; work: FolderWork; controller: AbortController; done: Promise<void> } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pausedFlag = false;
+  private disposed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  get runningFolder(): string | undefined {
+    return this.running?.folderKey;
+  }
+
+  /** Work is waiting (debounced, paused, or behind the current run). */
+  get hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** A full pass over a folder, soon (no debounce). */
+  requestFull(folderKey: string, rebuild = false): void {
+    const current = this.pending.get(folderKey);
+    this.pending.set(folderKey, { kind: 'full', rebuild: rebuild || (current?.kind === 'full' && current.rebuild) });
+    this.kick(0);
+  }
+
+  /** Paths that changed, were created or deleted; debounced and merged with earlier ones. */
+  requestPaths(folderKey: string, paths: Iterable<string>): void {
+    const current = this.pending.get(folderKey);
+    if (current?.kind === 'full') return;
+    const merged = current?.paths ?? new Set<string>();
+    for (const path of paths) merged.add(path);
+    this.pending.set(folderKey, merged.size > MAX_PATHS ? { kind: 'full', rebuild: false } : { kind: 'paths', paths: merged });
+    this.kick(this.options.debounceMs);
+  }
+
+  /** Forgets waiting work for a folder (it was removed from the workspace, or its index cleared). */
+  forget(folderKey: string): void {
+    this.pending.delete(folderKey);
+    this.options.onChange();
+  }
+
+  /** Stops the running run (keeping what it finished) and waits for it. */
+  async cancelRunning(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  async pause(): Promise<void> {
+    if (this.pausedFlag) return;
+    this.pausedFlag = true;
+    this.clearTimer();
+    const running = this.running;
+    if (running) {
+      // Its work goes back in the queue, ahead of anything newer for the same folder.
+      this.requeue(running.folderKey, running.work);
+      running.controller.abort();
+      await running.done;
+    }
+    this.options.onChange();
+  }
+
+  resume(): void {
+    if (!this.pausedFlag) return;
+    this.pausedFlag = false;
+    this.options.onChange();
+    this.kick(0);
+  }
+
+  /** Resolves when nothing runs and nothing waits (paused work does not count as waiting). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.clearTimer();
+    this.pending.clear();
+    await this.cancelRunning();
+    this.notifyIdle();
+  }
+
+  private isIdle(): boolean {
+    return !this.running && (this.pending.size === 0 || this.pausedFlag);
+  }
+
+  private requeue(folderKey: string, work: FolderWork): void {
+    const newer = this.pending.get(folderKey);
+    if (!newer) this.pending.set(folderKey, work);
+    else if (work.kind === 'full' || newer.kind === 'full') this.pending.set(folderKey, { kind: 'full', rebuild: (work.kind === 'full' && work.rebuild) || (newer.kind === 'full' && newer.rebuild) });
+    else this.pending.set(folderKey, { kind: 'paths', paths: new Set([...work.paths, ...newer.paths]) });
+  }
+
+  private kick(delayMs: number): void {
+    this.options.onChange();
+    if (this.disposed || this.pausedFlag || this.running) return;
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.next();
+    }, delayMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async next(): Promise<void> {
+    if (this.disposed || this.pausedFlag || this.running) return;
+    // Full passes first: they were asked for explicitly.
+    const entry = [...this.pending.entries()].sort((a, b) => Number(b[1].kind === 'full') - Number(a[1].kind === 'full'))[0];
+    if (!entry) {
+      this.notifyIdle();
+      return;
+    }
+    const [folderKey, work] = entry;
+    this.pending.delete(folderKey);
+    const controller = new AbortController();
+    const done = (async () => {
+      try {
+        await this.options.run({ folderKey, work, signal: controller.signal });
+      } catch (error) {
+        if (!controller.signal.aborted) this.options.onError(folderKey, error);
+      }
+    })();
+    this.running = { folderKey, work, controller, done };
+    this.options.onChange();
+    await done;
+    this.running = undefined;
+    this.options.onChange();
+    if (this.pending.size > 0 && !this.pausedFlag) this.kick(0);
+    else this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The `quipu.*` settings, read in one place and turned into the engine's plain config object.
+ * Also knows what a change means: a new model or chunk size invalidates the index (rebuild), file
+ * rules change what is indexed (update), worker counts only need new worker pools.
+ */
+import * as vscode from 'vscode';
+import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+
+export interface QuipuSettings {
+  autoIndex: boolean;
+  model: string;
+  include: string[];
+  exclude: string[];
+  maxFileSizeKB: number;
+  chunkTokens: number;
+  indexPdf: boolean;
+  indexDocx: boolean;
+  /** 0 means "the measured default" (bench/RESULTS.md). */
+  embedWorkers: number;
+  embedThreads: number;
+  chunkWorkers: number;
+  batchSize: number;
+  maxResults: number;
+}
+
+export type SettingsChange = 'none' | 'pools' | 'files' | 'rebuild';
+
+const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens'];
+const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
+const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize'];
+
+export function readSettings(): QuipuSettings {
+  const c = vscode.workspace.getConfiguration('quipu');
+  return {
+    autoIndex: c.get('autoIndex', true),
+    model: c.get('model', '').trim(),
+    include: c.get<string[]>('include', []),
+    exclude: c.get<string[]>('exclude', []),
+    maxFileSizeKB: c.get('maxFileSizeKB', 1024),
+    chunkTokens: c.get('chunkTokens', 256),
+    indexPdf: c.get('indexPdf', true),
+    indexDocx: c.get('indexDocx', true),
+    embedWorkers: c.get('embedWorkers', 0),
+    embedThreads: c.get('embedThreads', 0),
+    chunkWorkers: c.get('chunkWorkers', 0),
+    batchSize: c.get('batchSize', 0),
+    maxResults: c.get('maxResults', 30),
+  };
+}
+
+/** What a configuration change asks of the index, the most demanding first. */
+export function classifyChange(event: vscode.ConfigurationChangeEvent): SettingsChange {
+  if (REBUILD_KEYS.some((key) => event.affectsConfiguration(key))) return 'rebuild';
+  if (FILE_KEYS.some((key) => event.affectsConfiguration(key))) return 'files';
+  if (POOL_KEYS.some((key) => event.affectsConfiguration(key))) return 'pools';
+  return 'none';
+}
+
+/**
+ * The engine config for one workspace folder: VS Code's `files.exclude` and `search.exclude`
+ * (the patterns switched on, not the conditional ones) join Quipu's own excludes.
+ */
+export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceFolder): QuipuConfig {
+  const editorExcludes = [
+    ...enabledGlobs(vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude', {})),
+    ...enabledGlobs(vscode.workspace.getConfiguration('search', folder).get<Record<string, unknown>>('exclude', {})),
+  ];
+  const positive = (value: number, fallback: number) => (Number.isInteger(value) && value > 0 ? value : fallback);
+  return makeConfig({
+    model: settings.model,
+    chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
+    pipeline: {
+      embedWorkers: positive(settings.embedWorkers, DEFAULT_PIPELINE_SETTINGS.embedWorkers),
+      embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
+      chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
+      batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
+    },
+    files: {
+      maxFileBytes: Math.max(1, settings.maxFileSizeKB) * 1024,
+      include: settings.include,
+      exclude: [...settings.exclude, ...editorExcludes],
+      pdf: settings.indexPdf,
+      docx: settings.indexDocx,
+    },
+  });
+}
+
+function enabledGlobs(patterns: Record<string, unknown>): string[] {
+  return Object.entries(patterns)
+    .filter(([, value]) => value === true)
+    .map(([glob]) => glob);
+}

@@ -1,0 +1,67 @@
+/**
+ * "Quipu: Show Index Status": a read-only Markdown document with, per folder, what is indexed,
+ * where, with which model, when, and which files were skipped and why.
+ */
+import * as vscode from 'vscode';
+import { formatBytes } from '../core/files/discover';
+import type { QuipuController } from './controller';
+
+export const STATUS_SCHEME = 'quipu-status';
+export const STATUS_URI = vscode.Uri.from({ scheme: STATUS_SCHEME, path: '/Quipu Index Status.md' });
+
+export class StatusReportProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly controller: QuipuController) {
+    // Follow the index while the report is open (phase changes, not every progress tick).
+    let lastPhase = controller.state.phase;
+    this.subscription = controller.onDidChangeState((state) => {
+      if (state.phase === lastPhase) return;
+      lastPhase = state.phase;
+      this.changed.fire(STATUS_URI);
+    });
+  }
+
+  async provideTextDocumentContent(): Promise<string> {
+    await this.controller.refreshStatuses();
+    const state = this.controller.state;
+    const lines = ['# Quipu index status', '', `State: **${state.phase}**${state.message ? ` — ${state.message}` : ''}`, ''];
+    for (const entry of this.controller.allFolders()) {
+      const s = entry.status;
+      lines.push(`## ${entry.folder.name}`, '');
+      lines.push('| | |', '|---|---|');
+      lines.push(`| Files | ${s?.files ?? 0} |`);
+      lines.push(`| Chunks | ${s?.chunks ?? 0} |`);
+      lines.push(`| Size on disk | ${formatBytes(s?.diskBytes ?? 0)} |`);
+      lines.push(`| Model | ${s?.modelId ?? 'not loaded'} |`);
+      lines.push(`| Chunk settings | ${s?.chunkSettings ?? ''} |`);
+      lines.push(`| Last update | ${s?.updatedAt ? new Date(s.updatedAt).toLocaleString() : 'never'} |`);
+      lines.push(`| Index folder | \`${entry.indexDir}\` |`);
+      const run = entry.lastSummary;
+      if (run) {
+        lines.push(
+          `| Last run | ${run.cancelled ? 'stopped' : 'completed'}: ${run.filesIndexed} indexed, ${run.filesUnchanged} unchanged, ${run.filesRemoved} removed, ` +
+            `${run.chunksEmbedded} chunks embedded in ${run.seconds.toFixed(1)} s |`,
+        );
+      }
+      if (s?.staleReason) lines.push(`| Needs a rebuild | ${s.staleReason} |`);
+      if (entry.problem) lines.push(`| Problem | ${entry.problem} |`);
+      lines.push('');
+      if (entry.skipped.length > 0) {
+        lines.push(`### Skipped files (${entry.skipped.length})`, '');
+        for (const skipped of entry.skipped.slice(0, 500)) lines.push(`- \`${skipped.path}\`: ${skipped.reason}`);
+        if (entry.skipped.length > 500) lines.push(`- … and ${entry.skipped.length - 500} more (see the Quipu output channel)`);
+        lines.push('');
+      }
+    }
+    if (this.controller.allFolders().length === 0) lines.push('No folder is open.');
+    return lines.join('\n');
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.subscription.dispose();
+  }
+}
