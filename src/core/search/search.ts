@@ -4,8 +4,13 @@
 import picomatch from 'picomatch';
 import type { ChunkMetadata, IndexStore, QueryOptions } from '../store/store';
 
+/** How results are ranked: embeddings only, words only (BM25), or both fused. */
+export type SearchMode = 'vector' | 'lexical' | 'hybrid';
+
 export interface SearchOptions {
   topK?: number;
+  /** Ranking (default: the best measured one, see bench/QUALITY.md). */
+  mode?: SearchMode;
   /** Only paths matching at least one of these globs (relative to the folder). */
   include?: string[];
   /** No paths matching any of these globs. */
