@@ -1,0 +1,75 @@
+/**
+ * Retrieval metrics for one ranked list: nDCG@k, MRR@k and Recall@k with binary gains.
+ *
+ * Relevance is judged on line ranges, not on chunk ids, so a dataset stays valid whatever the chunker
+ * does: a result is relevant when its path matches a relevant range's path and their (inclusive) line
+ * ranges overlap. Several results in the same relevant range count once: the first one gets the gain,
+ * later ones are not relevant, so returning five chunks of one function does not look like five hits.
+ * A result that overlaps several ranges not yet found counts as one hit and finds all of them.
+ */
+
+export interface LineRange {
+  /** Relative to the indexed folder, forward slashes. */
+  path: string;
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+}
+
+export interface RankingMetrics {
+  ndcg: number;
+  mrr: number;
+  recall: number;
+}
+
+export interface QueryMetrics extends RankingMetrics {
+  /** 1-based ranks (within k) of the results that got a gain. */
+  relevantRanks: number[];
+  /** How many of the relevant ranges the top k overlap. */
+  rangesFound: number;
+}
+
+export const DEFAULT_K = 10;
+
+export function overlaps(a: LineRange, b: LineRange): boolean {
+  return normalizePath(a.path) === normalizePath(b.path) && a.startLine <= b.endLine && b.startLine <= a.endLine;
+}
+
+export function normalizePath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+}
+
+export function scoreRanking(results: readonly LineRange[], relevant: readonly LineRange[], k = DEFAULT_K): QueryMetrics {
+  if (relevant.length === 0) throw new Error('A query needs at least one relevant range.');
+  const found = new Set<number>();
+  const relevantRanks: number[] = [];
+  let dcg = 0;
+  results.slice(0, k).forEach((result, index) => {
+    const fresh = relevant.map((range, i) => (!found.has(i) && overlaps(result, range) ? i : -1)).filter((i) => i >= 0);
+    if (fresh.length === 0) return;
+    for (const i of fresh) found.add(i);
+    relevantRanks.push(index + 1);
+    dcg += 1 / Math.log2(index + 2);
+  });
+  return {
+    ndcg: dcg / idealDcg(Math.min(relevant.length, k)),
+    mrr: relevantRanks.length > 0 ? 1 / relevantRanks[0] : 0,
+    recall: found.size / relevant.length,
+    relevantRanks,
+    rangesFound: found.size,
+  };
+}
+
+/** DCG of a perfect ranking: the first `relevantCount` results all relevant. */
+export function idealDcg(relevantCount: number): number {
+  let sum = 0;
+  for (let rank = 1; rank <= relevantCount; rank++) sum += 1 / Math.log2(rank + 1);
+  return sum;
+}
+
+/** Means over queries (0 for none). */
+export function meanMetrics(list: readonly RankingMetrics[]): RankingMetrics {
+  if (list.length === 0) return { ndcg: 0, mrr: 0, recall: 0 };
+  const sum = (pick: (m: RankingMetrics) => number) => list.reduce((total, m) => total + pick(m), 0) / list.length;
+  return { ndcg: sum((m) => m.ndcg), mrr: sum((m) => m.mrr), recall: sum((m) => m.recall) };
+}
