@@ -1,5 +1,5 @@
 /**
- * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu embed`.
+ * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu embed`, `quipu eval`.
  * Exit codes: 0 done (even with skipped files), 1 failure, 2 usage error, 3 model missing,
  * 4 index locked by another process, 130 cancelled (Ctrl-C; what was finished is kept).
  */
@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { ConfigError, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
+import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
+import type { SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 import { createIndexReporter, printSearchResults, printSummary } from './output';
 
@@ -24,6 +26,12 @@ function positiveInt(value: string): number {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+function searchMode(value: string, previous: SearchMode[] = []): SearchMode[] {
+  const mode = SEARCH_MODES.find((m) => m === value);
+  if (!mode) throw new InvalidArgumentError(`expected one of ${SEARCH_MODES.join(', ')}`);
+  return [...previous, mode];
 }
 
 interface EngineFlags {
@@ -167,6 +175,28 @@ export function buildProgram(): Command {
     const rows = texts.map((text, i) => ({ text, dimensions: vectors[i].length, vector: Array.from(vectors[i]) }));
     if (flags.json) process.stdout.write(JSON.stringify(rows) + '\n');
     else for (const row of rows) process.stdout.write(`${row.text}\n  [${row.vector.slice(0, 8).map((v) => v.toFixed(4)).join(', ')}, …] (${row.dimensions} dims)\n`);
+  });
+
+  withEngineOptions(
+    program
+      .command('eval')
+      .description('measure search quality on datasets of queries with known answers: nDCG@10, MRR@10, Recall@10 per mode')
+      .argument('<dataset...>', 'dataset JSON files (format: src/core/eval/run.ts; bundled ones in bench/eval)')
+      .addOption(new Option('--mode <mode>', `search mode to measure, one of ${SEARCH_MODES.join(', ')} (repeatable; default: all)`).argParser(searchMode))
+      .option('--index-dir <dir>', "keep each dataset's index in DIR/<dataset name> (default: its folder's usual index)")
+      .option('--json', "print the whole report (every query's results included) as JSON"),
+  ).action(async (files: string[], flags: EngineFlags & { mode?: SearchMode[]; indexDir?: string; json?: boolean }) => {
+    const datasets = await Promise.all(files.map((file) => loadDataset(file))).catch((error: unknown) => {
+      throw error instanceof DatasetError ? new UsageError(error.message) : error;
+    });
+    const report = await withEngine(flags, (engine) =>
+      runEval(engine, datasets, {
+        modes: flags.mode ?? SEARCH_MODES,
+        indexRoot: flags.indexDir,
+        observeIndexing: () => createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY }),
+      }),
+    );
+    process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatEvalTable(report));
   });
 
   return program;
