@@ -8,7 +8,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'models/**', 'bench/.corpus/**', 'bench/.cache/**', '.scratch/**', 'media/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'models/**', 'bench/.corpus/**', 'bench/.eval-corpus/**', 'bench/.cache/**', '.scratch/**', 'media/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
