@@ -1,0 +1,98 @@
+/**
+ * `npm run eval`: search quality on every dataset in bench/eval, in every search mode, written to
+ * bench/QUALITY.md (the table, the datasets, the commands, the date, the machine). The full report, every
+ * query's top 10 included, goes to bench/.cache/eval-report.json for looking into failures.
+ * The corpora come from `npm run eval:datasets`; their indexes are the usual ones (reused when up to date).
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { makeConfig } from '../src/core/config';
+import { QuipuEngine } from '../src/core/engine';
+import { formatEvalTable, loadDataset, runEval, SEARCH_MODES, type EvalReport } from '../src/core/eval/run';
+import { folderStats, machineDescription, ROOT } from './lib';
+
+const DATASETS = join(ROOT, 'bench', 'eval');
+const OUT = join(ROOT, 'bench', 'QUALITY.md');
+const REPORT = join(ROOT, 'bench', '.cache', 'eval-report.json');
+
+async function main(): Promise<void> {
+  const files = readdirSync(DATASETS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(DATASETS, f));
+  const datasets = await Promise.all(files.map((f) => loadDataset(f)));
+  const engine = await QuipuEngine.create(makeConfig());
+  let report: EvalReport;
+  const started = Date.now();
+  try {
+    report = await runEval(engine, datasets, { modes: SEARCH_MODES, onMessage: (m) => console.error(m) });
+  } finally {
+    await engine.close();
+  }
+  const minutes = (Date.now() - started) / 60000;
+  mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
+  writeFileSync(REPORT, JSON.stringify(report));
+
+  const { maxTokens, overlapTokens } = engine.config.chunk;
+  const unimplemented = [...new Set(report.datasets.flatMap((d) => d.modes.filter((m) => m.mode !== 'vector' && m.sameAsVector).map((m) => m.mode)))];
+  const datasetRows = report.datasets.map((d) => {
+    const stats = folderStats(d.folder);
+    const i = d.index;
+    const indexing = i.filesIndexed > 0 ? `${i.filesIndexed} files in ${i.seconds.toFixed(1)} s (${i.chunksPerSecond.toFixed(1)} chunks/s)` : `up to date (checked in ${i.seconds.toFixed(1)} s)`;
+    return `| ${d.name} | ${d.queries} | ${stats.files} | ${(stats.bytes / 1024).toFixed(0)} | ${i.chunksTotal} | ${indexing} | ${d.description ?? ''} |`;
+  });
+
+  const md = `# Search quality
+
+Measured by \`npm run eval\` on ${new Date().toISOString().slice(0, 10)}: ${machineDescription()}.
+Model ${engine.model.id}, chunks of at most ${maxTokens} tokens with ${overlapTokens} tokens of overlap, top ${report.k} results per query.
+The whole run (indexing included) took ${minutes.toFixed(1)} min.
+
+## Results
+
+${formatEvalTable(report, 'markdown')}
+${
+  unimplemented.length > 0
+    ? `\n**${unimplemented.join(' and ')}** ranked every query exactly as vector mode ("= vector" in the table): ` +
+      `in this build those modes are not implemented yet and fall back to vector search, so their columns repeat the vector numbers.\n`
+    : ''
+}
+Search time (ms/query, p50) includes embedding the query; the machine is shared, so it is indicative only.
+
+## Datasets
+
+| dataset | queries | files | KB | chunks | indexing in this run | what it is |
+|---|---:|---:|---:|---:|---|---|
+${datasetRows.join('\n')}
+
+- Code datasets (CodeSearchNet-style): for each documented function of a pinned npm package, the query is the
+  first sentence of its doc comment and the relevant range is the function. The corpus copy has every \`/** … */\`
+  comment deleted (with the lines it filled; ranges are lines of the copy), so a hit must come from the code.
+  Queries under 4 words, duplicates and functions under 2 lines are skipped; at most 150 queries per dataset,
+  sampled with a fixed seed.
+- docs-prose: hand-written questions (\`scripts/eval-prose-questions.mjs\`) over Markdown documentation and
+  PDF/DOCX files converted from it by LibreOffice; each relevant range is the passage that answers, located in
+  the text as Quipu extracts it.
+
+## How the numbers are computed
+
+A result is relevant when its path matches a relevant range and its lines overlap it; several results in one
+relevant range count once (the first gets the gain). Gains are binary; the ideal DCG assumes the relevant ranges
+(at most ${report.k}) fill the first places. nDCG@${report.k}, MRR@${report.k} and Recall@${report.k} are means over queries
+(\`src/core/eval/metrics.ts\`).
+
+## Commands
+
+\`\`\`sh
+npm install && npm run setup        # dependencies, the model, the build
+npm run eval:datasets               # fetches the pinned packages (npm pack), builds bench/.eval-corpus and bench/eval/*.json
+npm run eval                        # indexes each corpus (reusing an up-to-date index), runs every query in every mode, writes this file
+npx quipu eval bench/eval/*.json --mode vector --mode lexical --mode hybrid   # the same table on a terminal (--json for every query)
+\`\`\`
+`;
+  writeFileSync(OUT, md);
+  console.error(`wrote ${relative(ROOT, OUT)} and ${relative(ROOT, REPORT)}`);
+  process.stdout.write(formatEvalTable(report));
+}
+
+void main();
