@@ -1,8 +1,9 @@
 // One esbuild script for every bundle: the CLI, the extension and each worker entry point.
 // Worker entry points are bundles of their own because worker_threads loads them by file path.
 // Dependencies stay external: onnxruntime-node and pdf.js ship native or worker files of their own.
+// The search panel's webview script is a browser bundle; its icon font is copied next to its CSS.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {}), 'vscode'];
@@ -30,5 +31,23 @@ await Promise.all([
     },
     outdir: 'dist/workers',
   }),
+  build({
+    entryPoints: { panel: 'src/webview/panel.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
 ]);
+
+// Codicons for the webview (media/codicons is git-ignored; the .vsix ships the copy, with its license).
+const codicons = new URL('../node_modules/@vscode/codicons/', import.meta.url);
+const codiconsOut = new URL('../media/codicons/', import.meta.url);
+mkdirSync(codiconsOut, { recursive: true });
+for (const file of ['dist/codicon.css', 'dist/codicon.ttf', 'LICENSE', 'LICENSE-CODE']) {
+  cpSync(new URL(file, codicons), new URL(file.replace('dist/', ''), codiconsOut));
+}
 if (watch) console.log('watch mode is not supported by this script; run it again after edits.');
