@@ -1,0 +1,70 @@
+/**
+ * A tiny stand-in for the `vscode` module, enough for glue code that only forwards (the search panel's
+ * provider). Importing this file first makes `require('vscode')` return it in this test process.
+ * Real-editor behaviour is for test/integration; this covers the logic around it, in Node, fast.
+ */
+import Module from 'node:module';
+
+export class Uri {
+  private constructor(readonly path: string) {}
+  static file(path: string): Uri {
+    return new Uri(path);
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri([base.path, ...parts].join('/'));
+  }
+  toString(): string {
+    return `file://${this.path}`;
+  }
+}
+
+export class CancellationTokenSource {
+  readonly token = { isCancellationRequested: false };
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+  }
+  dispose(): void {}
+}
+
+type Listener<T> = (value: T) => unknown;
+
+/** An event as VS Code shapes it: subscribe, get a disposable back. */
+export class Emitter<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  readonly event = (listener: Listener<T>): { dispose(): void } => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+  get size(): number {
+    return this.listeners.size;
+  }
+}
+
+export const calls = { commands: [] as string[], errors: [] as string[] };
+
+export const commands = {
+  executeCommand: (command: string): Promise<undefined> => {
+    calls.commands.push(command);
+    return Promise.resolve(undefined);
+  },
+};
+
+export const window = {
+  showErrorMessage: (message: string): Promise<undefined> => {
+    calls.errors.push(message);
+    return Promise.resolve(undefined);
+  },
+};
+
+const fake = { Uri, CancellationTokenSource, commands, window };
+
+// Resolve "vscode" to this module's exports, for every later require in this process.
+const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+const resolve = loader._resolveFilename;
+loader._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+  return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
+};
+require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: fake } as unknown as NodeJS.Module;
