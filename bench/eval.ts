@@ -4,7 +4,8 @@
  * query's top 10 included, goes to bench/.cache/eval-report.json for looking into failures.
  * The corpora come from `npm run eval:datasets`; their indexes are the usual ones (reused when up to date).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
@@ -14,6 +15,17 @@ import { folderStats, machineDescription, ROOT } from './lib';
 const DATASETS = join(ROOT, 'bench', 'eval');
 const OUT = join(ROOT, 'bench', 'QUALITY.md');
 const REPORT = join(ROOT, 'bench', '.cache', 'eval-report.json');
+/** The last full (cold) indexing of each corpus, so a run that reuses up-to-date indexes still shows it. */
+const INDEX_TIMES = join(ROOT, 'bench', '.cache', 'eval-index-times.json');
+
+interface FullIndexing {
+  date: string;
+  files: number;
+  chunks: number;
+  seconds: number;
+  /** Load average (1 min) when that run started. */
+  load: number;
+}
 
 async function main(): Promise<void> {
   const files = readdirSync(DATASETS)
@@ -24,29 +36,41 @@ async function main(): Promise<void> {
   const engine = await QuipuEngine.create(makeConfig());
   let report: EvalReport;
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   try {
     report = await runEval(engine, datasets, { modes: SEARCH_MODES, onMessage: (m) => console.error(m) });
   } finally {
     await engine.close();
   }
   const minutes = (Date.now() - started) / 60000;
+  const loadAtEnd = loadavg()[0];
+  const today = new Date().toISOString().slice(0, 10);
   mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
   writeFileSync(REPORT, JSON.stringify(report));
+  const fullIndexing = existsSync(INDEX_TIMES) ? (JSON.parse(readFileSync(INDEX_TIMES, 'utf8')) as Record<string, FullIndexing>) : {};
+  for (const d of report.datasets) {
+    const i = d.index;
+    if (i.filesIndexed > 0 && i.filesIndexed === i.filesSeen) fullIndexing[d.folder] = { date: today, files: i.filesIndexed, chunks: i.chunksTotal, seconds: i.seconds, load: loadAtStart };
+  }
+  writeFileSync(INDEX_TIMES, JSON.stringify(fullIndexing, null, 2));
 
   const { maxTokens, overlapTokens } = engine.config.chunk;
   const unimplemented = [...new Set(report.datasets.flatMap((d) => d.modes.filter((m) => m.mode !== 'vector' && m.sameAsVector).map((m) => m.mode)))];
   const datasetRows = report.datasets.map((d) => {
     const stats = folderStats(d.folder);
     const i = d.index;
-    const indexing = i.filesIndexed > 0 ? `${i.filesIndexed} files in ${i.seconds.toFixed(1)} s (${i.chunksPerSecond.toFixed(1)} chunks/s)` : `up to date (checked in ${i.seconds.toFixed(1)} s)`;
-    return `| ${d.name} | ${d.queries} | ${stats.files} | ${(stats.bytes / 1024).toFixed(0)} | ${i.chunksTotal} | ${indexing} | ${d.description ?? ''} |`;
+    const thisRun = i.filesIndexed > 0 ? `${i.filesIndexed} files in ${i.seconds.toFixed(1)} s` : `up to date (checked in ${i.seconds.toFixed(1)} s)`;
+    const full = fullIndexing[d.folder];
+    const fullText = full ? `${full.seconds.toFixed(1)} s (${(full.chunks / full.seconds).toFixed(1)} chunks/s), ${full.date}, load ${full.load.toFixed(1)}` : 'not measured';
+    return `| ${d.name} | ${d.queries} | ${stats.files} | ${(stats.bytes / 1024).toFixed(0)} | ${i.chunksTotal} | ${fullText} | ${thisRun} | ${d.description ?? ''} |`;
   });
 
   const md = `# Search quality
 
-Measured by \`npm run eval\` on ${new Date().toISOString().slice(0, 10)}: ${machineDescription()}.
+Measured by \`npm run eval\` on ${today}: ${machineDescription()}.
 Model ${engine.model.id}, chunks of at most ${maxTokens} tokens with ${overlapTokens} tokens of overlap, top ${report.k} results per query.
-The whole run (indexing included) took ${minutes.toFixed(1)} min.
+The whole run (indexing included) took ${minutes.toFixed(1)} min; the load average (1 min) was ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end
+(the machine is shared: indexing and search times vary with that load).
 
 ## Results
 
@@ -57,12 +81,12 @@ ${
       `in this build those modes are not implemented yet and fall back to vector search, so their columns repeat the vector numbers.\n`
     : ''
 }
-Search time (ms/query, p50) includes embedding the query; the machine is shared, so it is indicative only.
+Search time (ms/query, p50) includes embedding the query.
 
 ## Datasets
 
-| dataset | queries | files | KB | chunks | indexing in this run | what it is |
-|---|---:|---:|---:|---:|---|---|
+| dataset | queries | files | KB | chunks | full indexing (last measured) | indexing in this run | what it is |
+|---|---:|---:|---:|---:|---|---|---|
 ${datasetRows.join('\n')}
 
 - Code datasets (CodeSearchNet-style): for each documented function of a pinned npm package, the query is the

@@ -224,12 +224,15 @@ function documentedFunction(node) {
     case ts.SyntaxKind.Constructor:
     case ts.SyntaxKind.GetAccessor:
     case ts.SyntaxKind.SetAccessor: {
-      if (node.body) return [node, node];
-      // An overload signature: the function ends with the implementation that follows.
-      const siblings = node.parent.statements ?? node.parent.members ?? [];
+      // A TypeScript function is its overload signatures plus the implementation, wherever the doc sits.
+      const siblings = [...(node.parent.statements ?? node.parent.members ?? [node])];
       const name = node.name?.getText();
-      const impl = siblings.find((s) => s.pos > node.pos && s.kind === node.kind && s.body && s.name?.getText() === name);
-      return impl ? [node, impl] : undefined;
+      const sameFunction = (s) => s.kind === node.kind && s.name?.getText() === name;
+      const impl = node.body ? node : siblings.find((s) => s.pos > node.pos && sameFunction(s) && s.body);
+      if (!impl) return undefined;
+      let first = siblings.indexOf(impl);
+      while (first > 0 && sameFunction(siblings[first - 1]) && !siblings[first - 1].body) first--;
+      return [siblings[first], impl];
     }
     case ts.SyntaxKind.VariableStatement: {
       const declarations = node.declarationList.declarations;
