@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 
   started = performance.now();
   const reader = await IndexStore.open(dir, identity, { write: false });
-  await searchStore(reader, unitVector(), { topK: 10 });
+  await searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, mode: 'vector' });
   const loadSeconds = (performance.now() - started) / 1000;
   const timings = (fn: () => Promise<unknown>) => async () => {
     const ms: number[] = [];
@@ -81,9 +81,9 @@ async function main(): Promise<void> {
     }
     return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
   };
-  const unfiltered = await timings(() => searchStore(reader, unitVector(), { topK: 10 }))();
-  const byType = await timings(() => searchStore(reader, unitVector(), { topK: 10, types: ['md'] }))();
-  const byGlob = await timings(() => searchStore(reader, unitVector(), { topK: 10, include: ['pkg-1*/**'] }))();
+  const unfiltered = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, mode: 'vector' }))();
+  const byType = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, types: ['md'], mode: 'vector' }))();
+  const byGlob = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, include: ['pkg-1*/**'], mode: 'vector' }))();
   const rssAfterLoadMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   await reader.close();
 

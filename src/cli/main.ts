@@ -10,7 +10,7 @@ import { ConfigError, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
-import type { SearchMode } from '../core/search/search';
+import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 import { createIndexReporter, printSearchResults, printSummary } from './output';
 
@@ -139,11 +139,12 @@ export function buildProgram(): Command {
       .option('--glob <pattern>', 'only paths matching this glob (repeatable; prefix ! to exclude)', collect)
       .option('--type <ext>', 'only this file type, e.g. ts, md, pdf (repeatable)', collect)
       .option('--group', 'one result per file')
+      .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
       .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet}'),
   ).action(
     async (
       words: string[],
-      flags: EngineFlags & { folder: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; json?: boolean },
+      flags: EngineFlags & { folder: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean },
     ) => {
       const query = words.join(' ').trim();
       if (!query) throw new UsageError('The query is empty.');
@@ -157,6 +158,7 @@ export function buildProgram(): Command {
           exclude: globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1)),
           types: flags.type,
           groupByFile: flags.group,
+          mode: flags.mode,
         }),
       );
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -91,7 +91,7 @@ export function printSearchResults(query: string, results: SearchResult[]): void
     return;
   }
   for (const r of results) {
-    const where = `${r.path}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}`;
+    const where = `${r.path}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}${r.symbol ? `  ${r.symbol}` : ''}`;
     out.write(`${where}  score ${r.score.toFixed(3)}\n`);
     for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${line}\n`);
     out.write('\n');

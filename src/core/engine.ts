@@ -13,7 +13,7 @@ import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
-import { searchStore, type SearchOptions, type SearchResult } from './search/search';
+import { DEFAULT_SEARCH_MODE, searchStore, type SearchOptions, type SearchResult } from './search/search';
 import { acquireLock } from './store/lock';
 import { IndexStore } from './store/store';
 
@@ -95,14 +95,15 @@ export class QuipuEngine {
 
   async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
-    const [vector] = await this.embed([query], options.signal);
+    const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
+    const [vector] = needsVector ? await this.embed([query], options.signal) : [];
     try {
-      return await searchStore(await this.reader(indexDir), vector, options);
+      return await searchStore(await this.reader(indexDir), { text: query, vector }, options);
     } catch (error) {
       // A writer may have replaced a shard file between our manifest read and the shard's load.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.dropReader(indexDir);
-      return searchStore(await this.reader(indexDir), vector, options);
+      return searchStore(await this.reader(indexDir), { text: query, vector }, options);
     }
   }
 
@@ -194,7 +195,7 @@ export class QuipuEngine {
     // config.json usually says; otherwise ask the model itself (starts a worker).
     this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
     const { maxTokens, overlapTokens } = this.config.chunk;
-    return { modelId: this.model.id, chunkKey: `v1;max=${maxTokens};overlap=${overlapTokens}`, dimensions: this.dimensionsCache };
+    return { modelId: this.model.id, chunkKey: `v2;max=${maxTokens};overlap=${overlapTokens}`, dimensions: this.dimensionsCache };
   }
 }
 

@@ -11,6 +11,8 @@ import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import { IndexLockedError } from '../core/store/lock';
+// The panel's own filter parsing (brace-aware globs, "ts md .PDF" types), so both sides agree.
+import { parseGlobs, parseTypes } from '../webview/format';
 import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
 import { ExtractedTextProvider, openLocation } from './documents';
 import type { OpenRequest, PanelHost } from './panel/host';
@@ -183,9 +185,9 @@ export class QuipuController implements PanelHost, vscode.Disposable {
 
   async search(intent: SearchIntent, token: vscode.CancellationToken): Promise<PanelFileGroup[]> {
     const results = await this.searchWorkspace(intent.query, {
-      include: splitList(intent.include),
-      exclude: splitList(intent.exclude),
-      types: splitList(intent.types).map((t) => t.replace(/^\*?\./, '')),
+      include: parseGlobs(intent.include),
+      exclude: parseGlobs(intent.exclude),
+      types: parseTypes(intent.types),
       topK: this.settings.maxResults,
     }, token);
     const groups = new Map<string, PanelFileGroup>();
@@ -196,7 +198,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
         group = { folderName: result.folderName, uri: result.uri, path: result.path, kind, results: [] };
         groups.set(result.uri, group);
       }
-      group.results.push({ startLine: result.startLine, endLine: result.endLine, page: result.page, score: result.score, snippet: result.snippet });
+      group.results.push({ startLine: result.startLine, endLine: result.endLine, page: result.page, score: result.score, snippet: result.snippet, symbol: result.symbol });
     }
     return [...groups.values()];
   }
@@ -442,11 +444,4 @@ export function progressText(state: IndexState): string {
     parts.push(p.etaSeconds < 60 ? 'less than a minute left' : `about ${Math.round(p.etaSeconds / 60)} min left`);
   }
   return parts.join(' · ');
-}
-
-function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }

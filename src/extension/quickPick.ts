@@ -87,7 +87,7 @@ function toItem(result: WorkspaceSearchResult, multiFolder: boolean): ResultItem
     .slice(0, 2)
     .join(' ⏎ ');
   return {
-    label: `$(${iconOf(result.language)}) ${name}`,
+    label: `$(${iconOf(result.language)}) ${name}${result.symbol ? ` · ${result.symbol}` : ''}`,
     description: `${multiFolder ? result.folderName + ' · ' : ''}${result.path} · ${where} · ${result.score.toFixed(2)}`,
     detail: firstLines,
     alwaysShow: true,

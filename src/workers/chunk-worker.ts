@@ -5,7 +5,8 @@
  */
 import { workerData } from 'piscina';
 import type { ChunkSettings } from '../core/config';
-import { chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
+import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
+import { codeStructure, markdownStructure, type StructureUnit } from '../core/chunk/structure';
 import type { PageStart } from '../core/extract/documents';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, normalizeText } from '../core/text/decode';
@@ -18,6 +19,8 @@ export interface ChunkTask {
   /** Raw bytes of a text file, or text already extracted (and normalised) from a document. */
   source: { bytes: Uint8Array } | { text: string; pages?: PageStart[] };
   settings: ChunkSettings;
+  /** The file's language id: code and Markdown are cut along their structure. */
+  language?: string;
 }
 
 export type PagedChunk = Chunk & { page?: number };
@@ -32,7 +35,9 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
   if ('bytes' in task.source) {
     const decoded = decodeText(task.source.bytes);
     if (decoded.kind === 'binary') return { kind: 'binary' };
-    return { kind: 'chunks', chunks: chunkText(normalizeText(decoded.text), tok, task.settings) };
+    const text = normalizeText(decoded.text);
+    const units = await structureOf(text, task.language);
+    return { kind: 'chunks', chunks: units ? chunkByStructure(text, units, tok, task.settings) : chunkText(text, tok, task.settings) };
   }
   const { text, pages } = task.source;
   if (!pages?.length) return { kind: 'chunks', chunks: chunkText(text, tok, task.settings) };
@@ -47,4 +52,16 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     }
   });
   return { kind: 'chunks', chunks };
+}
+
+/** Declarations or sections to cut along; undefined for unknown languages or unparsable text. */
+async function structureOf(text: string, language: string | undefined): Promise<StructureUnit[] | undefined> {
+  if (!language) return undefined;
+  if (language === 'markdown' || language === 'mdx') return markdownStructure(text);
+  try {
+    return await codeStructure(text, language);
+  } catch {
+    // A grammar that fails to load or parse: line windows still work.
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@
  * share up to `overlapTokens` tokens of whole lines (or pieces), so a passage cut in two is still found.
  */
 import type { ChunkSettings } from '../config';
+import type { StructureUnit } from './structure';
 
 export interface ChunkTokenizer {
   /** Token ids without special tokens. */
@@ -23,6 +24,8 @@ export interface Chunk {
   endLine: number;
   /** Model input ids, special tokens included; never longer than `maxTokens`. */
   ids: number[];
+  /** Enclosing symbol (function, class, heading), when the file's structure is known. */
+  symbol?: string;
 }
 
 interface Segment {
@@ -151,4 +154,102 @@ function makeChunk(segments: Segment[], tokenizer: ChunkTokenizer, maxTokens: nu
 /** The trailing overlap alone is not worth a chunk of its own. */
 function isContainedInPrevious(chunk: Chunk, previous: Chunk | undefined): boolean {
   return previous !== undefined && chunk.startLine >= previous.startLine && chunk.endLine <= previous.endLine && previous.text.endsWith(chunk.text);
+}
+
+/** Declarations this small are packed together with their neighbours (a lone getter is poor context). */
+const SMALL_UNIT_TOKENS = 48;
+
+interface Piece {
+  startLine: number;
+  endLine: number;
+  tokens: number;
+  symbol?: string;
+  /** Code between declarations (imports, constants): glued to a neighbour when it fits. */
+  filler: boolean;
+}
+
+/**
+ * Chunks that follow the file's structure: one declaration (or Markdown section) per chunk where it
+ * fits; a larger one is cut at the units nested in it (a class at its methods), and one with none
+ * falls back to line windows. Code between declarations joins its neighbour when it fits, and so do
+ * tiny declarations. Every chunk still respects the token budget and keeps its line range.
+ */
+export function chunkByStructure(text: string, units: StructureUnit[], tokenizer: ChunkTokenizer, settings: ChunkSettings): Chunk[] {
+  if (units.length === 0) return chunkText(text, tokenizer, settings);
+  const lines = text.split('\n');
+  const budget = settings.maxTokens - tokenizer.specialTokenCount;
+  const lineTokens = lines.map((line) => (line.trim() ? tokenizer.encodeNoSpecial(line).length : 0));
+  const tokensOf = (start: number, end: number) => {
+    let sum = 0;
+    for (let line = start; line <= end; line++) sum += lineTokens[line - 1] ?? 0;
+    return sum;
+  };
+
+  const pieces: Piece[] = [];
+  const filler = (start: number, end: number, symbol?: string) => {
+    if (end >= start && tokensOf(start, end) > 0) pieces.push({ startLine: start, endLine: end, tokens: tokensOf(start, end), symbol, filler: true });
+  };
+  const place = (siblings: StructureUnit[], from: number, to: number, parent?: string) => {
+    let cursor = from;
+    for (const unit of siblings) {
+      const start = Math.max(unit.startLine, cursor);
+      const end = Math.min(unit.endLine, to);
+      if (end < start) continue;
+      filler(cursor, start - 1, parent);
+      const tokens = tokensOf(start, end);
+      if (tokens <= budget || unit.children.length === 0) pieces.push({ startLine: start, endLine: end, tokens, symbol: unit.name, filler: false });
+      else place(unit.children, start, end, unit.name);
+      cursor = end + 1;
+    }
+    filler(cursor, to, parent);
+  };
+  place(units, 1, lines.length);
+
+  // Pack fillers and tiny declarations with their neighbours while the budget allows.
+  const packed: Piece[] = [];
+  for (const piece of pieces) {
+    const last = packed[packed.length - 1];
+    const small = (p: Piece) => p.filler || p.tokens < SMALL_UNIT_TOKENS;
+    if (last && last.tokens + piece.tokens <= budget && (small(last) || small(piece)) && last.endLine + 1 >= piece.startLine) {
+      last.endLine = piece.endLine;
+      last.tokens += piece.tokens;
+      // Name the chunk after the declaration it holds (the first one, when several).
+      if (last.filler && !piece.filler) last.symbol = piece.symbol;
+      else if (!last.symbol) last.symbol = piece.symbol;
+      last.filler = last.filler && piece.filler;
+      continue;
+    }
+    packed.push({ ...piece });
+  }
+
+  const chunks: Chunk[] = [];
+  for (const piece of packed) {
+    const pieceText = lines.slice(piece.startLine - 1, piece.endLine).join('\n');
+    if (piece.tokens <= budget) {
+      const chunk = trimmedChunk(pieceText, piece.startLine, tokenizer, settings.maxTokens);
+      if (chunk) chunks.push({ ...chunk, ...(piece.symbol ? { symbol: piece.symbol } : {}) });
+      continue;
+    }
+    for (const chunk of chunkText(pieceText, tokenizer, settings)) {
+      chunks.push({
+        ...chunk,
+        startLine: chunk.startLine + piece.startLine - 1,
+        endLine: chunk.endLine + piece.startLine - 1,
+        ...(piece.symbol ? { symbol: piece.symbol } : {}),
+      });
+    }
+  }
+  return chunks;
+}
+
+/** A chunk of whole lines, without the blank lines at either end. */
+function trimmedChunk(text: string, firstLine: number, tokenizer: ChunkTokenizer, maxTokens: number): Chunk | undefined {
+  const lines = text.split('\n');
+  let first = 0;
+  let last = lines.length - 1;
+  while (first <= last && !lines[first].trim()) first++;
+  while (last >= first && !lines[last].trim()) last--;
+  if (first > last) return undefined;
+  const body = lines.slice(first, last + 1).join('\n');
+  return { text: body, startLine: firstLine + first, endLine: firstLine + last, ids: tokenizer.encodeForModel(body, maxTokens) };
 }

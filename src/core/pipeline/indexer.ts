@@ -224,7 +224,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const readDone = Promise.all(readers).then(() => toChunk.close());
 
   const chunkOne = async (item: ReadFile) => {
-    const result = await pools.chunk(item.source, config.chunk, signal);
+    const result = await pools.chunk(item.source, config.chunk, signal, languageOf(item.file.path));
     if (result.kind === 'binary') {
       skip(item.file.path, 'binary file');
       store.stageRemoval(item.file.path);
@@ -276,7 +276,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
         const known = vectorCache.get(textHash) ?? previous?.get(textHash);
         if (known) remember(textHash, known);
         else if (!missing.has(textHash)) missing.set(textHash, chunk.ids);
-        list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, textHash, vector: known ?? new Float32Array(0) });
+        list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, textHash, vector: known ?? new Float32Array(0) });
       }
       records.set(item, list);
     }

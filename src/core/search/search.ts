@@ -2,7 +2,7 @@
  * Search: embed the query (in the embedding worker), filter and rank in the store, attach snippets.
  */
 import picomatch from 'picomatch';
-import type { ChunkMetadata, IndexStore, QueryOptions } from '../store/store';
+import type { ChunkMetadata, IndexStore, QueryOptions, StoreHit } from '../store/store';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
 export type SearchMode = 'vector' | 'lexical' | 'hybrid';
@@ -31,17 +31,44 @@ export interface SearchResult {
   score: number;
   language: string;
   snippet: string;
+  /** Enclosing symbol (function, class, heading), when known. */
+  symbol?: string;
 }
 
 const SNIPPET_MAX_CHARS = 600;
 const SNIPPET_MAX_LINES = 12;
 
-export async function searchStore(store: IndexStore, queryVector: Float32Array, options: SearchOptions = {}): Promise<SearchResult[]> {
+/** The ranking searches use unless told otherwise: the best measured one (bench/QUALITY.md). */
+export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
+
+/** Reciprocal rank fusion's constant: ranks beyond the first few count less and less. */
+const RRF_K = 60;
+/** How deep each ranking is read before fusing. */
+const FUSION_DEPTH = 60;
+
+export interface SearchQuery {
+  text: string;
+  /** The query's embedding; needed unless the mode is lexical. */
+  vector?: Float32Array;
+}
+
+export async function searchStore(store: IndexStore, query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
   const topK = options.topK ?? 10;
+  const mode = options.mode ?? DEFAULT_SEARCH_MODE;
   const queryOptions = toQueryOptions(options);
   // Grouping keeps one chunk per file, so ask the store for more to fill topK files.
   const wanted = options.groupByFile ? topK * 5 : topK;
-  const hits = await store.query(queryVector, wanted, queryOptions);
+  let hits: StoreHit[];
+  if (mode === 'lexical') hits = await store.queryLexical(query.text, wanted, queryOptions);
+  else {
+    if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
+    if (mode === 'vector') hits = await store.query(query.vector, wanted, queryOptions);
+    else {
+      const depth = Math.max(wanted, FUSION_DEPTH);
+      const [semantic, lexical] = await Promise.all([store.query(query.vector, depth, queryOptions), store.queryLexical(query.text, depth, queryOptions)]);
+      hits = fuseRankings(semantic, lexical, lexicalWeightOf(query.text)).slice(0, wanted);
+    }
+  }
   const results: SearchResult[] = [];
   const files = new Set<string>();
   for (const hit of hits) {
@@ -53,6 +80,37 @@ export async function searchStore(store: IndexStore, queryVector: Float32Array, 
     if (results.length >= topK) break;
   }
   return results;
+}
+
+/**
+ * Weighted reciprocal rank fusion: each ranking adds weight / (k + rank). The score is scaled so
+ * that a chunk ranked first by both rankings scores 1.
+ */
+export function fuseRankings(semantic: StoreHit[], lexical: StoreHit[], lexicalWeight = 1): StoreHit[] {
+  const fused = new Map<string, StoreHit>();
+  const add = (hits: StoreHit[], weight: number) =>
+    hits.forEach((hit, rank) => {
+      const gain = weight / (RRF_K + rank + 1);
+      const known = fused.get(hit.id);
+      if (known) known.score += gain;
+      else fused.set(hit.id, { ...hit, score: gain });
+    });
+  add(semantic, 1);
+  add(lexical, lexicalWeight);
+  const best = (1 + lexicalWeight) / (RRF_K + 1);
+  return [...fused.values()].map((hit) => ({ ...hit, score: hit.score / best })).sort((a, b) => b.score - a.score);
+}
+
+/**
+ * How much the words count against the meaning. A query that is one identifier (`parseJSON`,
+ * `max_retries`, `foo.bar()`) or a quoted phrase asks for those exact characters, so the lexical
+ * ranking leads; a sentence is left to the balance of both.
+ */
+export function lexicalWeightOf(query: string): number {
+  const trimmed = query.trim();
+  if (/^".+"$/.test(trimmed)) return 3;
+  const identifier = /^[\w$.:#/-]+(\(\))?$/.test(trimmed) && /[a-z][A-Z]|_|\.|\(|::|#|\//.test(trimmed);
+  return identifier ? 3 : 1;
 }
 
 export function toQueryOptions(options: SearchOptions): QueryOptions {
@@ -88,6 +146,7 @@ async function toResult(store: IndexStore, metadata: ChunkMetadata, score: numbe
     ...(metadata.page ? { page: metadata.page } : {}),
     score,
     language: metadata.lang,
+    ...(metadata.symbol ? { symbol: metadata.symbol } : {}),
     snippet: makeSnippet(texts[metadata.chunk] ?? ''),
   };
 }

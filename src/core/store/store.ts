@@ -5,6 +5,7 @@
  *   <dir>/manifest.json          model id, chunk settings, shard generations, catalog generation
  *   <dir>/catalog.g<N>.json      per file: size, mtime, content hash, model, chunk settings, chunk ids
  *   <dir>/shards/sNN/index.gK.pb  a Vectra LocalIndex (protobuf) per shard; only filterable fields inline
+ *   <dir>/shards/sNN/lexical.gK.json  the shard's BM25 index of the same chunks (same generation)
  *   <dir>/texts/<ab>/<key>.json  the chunk texts of one file version (content-addressed, immutable)
  *
  * Files are spread over shards by a hash of their path, so updating one file rewrites one shard, not
@@ -16,11 +17,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalIndex, ProtobufCodec, type IndexItem, type MetadataFilter } from 'vectra';
+import { LexicalIndex, type LexicalDocument, type LexicalHit } from '../search/lexical';
 import { writeFileAtomic } from './atomic';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
 import { acquireLock, type IndexLock } from './lock';
 
-const FORMAT_VERSION = 1;
+// 2: lexical shards beside the vector shards.
+const FORMAT_VERSION = 2;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
@@ -32,6 +35,8 @@ export interface ChunkRecord {
   /** Hash of the chunk's text: identical texts share one embedding. */
   textHash: string;
   vector: Float32Array;
+  /** Enclosing symbol (function, class, heading), when the chunker knows it. */
+  symbol?: string;
 }
 
 export interface FileUpdate {
@@ -79,9 +84,11 @@ export interface ChunkMetadata extends Record<string, string | number | boolean>
   chunk: number;
   textKey: string;
   textHash: string;
+  /** Enclosing symbol (function, class, heading), when known ('' when not). */
+  symbol: string;
 }
 
-const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'textHash'];
+const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'textHash', 'symbol'];
 
 export interface StoreIdentity {
   modelId: string;
@@ -103,8 +110,18 @@ export interface QueryOptions {
   predicate?: (metadata: ChunkMetadata) => boolean;
 }
 
+interface Shard {
+  index: LocalIndex<ChunkMetadata>;
+  storage: GenerationStorage;
+  dir: string;
+  /** Loaded on first lexical query or write. */
+  lexical?: LexicalIndex;
+  /** Chunk id → metadata, built on first lexical query. */
+  byId?: Map<string, ChunkMetadata>;
+}
+
 export class IndexStore {
-  private readonly shardIndexes = new Map<number, { index: LocalIndex<ChunkMetadata>; storage: GenerationStorage }>();
+  private readonly shardIndexes = new Map<number, Shard>();
   private readonly staged = new Map<string, FileUpdate | null>();
   private readonly touched = new Map<string, { size: number; mtimeMs: number }>();
   private readonly textCache = new Map<string, string[]>();
@@ -210,10 +227,10 @@ export class IndexStore {
   async commit(): Promise<void> {
     if (this.staged.size === 0 && this.touched.size === 0) return;
     const nextCatalog = new Map(this.catalogMap);
-    const byShard = new Map<number, { removeIds: string[]; items: Partial<IndexItem<ChunkMetadata>>[] }>();
+    const byShard = new Map<number, { removeIds: string[]; items: Partial<IndexItem<ChunkMetadata>>[]; lexical: LexicalDocument[] }>();
     const shardWork = (shard: number) => {
       let work = byShard.get(shard);
-      if (!work) byShard.set(shard, (work = { removeIds: [], items: [] }));
+      if (!work) byShard.set(shard, (work = { removeIds: [], items: [], lexical: [] }));
       return work;
     };
     const obsoleteTextKeys = new Set<string>();
@@ -232,7 +249,8 @@ export class IndexStore {
       await this.writeTexts(textKey, update.chunks.map((c) => c.text));
       const idBase = `${hashText(path).slice(0, 12)}-${update.hash.slice(0, 8)}`;
       const chunkIds = update.chunks.map((_, i) => `${idBase}-${i}`);
-      update.chunks.forEach((chunk, i) =>
+      update.chunks.forEach((chunk, i) => {
+        shardWork(shard).lexical.push({ id: chunkIds[i], text: chunk.text, path, symbol: chunk.symbol });
         shardWork(shard).items.push({
           id: chunkIds[i],
           vector: Array.from(chunk.vector),
@@ -246,9 +264,10 @@ export class IndexStore {
             chunk: i,
             textKey,
             textHash: chunk.textHash,
+            symbol: chunk.symbol ?? '',
           },
-        }),
-      );
+        });
+      });
       nextCatalog.set(path, {
         size: update.size,
         mtimeMs: update.mtimeMs,
@@ -271,7 +290,8 @@ export class IndexStore {
     const written: { storage: GenerationStorage; generation: number }[] = [];
     try {
       for (const [shardNumber, work] of byShard) {
-        const { index, storage } = await this.shard(shardNumber);
+        const shard = await this.shard(shardNumber);
+        const { index, storage } = shard;
         storage.pending = storage.committed + 1;
         if (storage.committed === 0) {
           await index.createIndex({ version: 1, metadata_config: { indexed: INLINE_FIELDS as string[] } });
@@ -285,6 +305,12 @@ export class IndexStore {
           index.cancelUpdate();
           throw error;
         }
+        // The shard's BM25 index follows, under the same generation number.
+        const lexical = await this.lexicalOf(shard);
+        lexical.remove(work.removeIds);
+        lexical.add(work.lexical);
+        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), await lexical.toJSON());
+        shard.byId = undefined;
         shardGenerations[shardNumber] = storage.pending;
         written.push({ storage, generation: storage.pending });
       }
@@ -304,7 +330,8 @@ export class IndexStore {
       this.touched.clear();
       await this.removeObsolete(previous, obsoleteTextKeys);
     } catch (error) {
-      // The manifest still names the last good generation: forget what this commit loaded.
+      // The manifest still names the last good generation: forget what this commit loaded
+      // (vectors and lexical indexes alike, since both were changed in memory).
       for (const { storage } of written) storage.pending = storage.committed;
       this.shardIndexes.clear();
       throw error;
@@ -337,6 +364,38 @@ export class IndexStore {
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, topK);
+  }
+
+  /**
+   * BM25 over every shard's chunks, best first, with the same filters as `query`. Scores come from
+   * each shard's own statistics; shards hold random samples of the files, so they compare well
+   * enough to merge, and fusion with the vector ranking only uses ranks anyway.
+   */
+  async queryLexical(text: string, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
+    const hits: StoreHit[] = [];
+    const accept = acceptorOf(options);
+    for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
+      if (!this.manifest.shardGenerations[shardNumber]) continue;
+      const shard = await this.shard(shardNumber);
+      const byId = await this.metadataById(shard);
+      const lexical = await this.lexicalOf(shard);
+      const found: LexicalHit[] = lexical.search(text, topK, (id) => {
+        const metadata = byId.get(id);
+        return metadata !== undefined && accept(metadata);
+      });
+      for (const hit of found) hits.push({ id: hit.id, score: hit.score, metadata: byId.get(hit.id)! });
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, topK);
+  }
+
+  private async metadataById(shard: Shard): Promise<Map<string, ChunkMetadata>> {
+    if (!shard.byId) {
+      const byId = new Map<string, ChunkMetadata>();
+      for (const item of await shard.index.listItems()) byId.set(item.id, item.metadata);
+      shard.byId = byId;
+    }
+    return shard.byId;
   }
 
   /** The chunk texts of one file version. */
@@ -383,17 +442,25 @@ export class IndexStore {
     await this.lock?.release();
   }
 
-  private shard(shardNumber: number): Promise<{ index: LocalIndex<ChunkMetadata>; storage: GenerationStorage }> {
+  private shard(shardNumber: number): Promise<Shard> {
     let shard = this.shardIndexes.get(shardNumber);
     if (!shard) {
       const dir = join(this.dir, 'shards', `s${String(shardNumber).padStart(2, '0')}`);
       const storage = new GenerationStorage(dir);
       storage.committed = storage.pending = this.manifest.shardGenerations[shardNumber] ?? 0;
       const index = new LocalIndex<ChunkMetadata>(dir, VECTRA_INDEX_NAME, storage, new ProtobufCodec());
-      shard = { index, storage };
+      shard = { index, storage, dir };
       this.shardIndexes.set(shardNumber, shard);
     }
     return Promise.resolve(shard);
+  }
+
+  private async lexicalOf(shard: Shard): Promise<LexicalIndex> {
+    if (!shard.lexical) {
+      const generation = shard.storage.committed;
+      shard.lexical = generation > 0 ? LexicalIndex.fromJSON(await readFile(lexicalFile(shard.dir, generation), 'utf8')) : LexicalIndex.empty();
+    }
+    return shard.lexical;
   }
 
   private textPath(textKey: string): string {
@@ -410,7 +477,9 @@ export class IndexStore {
     for (let shard = 0; shard < previous.shards; shard++) {
       const old = previous.shardGenerations[shard];
       if (old && old !== this.manifest.shardGenerations[shard]) {
-        await rm(GenerationStorage.fileFor(join(this.dir, 'shards', `s${String(shard).padStart(2, '0')}`), old), { force: true });
+        const dir = join(this.dir, 'shards', `s${String(shard).padStart(2, '0')}`);
+        await rm(GenerationStorage.fileFor(dir, old), { force: true });
+        await rm(lexicalFile(dir, old), { force: true });
       }
     }
     for (const key of obsoleteTextKeys) {
@@ -430,12 +499,26 @@ export class IndexStore {
     if (!existsSync(shardsDir)) return;
     for (const shardName of await readdir(shardsDir)) {
       const shard = Number(shardName.slice(1));
-      const keep = `index.g${this.manifest.shardGenerations[shard] ?? 0}.pb`;
+      const generation = this.manifest.shardGenerations[shard] ?? 0;
+      const keep = new Set([`index.g${generation}.pb`, `lexical.g${generation}.json`]);
       for (const file of await readdir(join(shardsDir, shardName))) {
-        if (file !== keep) await rm(join(shardsDir, shardName, file), { force: true });
+        if (!keep.has(file)) await rm(join(shardsDir, shardName, file), { force: true });
       }
     }
   }
+}
+
+function lexicalFile(shardDir: string, generation: number): string {
+  return join(shardDir, `lexical.g${generation}.json`);
+}
+
+/** The store's filters as one predicate over metadata (for the lexical side). */
+function acceptorOf(options: QueryOptions): (metadata: ChunkMetadata) => boolean {
+  if (options.predicate) return options.predicate;
+  const types = (options.filter as { ext?: { $in?: string[] } } | undefined)?.ext?.$in;
+  if (!types) return () => true;
+  const allowed = new Set(types);
+  return (metadata) => allowed.has(metadata.ext);
 }
 
 function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manifest {

@@ -1,0 +1,215 @@
+/**
+ * The shape of a file, for chunking along it: declarations (functions, classes, methods, types)
+ * from a real parser (tree-sitter grammars compiled to WebAssembly, `@vscode/tree-sitter-wasm`),
+ * and sections of Markdown by heading. Each unit knows its line range, its name and the units
+ * nested in it, so a class too large for one chunk can be cut at its methods.
+ *
+ * Runs in the chunk worker (parsing is CPU work). Unknown languages have no structure: the chunker
+ * falls back to line windows.
+ */
+import { join } from 'node:path';
+
+export interface StructureUnit {
+  /** 1-based, inclusive; leading doc comments included. */
+  startLine: number;
+  endLine: number;
+  /** The unit's name ("parseHeader", "Parser", "Install > From npm"). */
+  name: string;
+  children: StructureUnit[];
+}
+
+/** Grammar file per language id (see files/languages.ts). */
+const GRAMMARS: Record<string, string> = {
+  javascript: 'javascript',
+  javascriptreact: 'javascript',
+  typescript: 'typescript',
+  typescriptreact: 'tsx',
+  python: 'python',
+  go: 'go',
+  rust: 'rust',
+  java: 'java',
+  csharp: 'c-sharp',
+  cpp: 'cpp',
+  c: 'cpp',
+  php: 'php',
+  ruby: 'ruby',
+  shellscript: 'bash',
+};
+
+/** Node types that are units of their own. */
+const DECLARATIONS = new Set([
+  // JavaScript / TypeScript
+  'function_declaration', 'generator_function_declaration', 'class_declaration', 'abstract_class_declaration',
+  'method_definition', 'interface_declaration', 'type_alias_declaration', 'enum_declaration', 'internal_module',
+  // Python
+  'function_definition', 'class_definition', 'decorated_definition',
+  // Go, Java, C#
+  'method_declaration', 'type_declaration', 'constructor_declaration', 'record_declaration', 'struct_declaration',
+  'namespace_declaration',
+  // Rust
+  'function_item', 'impl_item', 'struct_item', 'enum_item', 'trait_item', 'mod_item',
+  // C / C++
+  'class_specifier', 'struct_specifier', 'namespace_definition',
+  // Ruby
+  'method', 'singleton_method', 'class', 'module',
+]);
+
+interface SyntaxNode {
+  type: string;
+  text: string;
+  startPosition: { row: number };
+  endPosition: { row: number };
+  namedChildren: (SyntaxNode | null)[];
+  previousNamedSibling: SyntaxNode | null;
+  childForFieldName(name: string): SyntaxNode | null;
+}
+
+interface TreeSitterModule {
+  Parser: {
+    init(options: { locateFile: (file: string) => string }): Promise<void>;
+    new (): { setLanguage(language: unknown): unknown; parse(text: string): { rootNode: SyntaxNode; delete(): void } | null; delete(): void };
+  };
+  Language: { load(path: string): Promise<unknown> };
+}
+
+let runtime: Promise<{ module: TreeSitterModule; dir: string }> | undefined;
+const languages = new Map<string, Promise<unknown>>();
+
+async function loadRuntime(): Promise<{ module: TreeSitterModule; dir: string }> {
+  runtime ??= (async () => {
+    const dir = join(require.resolve('@vscode/tree-sitter-wasm/package.json'), '..', 'wasm');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require('@vscode/tree-sitter-wasm') as TreeSitterModule;
+    await module.Parser.init({ locateFile: (file) => join(dir, file) });
+    return { module, dir };
+  })();
+  return runtime;
+}
+
+export function hasGrammar(language: string): boolean {
+  return language in GRAMMARS;
+}
+
+/** Declarations of a source file, outermost first; undefined when the language has no grammar. */
+export async function codeStructure(text: string, language: string): Promise<StructureUnit[] | undefined> {
+  const grammar = GRAMMARS[language];
+  if (!grammar) return undefined;
+  const { module, dir } = await loadRuntime();
+  let loaded = languages.get(grammar);
+  if (!loaded) {
+    loaded = module.Language.load(join(dir, `tree-sitter-${grammar}.wasm`));
+    languages.set(grammar, loaded);
+  }
+  const parser = new module.Parser();
+  try {
+    parser.setLanguage(await loaded);
+    const tree = parser.parse(text);
+    if (!tree) return undefined;
+    try {
+      return unitsUnder(tree.rootNode, '');
+    } finally {
+      tree.delete();
+    }
+  } finally {
+    parser.delete();
+  }
+}
+
+/** The declarations inside `node` (not inside nested declarations: those are their children). */
+function unitsUnder(node: SyntaxNode, prefix: string): StructureUnit[] {
+  const units: StructureUnit[] = [];
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    const declaration = asDeclaration(child);
+    if (!declaration) {
+      if (child.namedChildren.length > 0 && !isLeafLike(child)) units.push(...unitsUnder(child, prefix));
+      continue;
+    }
+    const name = nameOf(declaration) ?? declaration.type;
+    const qualified = prefix ? `${prefix}.${name}` : name;
+    units.push({
+      startLine: leadingCommentStart(child) + 1,
+      endLine: child.endPosition.row + 1,
+      name: qualified,
+      children: unitsUnder(declaration, qualified),
+    });
+  }
+  return units;
+}
+
+/** The declaration a node stands for: itself, an exported one, or a variable holding a function. */
+function asDeclaration(node: SyntaxNode): SyntaxNode | undefined {
+  if (DECLARATIONS.has(node.type)) return node;
+  if (node.type === 'export_statement') {
+    const inner = node.childForFieldName('declaration');
+    return inner ? asDeclaration(inner) : undefined;
+  }
+  if (node.type === 'lexical_declaration' || node.type === 'variable_declaration') {
+    const declarator = node.namedChildren.find((c) => c?.type === 'variable_declarator');
+    const value = declarator?.childForFieldName('value');
+    if (value && /function|arrow_function|class/.test(value.type)) return node;
+  }
+  return undefined;
+}
+
+/** Expressions and strings hold no declarations worth cutting at. */
+function isLeafLike(node: SyntaxNode): boolean {
+  return /string|comment|expression|literal|arguments|call/.test(node.type);
+}
+
+function nameOf(node: SyntaxNode): string | undefined {
+  if (node.type === 'decorated_definition') {
+    const inner = node.childForFieldName('definition');
+    return inner ? nameOf(inner) : undefined;
+  }
+  if (node.type === 'lexical_declaration' || node.type === 'variable_declaration') {
+    return node.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text;
+  }
+  if (node.type === 'type_declaration') {
+    return node.namedChildren.find((c) => c?.type === 'type_spec')?.childForFieldName('name')?.text;
+  }
+  if (node.type === 'impl_item') {
+    return node.childForFieldName('type')?.text;
+  }
+  const name = node.childForFieldName('name') ?? node.childForFieldName('declarator');
+  if (!name) return undefined;
+  // C/C++ declarators nest: `int main(void)` → the function_declarator's own declarator.
+  const inner = name.childForFieldName('declarator');
+  return (inner ?? name).text.split('\n')[0].slice(0, 80);
+}
+
+/** Doc comments above a declaration (at most one blank line between) belong to it (row, 0-based). */
+function leadingCommentStart(node: SyntaxNode): number {
+  let start = node.startPosition.row;
+  let previous = node.previousNamedSibling;
+  while (previous && previous.type === 'comment' && previous.endPosition.row >= start - 2) {
+    start = previous.startPosition.row;
+    previous = previous.previousNamedSibling;
+  }
+  return start;
+}
+
+/** Markdown sections by heading; a section's children are its subsections. */
+export function markdownStructure(text: string): StructureUnit[] {
+  const lines = text.split('\n');
+  const roots: StructureUnit[] = [];
+  const open: { level: number; unit: StructureUnit }[] = [];
+  let fence: string | undefined;
+  lines.forEach((line, index) => {
+    const fenceMatch = /^\s*(```|~~~)/.exec(line);
+    if (fenceMatch) fence = fence === fenceMatch[1] ? undefined : (fence ?? fenceMatch[1]);
+    if (fence) return;
+    const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (!heading) return;
+    const level = heading[1].length;
+    while (open.length > 0 && open[open.length - 1].level >= level) {
+      open.pop()!.unit.endLine = index; // the line before this heading
+    }
+    const parent = open[open.length - 1]?.unit;
+    const unit: StructureUnit = { startLine: index + 1, endLine: lines.length, name: parent ? `${parent.name} > ${heading[2]}` : heading[2], children: [] };
+    (parent ? parent.children : roots).push(unit);
+    open.push({ level, unit });
+  });
+  for (const { unit } of open) unit.endLine = lines.length;
+  return roots;
+}

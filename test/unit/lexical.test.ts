@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import type { QuipuEngine } from '../../src/core/engine';
+import { definedNames, LexicalIndex, tokenizeCode } from '../../src/core/search/lexical';
+import { fuseRankings, lexicalWeightOf } from '../../src/core/search/search';
+import type { StoreHit } from '../../src/core/store/store';
+import { copyFixture, tempDir, testEngine } from '../helpers';
+
+test('the tokenizer splits camelCase, PascalCase, snake_case, kebab-case and paths, and keeps the whole identifier', () => {
+  assert.deepEqual(tokenizeCode('parseHttpHeader'), ['parsehttpheader', 'parse', 'http', 'header']);
+  assert.deepEqual(tokenizeCode('HTTPServer'), ['httpserver', 'http', 'server']);
+  assert.deepEqual(tokenizeCode('max_retry_count'), ['maxretrycount', 'max', 'retry', 'count']);
+  assert.deepEqual(tokenizeCode('src/net/retry-policy.ts'), ['src', 'net', 'retry', 'policy', 'ts']);
+  assert.deepEqual(tokenizeCode('utf8Decode v2'), ['utf8decode', 'utf', '8', 'decode', 'v2', '2']);
+  assert.deepEqual(tokenizeCode('The cat is on the mat'), ['cat', 'mat'], 'stop words and case');
+  assert.deepEqual(tokenizeCode('Café crème'), ['café', 'crème'], 'accented words stay whole');
+});
+
+test('definitions are recognised across languages', () => {
+  const names = definedNames(
+    [
+      'export async function withRetry<T>(op) {',
+      'class RateLimiter {',
+      '  async acquire(tokens: number): Promise<void> {',
+      'def parse_config(path):',
+      'fn main() {',
+      'func (s *Server) ServeHTTP(w http.ResponseWriter) {',
+      'const handler = async (req) => {',
+      'type Options = { a: number }',
+      '## Installing the CLI',
+      '  if (ready) {',
+    ].join('\n'),
+  );
+  for (const name of ['withRetry', 'RateLimiter', 'acquire', 'parse_config', 'main', 'handler', 'Options', 'Installing the CLI']) {
+    assert.ok(names.includes(name), `${name} in ${JSON.stringify(names)}`);
+  }
+  assert.ok(!names.includes('if'));
+});
+
+test('the lexical index adds, removes, filters and survives serialisation', async () => {
+  const index = LexicalIndex.empty();
+  index.add([
+    { id: 'a', text: 'function computeBackoffDelay(attempt) { return base * 2 ** attempt; }', path: 'src/net/retry.ts', symbol: 'computeBackoffDelay' },
+    { id: 'b', text: 'const delay = computeBackoffDelay(3); // used here', path: 'src/client.ts' },
+    { id: 'c', text: 'Hash passwords with a salt before storing them.', path: 'docs/security.md' },
+  ]);
+  assert.deepEqual(index.search('computeBackoffDelay', 10).map((h) => h.id), ['a', 'b'], 'the definition (symbol match) first');
+  assert.deepEqual(index.search('backoff delay', 10).map((h) => h.id).sort(), ['a', 'b'], 'parts of identifiers match words');
+  assert.deepEqual(index.search('computeBackoff', 10).map((h) => h.id)[0], 'a', 'a prefix of an identifier matches');
+  assert.deepEqual(index.search('salt', 10, (id) => id !== 'c'), [], 'filters apply');
+  index.remove(['a']);
+  const restored = LexicalIndex.fromJSON(await index.toJSON());
+  assert.equal(restored.size, 2);
+  assert.deepEqual(restored.search('computeBackoffDelay', 10).map((h) => h.id), ['b']);
+  assert.deepEqual(restored.search('passwords', 10).map((h) => h.id), ['c']);
+});
+
+const hit = (id: string): StoreHit => ({ id, score: 0, metadata: { path: id } as StoreHit['metadata'] });
+
+test('reciprocal rank fusion rewards agreement, and identifier queries lean on the words', () => {
+  const fused = fuseRankings([hit('x'), hit('y'), hit('z')], [hit('y'), hit('w')]);
+  assert.deepEqual(fused.map((h) => h.id), ['y', 'x', 'w', 'z']);
+  assert.ok(Math.abs(fuseRankings([hit('x')], [hit('x')])[0].score - 1) < 1e-9, 'first in both scores 1');
+  assert.equal(lexicalWeightOf('parseJSON'), 3);
+  assert.equal(lexicalWeightOf('max_retries'), 3);
+  assert.equal(lexicalWeightOf('"exact phrase here"'), 3);
+  assert.equal(lexicalWeightOf('how are passwords stored'), 1);
+  assert.equal(lexicalWeightOf('retry'), 1);
+  // With weight 3, lexical rank 1 beats semantic rank 1 when the two disagree.
+  assert.equal(fuseRankings([hit('call-site'), hit('definition')], [hit('definition'), hit('call-site')], 3)[0].id, 'definition');
+});
+
+let engine: QuipuEngine;
+before(async () => {
+  engine = await testEngine();
+});
+
+test('search modes: an exact identifier finds its definition first; a paraphrase still works in hybrid', async () => {
+  const folder = copyFixture('corpus');
+  mkdirSync(join(folder, 'src', 'app'), { recursive: true });
+  // Call sites of the function in other files, so that the word alone does not decide.
+  for (let i = 0; i < 4; i++) {
+    writeFileSync(
+      join(folder, 'src', 'app', `client-${i}.ts`),
+      `import { withRetry } from '../net/retry';\n\nexport async function load${i}(url: string) {\n  // fetch resource ${i}, retrying when the network fails\n  return withRetry(() => fetch(url), { attempts: ${i + 2} });\n}\n`,
+    );
+  }
+  const indexDir = tempDir();
+  await engine.index(folder, { indexDir });
+  const source = readFileSync(join(folder, 'src', 'net', 'retry.ts'), 'utf8');
+  const defined = source.split('\n').findIndex((line) => /function withRetry/.test(line)) + 1;
+  assert.ok(defined > 0, 'the fixture defines withRetry');
+
+  for (const mode of ['lexical', 'hybrid'] as const) {
+    const [first] = await engine.search(folder, 'withRetry', { indexDir, mode, topK: 5 });
+    assert.equal(first?.path, 'src/net/retry.ts', `${mode}: the defining file first`);
+    assert.ok(first.startLine <= defined && defined <= first.endLine, `${mode}: the chunk holding the definition`);
+  }
+  const hybrid = await engine.search(folder, 'keep user credentials safe before saving them', { indexDir, mode: 'hybrid', topK: 5 });
+  assert.equal(hybrid[0]?.path, 'src/auth/password.ts', 'hybrid keeps the semantic match');
+  const filtered = await engine.search(folder, 'withRetry', { indexDir, mode: 'lexical', include: ['src/app/**'] });
+  assert.ok(filtered.length > 0 && filtered.every((r) => r.path.startsWith('src/app/')), 'filters apply to the lexical side');
+});
