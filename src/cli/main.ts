@@ -43,6 +43,7 @@ interface EngineFlags {
   chunkWorkers?: number;
   batchSize?: number;
   commitChunks?: number;
+  embedContext?: boolean;
 }
 
 function withEngineOptions(command: Command): Command {
@@ -54,13 +55,18 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--embed-threads <n>', 'ONNX Runtime threads per embedding worker').argParser(positiveInt))
     .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
     .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
-    .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt));
+    .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
+    .option('--embed-context', "embed each chunk with its file path and enclosing symbol in front (an experiment: see bench/QUALITY.md)");
 }
 
 function configFrom(flags: EngineFlags): QuipuConfig {
   return makeConfig({
     model: flags.model,
-    chunk: { ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}), ...(flags.overlap !== undefined ? { overlapTokens: flags.overlap } : {}) },
+    chunk: {
+      ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
+      ...(flags.overlap !== undefined ? { overlapTokens: flags.overlap } : {}),
+      ...(flags.embedContext ? { embedContext: true } : {}),
+    },
     pipeline: {
       ...(flags.embedWorkers ? { embedWorkers: flags.embedWorkers } : {}),
       ...(flags.embedThreads ? { embedThreads: flags.embedThreads } : {}),

@@ -11,6 +11,12 @@ export interface ChunkSettings {
   maxTokens: number;
   /** Tokens of context repeated from the end of one chunk at the start of the next. */
   overlapTokens: number;
+  /**
+   * Embed each chunk with its file path and enclosing symbol in front ("src/net/retry.ts · withRetry").
+   * Only the embedding sees it; the stored text and the lexical index do not. Measured in
+   * bench/QUALITY.md.
+   */
+  embedContext?: boolean;
 }
 
 export interface PipelineSettings {

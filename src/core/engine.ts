@@ -194,8 +194,9 @@ export class QuipuEngine {
   private async identity() {
     // config.json usually says; otherwise ask the model itself (starts a worker).
     this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
-    const { maxTokens, overlapTokens } = this.config.chunk;
-    return { modelId: this.model.id, chunkKey: `v2;max=${maxTokens};overlap=${overlapTokens}`, dimensions: this.dimensionsCache };
+    const { maxTokens, overlapTokens, embedContext } = this.config.chunk;
+    const context = embedContext ? ';context' : '';
+    return { modelId: this.model.id, chunkKey: `v2;max=${maxTokens};overlap=${overlapTokens}${context}`, dimensions: this.dimensionsCache };
   }
 }
 

@@ -40,7 +40,7 @@ export class EnginePools {
     return this.extractPool.run({ kind, bytes }, { name: 'extract', signal }) as Promise<ExtractedDocument>;
   }
 
-  async chunk(source: ChunkTask['source'], settings: ChunkSettings, signal?: AbortSignal, language?: string): Promise<ChunkResult> {
+  async chunk(source: ChunkTask['source'], settings: ChunkSettings, signal?: AbortSignal, file?: { language: string; path: string }): Promise<ChunkResult> {
     this.chunkPool ??= new Piscina({
       filename: workerScript('chunk-worker'),
       minThreads: 0,
@@ -51,7 +51,7 @@ export class EnginePools {
     // Transfer, don't copy: but only a buffer the bytes own whole (Node pools small buffers).
     const ownsBuffer = 'bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength;
     const transferList = ownsBuffer ? [source.bytes.buffer as ArrayBuffer] : [];
-    return this.chunkPool.run({ source, settings, language } satisfies ChunkTask, { name: 'chunk', signal, transferList }) as Promise<ChunkResult>;
+    return this.chunkPool.run({ source, settings, language: file?.language, path: file?.path } satisfies ChunkTask, { name: 'chunk', signal, transferList }) as Promise<ChunkResult>;
   }
 
   private embedder(): Piscina {

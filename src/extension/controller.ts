@@ -304,8 +304,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       }
     } catch (error) {
       if (error instanceof IndexLockedError) {
+        const first = !entry.problem?.startsWith('Another VS Code window');
         entry.problem = 'Another VS Code window is updating this index; searches use what it has built. Quipu tries again shortly.';
         this.log.warn(`${entry.folder.name}: ${error.message}`);
+        if (first) void vscode.window.showInformationMessage(`Quipu: ${entry.folder.name} is being indexed by another VS Code window. This window searches what it builds and takes over when it is done.`);
         const timer = setTimeout(() => {
           this.retryTimers.delete(timer);
           this.scheduler.requestFull(request.folderKey);

@@ -21,6 +21,8 @@ export interface ChunkTask {
   settings: ChunkSettings;
   /** The file's language id: code and Markdown are cut along their structure. */
   language?: string;
+  /** The file's path relative to its folder (for `settings.embedContext`). */
+  path?: string;
 }
 
 export type PagedChunk = Chunk & { page?: number };
@@ -37,7 +39,8 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     if (decoded.kind === 'binary') return { kind: 'binary' };
     const text = normalizeText(decoded.text);
     const units = await structureOf(text, task.language);
-    return { kind: 'chunks', chunks: units ? chunkByStructure(text, units, tok, task.settings) : chunkText(text, tok, task.settings) };
+    const chunks = units ? chunkByStructure(text, units, tok, task.settings) : chunkText(text, tok, task.settings);
+    return { kind: 'chunks', chunks: task.settings.embedContext && task.path ? withContext(chunks, task.path, tok, task.settings.maxTokens) : chunks };
   }
   const { text, pages } = task.source;
   if (!pages?.length) return { kind: 'chunks', chunks: chunkText(text, tok, task.settings) };
@@ -52,6 +55,14 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     }
   });
   return { kind: 'chunks', chunks };
+}
+
+/**
+ * The ids the model sees get the chunk's whereabouts in front. The chunk's tokens are cut at its
+ * end when the two do not fit (never beyond the model's limit).
+ */
+function withContext(chunks: PagedChunk[], path: string, tok: ChunkTokenizer, maxTokens: number): PagedChunk[] {
+  return chunks.map((chunk) => ({ ...chunk, ids: tok.encodeForModel(`${path}${chunk.symbol ? ` · ${chunk.symbol}` : ''}\n${chunk.text}`, maxTokens) }));
 }
 
 /** Declarations or sections to cut along; undefined for unknown languages or unparsable text. */

@@ -224,7 +224,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const readDone = Promise.all(readers).then(() => toChunk.close());
 
   const chunkOne = async (item: ReadFile) => {
-    const result = await pools.chunk(item.source, config.chunk, signal, languageOf(item.file.path));
+    const result = await pools.chunk(item.source, config.chunk, signal, { language: languageOf(item.file.path), path: item.file.path });
     if (result.kind === 'binary') {
       skip(item.file.path, 'binary file');
       store.stageRemoval(item.file.path);
