@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
 import { definedNames, LexicalIndex, tokenizeCode } from '../../src/core/search/lexical';
-import { fuseRankings, lexicalWeightOf } from '../../src/core/search/search';
+import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
 
@@ -57,19 +57,26 @@ test('the lexical index adds, removes, filters and survives serialisation', asyn
   assert.deepEqual(restored.search('passwords', 10).map((h) => h.id), ['c']);
 });
 
-const hit = (id: string): StoreHit => ({ id, score: 0, metadata: { path: id } as StoreHit['metadata'] });
+const hit = (id: string, score: number): StoreHit => ({ id, score, metadata: { path: id } as StoreHit['metadata'] });
 
-test('reciprocal rank fusion rewards agreement, and identifier queries lean on the words', () => {
-  const fused = fuseRankings([hit('x'), hit('y'), hit('z')], [hit('y'), hit('w')]);
-  assert.deepEqual(fused.map((h) => h.id), ['y', 'x', 'w', 'z']);
-  assert.ok(Math.abs(fuseRankings([hit('x')], [hit('x')])[0].score - 1) < 1e-9, 'first in both scores 1');
-  assert.equal(lexicalWeightOf('parseJSON'), 3);
-  assert.equal(lexicalWeightOf('max_retries'), 3);
-  assert.equal(lexicalWeightOf('"exact phrase here"'), 3);
-  assert.equal(lexicalWeightOf('how are passwords stored'), 1);
-  assert.equal(lexicalWeightOf('retry'), 1);
-  // With weight 3, lexical rank 1 beats semantic rank 1 when the two disagree.
-  assert.equal(fuseRankings([hit('call-site'), hit('definition')], [hit('definition'), hit('call-site')], 3)[0].id, 'definition');
+test('fusion adds scaled scores, rewards agreement, and identifier queries lean on the words', () => {
+  // Cosine scores, and BM25 scores on another scale.
+  const semantic = [hit('x', 0.62), hit('y', 0.6), hit('z', 0.3)];
+  const lexical = [hit('y', 14), hit('w', 7), hit('q', 4)];
+  const fused = fuseRankings(semantic, lexical, 0.6);
+  assert.deepEqual(fused.map((h) => h.id).slice(0, 3), ['y', 'x', 'w']);
+  assert.equal(fused.length, 5);
+  assert.ok(Math.abs(fused[0]!.score - (0.6 * (0.3 / 0.32) + 0.4)) < 1e-9);
+  assert.ok(Math.abs(fuseRankings([hit('x', 0.5)], [hit('x', 3)])[0]!.score - 1) < 1e-9, 'first in both scores 1');
+  assert.deepEqual(fuseRankings(semantic, []).map((h) => h.id), ['x', 'y', 'z'], 'no word matched: the vector ranking stands');
+  assert.equal(vectorWeightOf('parseJSON'), VECTOR_WEIGHT_EXACT);
+  assert.equal(vectorWeightOf('max_retries'), VECTOR_WEIGHT_EXACT);
+  assert.equal(vectorWeightOf('"exact phrase here"'), VECTOR_WEIGHT_EXACT);
+  assert.equal(vectorWeightOf('how are passwords stored'), VECTOR_WEIGHT);
+  assert.equal(vectorWeightOf('retry'), VECTOR_WEIGHT);
+  // When the rankings disagree on an identifier query, the lexical first place wins.
+  const disagree = fuseRankings([hit('call-site', 0.7), hit('definition', 0.6)], [hit('definition', 9), hit('call-site', 4)], VECTOR_WEIGHT_EXACT);
+  assert.equal(disagree[0]!.id, 'definition');
 });
 
 let engine: QuipuEngine;
