@@ -66,8 +66,8 @@ test('fusion adds scaled scores, rewards agreement, and identifier queries lean 
   const fused = fuseRankings(semantic, lexical, 0.6);
   assert.deepEqual(fused.map((h) => h.id).slice(0, 3), ['y', 'x', 'w']);
   assert.equal(fused.length, 5);
-  assert.ok(Math.abs(fused[0]!.score - (0.6 * (0.3 / 0.32) + 0.4)) < 1e-9);
-  assert.ok(Math.abs(fuseRankings([hit('x', 0.5)], [hit('x', 3)])[0]!.score - 1) < 1e-9, 'first in both scores 1');
+  assert.ok(Math.abs(fused[0].score - (0.6 * (0.3 / 0.32) + 0.4)) < 1e-9);
+  assert.ok(Math.abs(fuseRankings([hit('x', 0.5)], [hit('x', 3)])[0].score - 1) < 1e-9, 'first in both scores 1');
   assert.deepEqual(fuseRankings(semantic, []).map((h) => h.id), ['x', 'y', 'z'], 'no word matched: the vector ranking stands');
   assert.equal(vectorWeightOf('parseJSON'), VECTOR_WEIGHT_EXACT);
   assert.equal(vectorWeightOf('max_retries'), VECTOR_WEIGHT_EXACT);
@@ -76,7 +76,7 @@ test('fusion adds scaled scores, rewards agreement, and identifier queries lean 
   assert.equal(vectorWeightOf('retry'), VECTOR_WEIGHT);
   // When the rankings disagree on an identifier query, the lexical first place wins.
   const disagree = fuseRankings([hit('call-site', 0.7), hit('definition', 0.6)], [hit('definition', 9), hit('call-site', 4)], VECTOR_WEIGHT_EXACT);
-  assert.equal(disagree[0]!.id, 'definition');
+  assert.equal(disagree[0].id, 'definition');
 });
 
 let engine: QuipuEngine;
