@@ -1,12 +1,11 @@
 // One esbuild script for every bundle: the CLI, the extension and each worker entry point.
 // Worker entry points are bundles of their own because worker_threads loads them by file path.
-// Dependencies stay external: onnxruntime-node and pdf.js ship native or worker files of their own.
+// Pure-JS dependencies are bundled; bundle-deps.mjs says which stay in node_modules and why.
 // The search panel's webview script is a browser bundle; its icon font is copied next to its CSS.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyRuntimeFiles, external, plugins } from './bundle-deps.mjs';
+import { cpSync, mkdirSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {}), 'vscode'];
 const watch = process.argv.includes('--watch');
 
 const common = {
@@ -16,6 +15,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   external,
+  plugins,
   logLevel: 'warning',
 };
 
@@ -42,6 +42,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+await copyRuntimeFiles('dist');
 
 // Codicons for the webview (media/codicons is git-ignored; the .vsix ships the copy, with its license).
 const codicons = new URL('../node_modules/@vscode/codicons/', import.meta.url);
