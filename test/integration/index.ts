@@ -1,0 +1,39 @@
+/**
+ * Entry point VS Code's extension host calls with `extensionTestsPath` (code-server's workbench
+ * `payload`, or @vscode/test-electron's runTests): runs every bundled `*.test.js` next to this file
+ * with mocha, in name order (1-search, 2-open, 3-follow: the last one edits and deletes files).
+ * Resolves when all passed; rejects otherwise. When QUIPU_TEST_RESULT names a file, the outcome is
+ * also written there as JSON, for a runner that cannot see the extension host's exit code.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Mocha from 'mocha';
+
+export interface IntegrationResult {
+  passed: string[];
+  failed: { title: string; error: string }[];
+}
+
+export async function run(): Promise<void> {
+  // forbidPending: a skipped test is a failure, never a silent pass.
+  const mocha = new Mocha({ ui: 'tdd', timeout: 180_000, color: false, forbidOnly: true, forbidPending: true });
+  const files = readdirSync(__dirname).filter((file) => file.endsWith('.test.js')).sort();
+  for (const file of files) mocha.addFile(join(__dirname, file));
+
+  const result: IntegrationResult = { passed: [], failed: [] };
+  try {
+    await new Promise<void>((resolve) => {
+      const runner = mocha.run(() => resolve());
+      runner.on('pass', (test) => result.passed.push(test.fullTitle()));
+      runner.on('fail', (test, error: Error) => result.failed.push({ title: test.fullTitle(), error: error.stack ?? String(error) }));
+    });
+  } catch (error) {
+    // A suite file that throws while loading never reaches the runner's events.
+    result.failed.push({ title: 'loading the integration suites', error: (error as Error).stack ?? String(error) });
+  }
+  if (result.passed.length + result.failed.length === 0) result.failed.push({ title: 'integration suites', error: `no test ran (files: ${files.join(', ') || 'none'})` });
+
+  const out = process.env.QUIPU_TEST_RESULT;
+  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+  if (result.failed.length > 0) throw new Error(`${result.failed.length} integration test(s) failed: ${result.failed.map((f) => f.title).join('; ')}`);
+}
