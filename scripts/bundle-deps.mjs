@@ -6,7 +6,7 @@
 //                       (piscina's worker script sets the `workerData` our workers import)
 //   pdf-parse           pdf.js loads pdf.worker.mjs by path, next to pdf-parse's own file
 //   @vscode/tree-sitter-wasm  its loader and the grammars are .wasm files found by path
-// Measured sizes: README, "Packaging".
+// Measured sizes: README, "The VS Code extension".
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
