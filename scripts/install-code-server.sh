@@ -47,7 +47,7 @@ fi
 mkdir -p "$DIR"
 # A package.json of its own, so npm installs here and never touches the project's.
 [[ -f $DIR/package.json ]] || echo '{ "name": "quipu-code-server", "private": true }' >"$DIR/package.json"
-echo "installing code-server $VERSION into $DIR (about a minute and 300 MB)"
+echo "installing code-server $VERSION into $DIR (one or two minutes, 300 MB)"
 (
   cd "$DIR"
   # unsafe_perm: code-server's postinstall installs VS Code's own modules and must run as root too.

@@ -31,7 +31,7 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
 }
 
-/** Installs code-server if it is missing (idempotent, ~1 min the first time). */
+/** Installs code-server if it is missing (idempotent; 1–2 min the first time). */
 export function ensureCodeServer(): void {
   if (existsSync(ENTRY)) return;
   const result = spawnSync('bash', [join(ROOT, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
