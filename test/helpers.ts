@@ -50,7 +50,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/cli.js) as a user would. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; killAfterMs?: number; onStderr?: (text: string) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; killAfterMs?: number; /** Polled every 20 ms: true kills the CLI (SIGKILL). */ killWhen?: () => boolean; onStderr?: (text: string) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'quipu.js'), ...args], {
       env: { ...process.env, ...options.env },
@@ -64,9 +67,12 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; killA
       options.onStderr?.(d.toString());
     });
     const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    const killWhen = options.killWhen;
+    const poll = killWhen && setInterval(() => killWhen() && child.kill('SIGKILL'), 20);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolvePromise({ code, signal, stdout, stderr });
     });
   });

@@ -56,7 +56,7 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
     .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
     .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
-    .option('--embed-context', "embed each chunk with its file path and enclosing symbol in front (an experiment: see bench/QUALITY.md)");
+    .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)');
 }
 
 function configFrom(flags: EngineFlags): QuipuConfig {
@@ -65,7 +65,7 @@ function configFrom(flags: EngineFlags): QuipuConfig {
     chunk: {
       ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
       ...(flags.overlap !== undefined ? { overlapTokens: flags.overlap } : {}),
-      ...(flags.embedContext ? { embedContext: true } : {}),
+      ...(flags.embedContext === false ? { embedContext: false } : {}),
     },
     pipeline: {
       ...(flags.embedWorkers ? { embedWorkers: flags.embedWorkers } : {}),

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
 import { IndexStore } from '../../src/core/store/store';
 import { runCli, tempDir } from '../helpers';
 
-const identity = { modelId: 'sentence-transformers/all-MiniLM-L6-v2@int8', chunkKey: 'v2;max=256;overlap=32', dimensions: 384 };
+const identity = { modelId: 'sentence-transformers/all-MiniLM-L6-v2@int8', chunkKey: 'v2;max=256;overlap=32;context', dimensions: 384 };
 
 test('an indexer killed at any moment leaves an index that is readable and agrees with its catalog', async () => {
   const folder = tempDir();
@@ -16,10 +16,25 @@ test('an indexer killed at any moment leaves an index that is readable and agree
   const indexDir = tempDir();
   const args = ['index', folder, '--index-dir', indexDir, '--commit-chunks', '4', '--batch-size', '1'];
   let sawPartialIndex = false;
-  for (const killAfterMs of [1800, 2600, 3400, 4200, 5000]) {
-    const run = await runCli(args, { killAfterMs });
+  const committed = () => {
+    try {
+      return (JSON.parse(readFileSync(join(indexDir, 'manifest.json'), 'utf8')) as { catalogGeneration: number }).catalogGeneration;
+    } catch {
+      return 0; // not there yet, or being replaced this very moment
+    }
+  };
+  // Kills at moments of the clock (wherever the run is then), then each just after a new commit, as
+  // often as it takes to land in the middle of a run (on a loaded machine the clock says little).
+  const kills: { at: string; now: (started: number, commitsBefore: number) => boolean }[] = [
+    ...[1500, 2500].map((ms) => ({ at: `${ms} ms`, now: (started: number) => Date.now() - started > ms })),
+    ...Array.from({ length: 6 }, () => ({ at: 'a new commit', now: (_started: number, before: number) => committed() > before })),
+  ];
+  for (const kill of kills) {
+    const before = committed();
+    const started = Date.now();
+    const run = await runCli(args, { killWhen: () => kill.now(started, before) });
     const store = await IndexStore.open(indexDir, identity, { write: false });
-    assert.deepEqual(await store.verify(), [], `after a kill at ${killAfterMs} ms`);
+    assert.deepEqual(await store.verify(), [], `after a kill at ${kill.at}`);
     if (store.catalog.size > 0 && store.catalog.size < 60) sawPartialIndex = true;
     await store.close();
     if (run.signal !== 'SIGKILL') break; // finished before the kill

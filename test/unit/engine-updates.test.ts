@@ -155,15 +155,16 @@ test('a search answers while a long indexing run keeps the model busy (the query
   assert.equal(searchFinishedWhileIndexing, true, 'the query did not wait for the indexing run to end');
 });
 
-test('embedding with context (path and symbol in front) is a setting of its own: the index is rebuilt for it', async () => {
+test('embedding with context (path and symbol in front, the default) is a setting of its own: switching it rebuilds', async () => {
   const folder = copyFixture('corpus');
   const indexDir = tempDir();
+  assert.equal(engine.config.chunk.embedContext, true);
   await engine.index(folder, { indexDir });
-  const withContext = await testEngine({ chunk: { embedContext: true } });
-  const rebuilt = await withContext.index(folder, { indexDir });
+  const plain = await testEngine({ chunk: { embedContext: false } });
+  const rebuilt = await plain.index(folder, { indexDir });
   assert.match(rebuilt.rebuildReason ?? '', /chunk settings changed .*context/);
   assert.equal(rebuilt.filesIndexed, 5);
-  const [first] = await withContext.search(folder, 'wait longer after each failed attempt', { indexDir, topK: 1 });
+  const [first] = await plain.search(folder, 'wait longer after each failed attempt', { indexDir, topK: 1 });
   assert.equal(first?.path, 'src/net/retry.ts');
   assert.equal(first?.symbol, 'withRetry');
 });

@@ -116,8 +116,21 @@ interface Shard {
   dir: string;
   /** Loaded on first lexical query or write. */
   lexical?: LexicalIndex;
-  /** Chunk id → metadata, built on first lexical query. */
-  byId?: Map<string, ChunkMetadata>;
+  /** The shard's vectors as one matrix, built on first query (see `matrixOf`). */
+  matrix?: ShardMatrix;
+}
+
+/**
+ * A shard's vectors, unit length, row after row in one Float32Array, with their ids and metadata.
+ * A query is one tight dot-product loop over it: several times faster than Vectra's per-item
+ * cosine over number[] arrays, and half the memory (float32, no per-item arrays).
+ */
+interface ShardMatrix {
+  ids: string[];
+  metadata: ChunkMetadata[];
+  vectors: Float32Array;
+  dims: number;
+  rowOf: Map<string, number>;
 }
 
 export class IndexStore {
@@ -310,7 +323,7 @@ export class IndexStore {
         lexical.remove(work.removeIds);
         lexical.add(work.lexical);
         await writeFileAtomic(lexicalFile(shard.dir, storage.pending), await lexical.toJSON());
-        shard.byId = undefined;
+        shard.matrix = undefined;
         shardGenerations[shardNumber] = storage.pending;
         written.push({ storage, generation: storage.pending });
       }
@@ -344,26 +357,31 @@ export class IndexStore {
     this.touched.clear();
   }
 
+  /** The topK chunks nearest to `vector` (cosine), with the filters applied while scanning. */
   async query(vector: Float32Array, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
-    const hits: StoreHit[] = [];
-    const query = Array.from(vector);
-    for (let shard = 0; shard < this.manifest.shards; shard++) {
-      if (!this.manifest.shardGenerations[shard]) continue;
-      const { index } = await this.shard(shard);
-      if (options.predicate) {
-        const predicate = options.predicate;
-        for (const item of await index.listItems()) {
-          if (!predicate(item.metadata)) continue;
-          hits.push({ id: item.id, score: dot(query, item.vector) / (item.norm || 1), metadata: item.metadata });
-        }
-        continue;
-      }
-      for (const result of await index.queryItems(query, '', topK, options.filter)) {
-        hits.push({ id: result.item.id, score: result.score, metadata: result.item.metadata });
+    const accept = acceptorOf(options);
+    const best: StoreHit[] = [];
+    let worst = -Infinity;
+    for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
+      if (!this.manifest.shardGenerations[shardNumber]) continue;
+      const matrix = await this.matrixOf(await this.shard(shardNumber));
+      const { vectors, dims } = matrix;
+      if (vector.length !== dims) throw new Error(`the query has ${vector.length} dimensions, the index ${dims}`);
+      for (let row = 0, offset = 0; row < matrix.ids.length; row++, offset += dims) {
+        let score = 0;
+        for (let d = 0; d < dims; d++) score += vectors[offset + d] * vector[d];
+        if (best.length >= topK && score <= worst) continue;
+        const metadata = matrix.metadata[row];
+        if (!accept(metadata)) continue;
+        // Insertion into a short sorted list: topK is small, so this beats a heap.
+        let at = best.length;
+        while (at > 0 && best[at - 1].score < score) at--;
+        best.splice(at, 0, { id: matrix.ids[row], score, metadata });
+        if (best.length > topK) best.pop();
+        worst = best[best.length - 1].score;
       }
     }
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, topK);
+    return best;
   }
 
   /**
@@ -377,25 +395,43 @@ export class IndexStore {
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
       const shard = await this.shard(shardNumber);
-      const byId = await this.metadataById(shard);
+      const matrix = await this.matrixOf(shard);
       const lexical = await this.lexicalOf(shard);
+      const metadataOf = (id: string) => {
+        const row = matrix.rowOf.get(id);
+        return row === undefined ? undefined : matrix.metadata[row];
+      };
       const found: LexicalHit[] = lexical.search(text, topK, (id) => {
-        const metadata = byId.get(id);
+        const metadata = metadataOf(id);
         return metadata !== undefined && accept(metadata);
       });
-      for (const hit of found) hits.push({ id: hit.id, score: hit.score, metadata: byId.get(hit.id)! });
+      for (const hit of found) hits.push({ id: hit.id, score: hit.score, metadata: metadataOf(hit.id)! });
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, topK);
   }
 
-  private async metadataById(shard: Shard): Promise<Map<string, ChunkMetadata>> {
-    if (!shard.byId) {
-      const byId = new Map<string, ChunkMetadata>();
-      for (const item of await shard.index.listItems()) byId.set(item.id, item.metadata);
-      shard.byId = byId;
+  private async matrixOf(shard: Shard): Promise<ShardMatrix> {
+    if (shard.matrix) return shard.matrix;
+    const items = await shard.index.listItems();
+    const dims = items[0]?.vector.length ?? this.manifest.dimensions;
+    const vectors = new Float32Array(items.length * dims);
+    const ids: string[] = [];
+    const metadata: ChunkMetadata[] = [];
+    const rowOf = new Map<string, number>();
+    items.forEach((item, row) => {
+      const norm = item.norm || Math.hypot(...item.vector) || 1;
+      for (let d = 0; d < dims; d++) vectors[row * dims + d] = item.vector[d] / norm;
+      ids.push(item.id);
+      metadata.push(item.metadata);
+      rowOf.set(item.id, row);
+    });
+    shard.matrix = { ids, metadata, vectors, dims, rowOf };
+    if (!this.lock) {
+      // A reader never writes: let Vectra's copy (number[] per item) go, keep the compact one.
+      shard.index = new LocalIndex<ChunkMetadata>(shard.dir, VECTRA_INDEX_NAME, shard.storage, new ProtobufCodec());
     }
-    return shard.byId;
+    return shard.matrix;
   }
 
   /** The chunk texts of one file version. */
@@ -573,10 +609,4 @@ function textKeyOf(fileHash: string, chunkKey: string): string {
 
 function shardOf(path: string, shards: number): number {
   return parseInt(hashText(path).slice(0, 8), 16) % shards;
-}
-
-function dot(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
 }
