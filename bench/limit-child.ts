@@ -7,9 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { chunkText, type Chunk } from '../src/core/chunk/chunker';
 import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS } from '../src/core/config';
-import { OnnxEmbedder, packBatch } from '../src/core/embed/onnx-embedder';
+import { packBatch } from '../src/core/embed/batch';
+import { OnnxEmbedder } from '../src/core/embed/onnx-embedder';
 import { loadTokenizer } from '../src/core/embed/tokenizer';
-import { documentKindOf, extractDocument } from '../src/core/extract/documents';
+import { extractDocument } from '../src/core/extract/documents';
+import { documentKindOf } from '../src/core/extract/kinds';
 import { discoverFiles } from '../src/core/files/discover';
 import { nodeFileHost } from '../src/core/files/host';
 import { decodeText, normalizeText } from '../src/core/text/decode';

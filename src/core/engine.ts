@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { FileSettings, QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
-import { documentKindOf, type ExtractedDocument } from './extract/documents';
+import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
 import type { ChunkSettings, PipelineSettings } from './config';
-import type { PackedBatch } from './embed/onnx-embedder';
+import type { PackedBatch } from './embed/batch';
 import { packageRoot, type ModelInfo } from './embed/model';
-import type { DocumentKind, ExtractedDocument } from './extract/documents';
+import type { DocumentKind, ExtractedDocument } from './extract/kinds';
 
 export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-worker'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');

@@ -5,7 +5,7 @@
  * an editor action that opens the original in the system's viewer.
  */
 import * as vscode from 'vscode';
-import { documentKindOf } from '../core/extract/documents';
+import { documentKindOf } from '../core/extract/kinds';
 
 export const DOCUMENT_SCHEME = 'quipu-doc';
 

@@ -7,7 +7,7 @@ import { workerData } from 'piscina';
 import type { ChunkSettings } from '../core/config';
 import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
 import { codeStructure, markdownStructure, type StructureUnit } from '../core/chunk/structure';
-import type { PageStart } from '../core/extract/documents';
+import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, normalizeText } from '../core/text/decode';
 

@@ -5,7 +5,8 @@
  */
 import { move, workerData } from 'piscina';
 import type { ChunkTokenizer } from '../core/chunk/chunker';
-import { OnnxEmbedder, packBatch, type PackedBatch } from '../core/embed/onnx-embedder';
+import { packBatch, type PackedBatch } from '../core/embed/batch';
+import { OnnxEmbedder } from '../core/embed/onnx-embedder';
 import { loadTokenizer } from '../core/embed/tokenizer';
 
 export interface EmbedWorkerData {

@@ -2,7 +2,8 @@
  * Extract worker: text from PDF and DOCX, which pdf.js and mammoth compute on the CPU.
  * Errors cross back as ExtractionError messages the caller shows to the user.
  */
-import { extractDocument, type DocumentKind, type ExtractedDocument } from '../core/extract/documents';
+import { extractDocument } from '../core/extract/documents';
+import type { DocumentKind, ExtractedDocument } from '../core/extract/kinds';
 
 export interface ExtractTask {
   kind: DocumentKind;

@@ -4,25 +4,8 @@
  * sequences packed into one Int32Array, so it crosses threads without copying.
  */
 import * as ort from 'onnxruntime-node';
+import { packBatch, type PackedBatch } from './batch';
 import { meanPoolNormalize } from './pooling';
-
-export interface PackedBatch {
-  /** Every sequence's ids, one after another. */
-  ids: Int32Array;
-  /** Length of each sequence. */
-  lengths: Int32Array;
-}
-
-export function packBatch(sequences: readonly (readonly number[])[]): PackedBatch {
-  const lengths = Int32Array.from(sequences, (s) => s.length);
-  const ids = new Int32Array(lengths.reduce((a, b) => a + b, 0));
-  let offset = 0;
-  for (const sequence of sequences) {
-    ids.set(sequence, offset);
-    offset += sequence.length;
-  }
-  return { ids, lengths };
-}
 
 export class OnnxEmbedder {
   private constructor(

@@ -6,32 +6,11 @@
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
 import { normalizeText } from '../text/decode';
-
-export type DocumentKind = 'pdf' | 'docx';
-
-export interface PageStart {
-  /** 1-based page number. */
-  page: number;
-  /** 1-based line of the extracted text where the page begins. */
-  startLine: number;
-}
-
-export interface ExtractedDocument {
-  text: string;
-  /** PDF only: where each page begins. */
-  pages?: PageStart[];
-}
+import type { DocumentKind, ExtractedDocument, PageStart } from './kinds';
 
 /** Thrown for documents that cannot be read; the message is meant for the user. */
 export class ExtractionError extends Error {
   override name = 'ExtractionError';
-}
-
-export function documentKindOf(path: string): DocumentKind | undefined {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.pdf')) return 'pdf';
-  if (lower.endsWith('.docx')) return 'docx';
-  return undefined;
 }
 
 export async function extractDocument(kind: DocumentKind, bytes: Uint8Array): Promise<ExtractedDocument> {

@@ -1,0 +1,25 @@
+/**
+ * What kinds of documents Quipu extracts, and the shape of what comes out. Kept apart from the
+ * extractors (pdf.js, mammoth) so the main thread can ask "is this a PDF?" without loading them.
+ */
+export type DocumentKind = 'pdf' | 'docx';
+
+export interface PageStart {
+  /** 1-based page number. */
+  page: number;
+  /** 1-based line of the extracted text where the page begins. */
+  startLine: number;
+}
+
+export interface ExtractedDocument {
+  text: string;
+  /** PDF only: where each page begins. */
+  pages?: PageStart[];
+}
+
+export function documentKindOf(path: string): DocumentKind | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.pdf')) return 'pdf';
+  if (lower.endsWith('.docx')) return 'docx';
+  return undefined;
+}
