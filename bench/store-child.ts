@@ -5,6 +5,8 @@
  * Usage: store-child.ts <N> <shards> <dir>
  */
 import { rmSync } from 'node:fs';
+import { makeConfig } from '../src/core/config';
+import { QuipuEngine } from '../src/core/engine';
 import { searchStore } from '../src/core/search/search';
 import { IndexStore, type FileUpdate } from '../src/core/store/store';
 import { peakRssMb, seededRandom } from './lib';
@@ -22,6 +24,20 @@ function unitVector(): Float32Array {
   return v;
 }
 
+/** Pseudo-words with a skewed (Zipf-like) frequency, so BM25 sees text shaped like real text. */
+const VOCABULARY = Array.from({ length: 5000 }, (_, i) => {
+  const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pu', 'dan', 'rel', 'sim', 'tor'];
+  let word = '';
+  for (let n = i + 1; n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
+  return word;
+});
+function randomWord(): string {
+  return VOCABULARY[Math.floor(VOCABULARY.length * random() ** 3)];
+}
+function randomText(words: number): string {
+  return Array.from({ length: words }, randomWord).join(' ');
+}
+
 function fileUpdate(n: number, version = 0): FileUpdate {
   const ext = ['ts', 'md', 'py', 'js'][n % 4];
   return {
@@ -32,7 +48,7 @@ function fileUpdate(n: number, version = 0): FileUpdate {
     ext,
     language: ext,
     chunks: Array.from({ length: 10 }, (_, i) => ({
-      text: `chunk ${i} of file ${n} version ${version}`,
+      text: `chunk ${i} of file ${n} version ${version} ${randomText(80)}`,
       startLine: i * 20 + 1,
       endLine: i * 20 + 25,
       textHash: `${n}-${i}-${version}`,
@@ -70,7 +86,8 @@ async function main(): Promise<void> {
 
   started = performance.now();
   const reader = await IndexStore.open(dir, identity, { write: false });
-  await searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, mode: 'vector' });
+  // The first query loads every shard: vectors and BM25 indexes.
+  await searchStore(reader, { text: randomText(3), vector: unitVector() }, { topK: 10, mode: 'hybrid' });
   const loadSeconds = (performance.now() - started) / 1000;
   const timings = (fn: () => Promise<unknown>) => async () => {
     const ms: number[] = [];
@@ -84,6 +101,17 @@ async function main(): Promise<void> {
   const unfiltered = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, mode: 'vector' }))();
   const byType = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, types: ['md'], mode: 'vector' }))();
   const byGlob = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, include: ['pkg-1*/**'], mode: 'vector' }))();
+  // Hybrid: the vector scan, BM25 over every shard and the fusion (the query is already embedded).
+  const hybrid = await timings(() => searchStore(reader, { text: randomText(4), vector: unitVector() }, { topK: 10, mode: 'hybrid' }))();
+  // End to end, as a user waits for it: the query embedded by the model (the query lane), then hybrid.
+  const engine = await QuipuEngine.create(makeConfig());
+  await engine.embed(['warm up the query lane']);
+  const endToEnd = await timings(async () => {
+    const text = randomText(5);
+    const [vector] = await engine.embed([text]);
+    return searchStore(reader, { text, vector }, { topK: 10, mode: 'hybrid' });
+  })();
+  await engine.close();
   const rssAfterLoadMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   await reader.close();
 
@@ -96,7 +124,7 @@ async function main(): Promise<void> {
   await updater.close();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ chunks: total, shards: Number(shardsArg), buildSeconds, diskMb, loadSeconds, unfiltered, byType, byGlob, rssAfterLoadMb, peakRssMb: peakRssMb(), oneFileUpdateSeconds }) + '\n',
+    JSON.stringify({ chunks: total, shards: Number(shardsArg), buildSeconds, diskMb, loadSeconds, unfiltered, byType, byGlob, hybrid, endToEnd, rssAfterLoadMb, peakRssMb: peakRssMb(), oneFileUpdateSeconds }) + '\n',
   );
 }
 
