@@ -3,7 +3,7 @@
  * (`vscode.extensions.getExtension('quipu.quipu')!.exports`).
  */
 import type { IndexSummary } from '../core/pipeline/events';
-import type { SearchResult } from '../core/search/search';
+import type { SearchMode, SearchResult } from '../core/search/search';
 import type { IndexState } from './panel/protocol';
 
 export interface WorkspaceSearchResult extends SearchResult {
@@ -19,6 +19,8 @@ export interface WorkspaceSearchOptions {
   exclude?: string[];
   types?: string[];
   groupByFile?: boolean;
+  /** Ranking (default: the `quipu.searchMode` setting). */
+  mode?: SearchMode;
 }
 
 export interface QuipuApi {

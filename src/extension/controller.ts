@@ -10,6 +10,7 @@ import { ConfigError } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
+import type { SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 // The panel's own filter parsing (brace-aware globs, "ts md .PDF" types), so both sides agree.
 import { parseGlobs, parseTypes } from '../webview/format';
@@ -148,6 +149,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     this.settings = readSettings();
   }
 
+  get searchMode(): SearchMode {
+    return this.settings.searchMode;
+  }
+
   syncFolders(): void {
     const current = new Set<string>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
@@ -188,6 +193,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       include: parseGlobs(intent.include),
       exclude: parseGlobs(intent.exclude),
       types: parseTypes(intent.types),
+      mode: intent.mode || this.settings.searchMode,
       topK: this.settings.maxResults,
     }, token);
     const groups = new Map<string, PanelFileGroup>();
@@ -227,7 +233,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     for (const entry of this.folders.values()) {
       if (token?.isCancellationRequested) return [];
       try {
-        const results = await engine.search(entry.folder.uri.fsPath, query, { ...options, topK, indexDir: entry.indexDir });
+        const results = await engine.search(entry.folder.uri.fsPath, query, { ...options, mode: options.mode ?? this.settings.searchMode, topK, indexDir: entry.indexDir });
         for (const result of results) {
           merged.push({ ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name });
         }

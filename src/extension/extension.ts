@@ -63,7 +63,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
 
     command('quipu.indexWorkspace', () => ctl.indexAll()),
     command('quipu.rebuildIndex', () => ctl.indexAll(true)),
-    command('quipu.search', () => showSearchQuickPick(ctl, selectedText())),
+    command('quipu.search', () => showSearchQuickPick(ctl, selectedText(), ctl.searchMode)),
     command('quipu.searchInPanel', async () => {
       await vscode.commands.executeCommand(`${SearchViewProvider.viewId}.focus`);
       const text = selectedText();
@@ -108,6 +108,10 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
 async function onSettingsChanged(ctl: QuipuController, event: vscode.ConfigurationChangeEvent): Promise<void> {
   const change = classifyChange(event);
   if (change === 'none') return;
+  if (change === 'search') {
+    ctl.reloadSettings();
+    return;
+  }
   if (change === 'pools') {
     await ctl.resetEngine();
     return;

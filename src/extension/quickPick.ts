@@ -4,6 +4,7 @@
  * the pick; Enter opens it for good.
  */
 import * as vscode from 'vscode';
+import type { SearchMode } from '../core/search/search';
 import type { WorkspaceSearchResult } from './api';
 import type { QuipuController } from './controller';
 import { openLocation } from './documents';
@@ -14,9 +15,23 @@ interface ResultItem extends vscode.QuickPickItem {
   result?: WorkspaceSearchResult;
 }
 
-export async function showSearchQuickPick(controller: QuipuController, initialQuery = ''): Promise<void> {
+/** The ranking the quick pick uses, cycled by its title-bar button; starts from the setting. */
+const MODES: { mode: SearchMode; label: string; icon: string }[] = [
+  { mode: 'hybrid', label: 'meaning + words', icon: 'combine' },
+  { mode: 'vector', label: 'meaning only', icon: 'sparkle' },
+  { mode: 'lexical', label: 'words only', icon: 'whole-word' },
+];
+
+export async function showSearchQuickPick(controller: QuipuController, initialQuery = '', initialMode: SearchMode = 'hybrid'): Promise<void> {
   const pick = vscode.window.createQuickPick<ResultItem>();
-  pick.title = 'Quipu: Search';
+  let modeIndex = Math.max(0, MODES.findIndex((m) => m.mode === initialMode));
+  const showMode = () => {
+    const current = MODES[modeIndex];
+    const next = MODES[(modeIndex + 1) % MODES.length];
+    pick.title = `Quipu: Search (${current.label})`;
+    pick.buttons = [{ iconPath: new vscode.ThemeIcon(current.icon), tooltip: `Ranking: ${current.label}. Switch to ${next.label}` }];
+  };
+  showMode();
   pick.placeholder = 'Describe what you are looking for (e.g. "retry with exponential backoff")';
   pick.matchOnDescription = false;
   pick.matchOnDetail = false;
@@ -36,7 +51,7 @@ export async function showSearchQuickPick(controller: QuipuController, initialQu
     }
     pick.busy = true;
     try {
-      const results = await controller.searchWorkspace(query, {});
+      const results = await controller.searchWorkspace(query, { mode: MODES[modeIndex].mode });
       if (mine !== generation) return;
       pick.items = results.length
         ? results.map((result) => toItem(result, multiFolder))
@@ -53,6 +68,11 @@ export async function showSearchQuickPick(controller: QuipuController, initialQu
     pick.onDidChangeValue((value) => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void run(value), DEBOUNCE_MS);
+    }),
+    pick.onDidTriggerButton(() => {
+      modeIndex = (modeIndex + 1) % MODES.length;
+      showMode();
+      void run(pick.value);
     }),
     pick.onDidChangeActive(([item]) => {
       if (item?.result && !accepted) void preview(item.result, true);

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 
 export interface QuipuSettings {
   autoIndex: boolean;
@@ -21,9 +22,10 @@ export interface QuipuSettings {
   chunkWorkers: number;
   batchSize: number;
   maxResults: number;
+  searchMode: SearchMode;
 }
 
-export type SettingsChange = 'none' | 'pools' | 'files' | 'rebuild';
+export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
@@ -45,6 +47,7 @@ export function readSettings(): QuipuSettings {
     chunkWorkers: c.get('chunkWorkers', 0),
     batchSize: c.get('batchSize', 0),
     maxResults: c.get('maxResults', 30),
+    searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
   };
 }
 
@@ -53,6 +56,7 @@ export function classifyChange(event: vscode.ConfigurationChangeEvent): Settings
   if (REBUILD_KEYS.some((key) => event.affectsConfiguration(key))) return 'rebuild';
   if (FILE_KEYS.some((key) => event.affectsConfiguration(key))) return 'files';
   if (POOL_KEYS.some((key) => event.affectsConfiguration(key))) return 'pools';
+  if (event.affectsConfiguration('quipu')) return 'search';
   return 'none';
 }
 

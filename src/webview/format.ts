@@ -10,7 +10,16 @@ export interface PanelViewState {
   filtersShown: boolean;
 }
 
-export const EMPTY_INTENT: SearchIntent = { query: '', include: '', exclude: '', types: '' };
+export const EMPTY_INTENT: SearchIntent = { query: '', include: '', exclude: '', types: '', mode: '' };
+
+const MODES = ['', 'vector', 'lexical', 'hybrid'] as const;
+/** What each ranking is called in the panel. */
+export const MODE_LABELS: Record<NonNullable<SearchIntent['mode']>, string> = {
+  '': 'default (setting)',
+  hybrid: 'meaning + words',
+  vector: 'meaning only',
+  lexical: 'words only',
+};
 
 /** Reads a saved state defensively: it may come from an older version of the panel, or be absent. */
 export function restoreViewState(value: unknown): PanelViewState {
@@ -18,17 +27,29 @@ export function restoreViewState(value: unknown): PanelViewState {
   const intent = isRecord(saved.intent) ? saved.intent : {};
   const text = (key: keyof SearchIntent): string => (typeof intent[key] === 'string' ? intent[key] : '');
   return {
-    intent: { query: text('query'), include: text('include'), exclude: text('exclude'), types: text('types') },
+    intent: {
+      query: text('query'),
+      include: text('include'),
+      exclude: text('exclude'),
+      types: text('types'),
+      mode: MODES.find((m) => m === intent.mode) ?? '',
+    },
     filtersShown: saved.filtersShown === true,
   };
 }
 
 export function sameIntent(a: SearchIntent, b: SearchIntent): boolean {
-  return a.query.trim() === b.query.trim() && a.include.trim() === b.include.trim() && a.exclude.trim() === b.exclude.trim() && a.types.trim() === b.types.trim();
+  return (
+    a.query.trim() === b.query.trim() &&
+    a.include.trim() === b.include.trim() &&
+    a.exclude.trim() === b.exclude.trim() &&
+    a.types.trim() === b.types.trim() &&
+    (a.mode ?? '') === (b.mode ?? '')
+  );
 }
 
 export function hasFilters(intent: SearchIntent): boolean {
-  return parseGlobs(intent.include).length > 0 || parseGlobs(intent.exclude).length > 0 || parseTypes(intent.types).length > 0;
+  return parseGlobs(intent.include).length > 0 || parseGlobs(intent.exclude).length > 0 || parseTypes(intent.types).length > 0 || !!intent.mode;
 }
 
 /** "ts, .md  *.PDF;txt" → ["ts", "md", "pdf", "txt"]: commas, semicolons or spaces separate. */
@@ -68,6 +89,7 @@ export function describeFilters(intent: SearchIntent): string {
   const types = parseTypes(intent.types);
   const include = parseGlobs(intent.include);
   const exclude = parseGlobs(intent.exclude);
+  if (intent.mode) parts.push(`ranking: ${MODE_LABELS[intent.mode]}`);
   if (types.length > 0) parts.push(`types ${types.join(', ')}`);
   if (include.length > 0) parts.push(`include ${include.join(', ')}`);
   if (exclude.length > 0) parts.push(`exclude ${exclude.join(', ')}`);

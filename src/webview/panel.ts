@@ -19,6 +19,7 @@ import {
   formatScore,
   hasFilters,
   highlight,
+  MODE_LABELS,
   plural,
   progressRatio,
   queryTerms,
@@ -102,12 +103,16 @@ const includeInput = textInput('include', 'e.g. src/**, docs/*.md', 'Files to in
 const excludeInput = textInput('exclude', 'e.g. **/test/**, *.min.js', 'Files to exclude', saved.intent.exclude);
 const typesInput = textInput('types', 'e.g. ts, md, pdf', 'File types', saved.intent.types);
 
+const modeSelect = h('select', { id: 'mode', 'aria-label': 'Ranking' });
+for (const [value, label] of Object.entries(MODE_LABELS)) modeSelect.append(h('option', { value }, label));
+modeSelect.value = saved.intent.mode ?? '';
+
 const filterToggle = h('button', { class: 'icon-button toggle', type: 'button', title: 'Toggle Filters', 'aria-label': 'Toggle Filters', 'aria-controls': 'filters' }, icon('filter'));
 
-const field = (label: string, input: HTMLInputElement): HTMLElement =>
+const field = (label: string, input: HTMLInputElement | HTMLSelectElement): HTMLElement =>
   h('div', { class: 'field' }, h('label', { for: input.id }, label), h('div', { class: 'input-box' }, input));
 
-const filters = h('div', { id: 'filters', class: 'filters' }, field('files to include', includeInput), field('files to exclude', excludeInput), field('file types', typesInput));
+const filters = h('div', { id: 'filters', class: 'filters' }, field('files to include', includeInput), field('files to exclude', excludeInput), field('file types', typesInput), field('ranking', modeSelect));
 const filterSummary = h('div', { class: 'filter-summary' });
 const searchBar = h('div', { class: 'progress-bar search-progress', 'aria-hidden': 'true' }, h('div', { class: 'progress-bit' }));
 const status = h('div', { class: 'status' });
@@ -123,7 +128,7 @@ document.body.append(
 // ---- Intent, state and searching -----------------------------------------------------------------
 
 function intent(): SearchIntent {
-  return { query: queryInput.value, include: includeInput.value, exclude: excludeInput.value, types: typesInput.value };
+  return { query: queryInput.value, include: includeInput.value, exclude: excludeInput.value, types: typesInput.value, mode: modeSelect.value as SearchIntent['mode'] };
 }
 
 function saveState(): void {
@@ -202,7 +207,7 @@ function clearSearch(): void {
 }
 
 function clearFilters(): void {
-  includeInput.value = excludeInput.value = typesInput.value = '';
+  includeInput.value = excludeInput.value = typesInput.value = modeSelect.value = '';
   saveState();
   renderFilters();
   search(true);
@@ -590,8 +595,8 @@ queryInput.addEventListener('input', () => {
   if (queryInput.value.trim() === '') search(false);
   else scheduleSearch();
 });
-for (const input of [includeInput, excludeInput, typesInput]) {
-  input.addEventListener('input', () => {
+for (const input of [includeInput, excludeInput, typesInput, modeSelect]) {
+  input.addEventListener(input === modeSelect ? 'change' : 'input', () => {
     saveState();
     renderFilters();
     if (queryInput.value.trim() !== '') scheduleSearch();

@@ -110,19 +110,23 @@ describe('filters', () => {
     const intent = { query: 'q', include: ' ', exclude: '', types: '' };
     assert.equal(hasFilters(intent), false);
     assert.equal(hasFilters({ ...intent, types: 'ts' }), true);
+    assert.equal(hasFilters({ ...intent, mode: 'lexical' }), true, 'a ranking other than the default is a filter too');
     assert.equal(describeFilters({ query: 'q', include: 'src/**', exclude: 'test/**, *.spec.ts', types: 'ts,md' }), 'types ts, md · include src/** · exclude test/**, *.spec.ts');
+    assert.equal(describeFilters({ query: 'q', include: '', exclude: '', types: '', mode: 'vector' }), 'ranking: meaning only');
   });
 
   test('intents compare without surrounding spaces', () => {
     const a = { query: 'hash ', include: '', exclude: '', types: '' };
     assert.equal(sameIntent(a, { ...a, query: ' hash' }), true);
     assert.equal(sameIntent(a, { ...a, types: 'ts' }), false);
+    assert.equal(sameIntent(a, { ...a, mode: 'vector' }), false);
+    assert.equal(sameIntent(a, { ...a, mode: '' }), true, 'no mode and the default mode are the same');
   });
 
   test('saved state is restored defensively', () => {
-    assert.deepEqual(restoreViewState(undefined), { intent: { query: '', include: '', exclude: '', types: '' }, filtersShown: false });
-    assert.deepEqual(restoreViewState({ intent: { query: 'q', include: 3, types: 'ts' }, filtersShown: true, results: [1] }), {
-      intent: { query: 'q', include: '', exclude: '', types: 'ts' },
+    assert.deepEqual(restoreViewState(undefined), { intent: { query: '', include: '', exclude: '', types: '', mode: '' }, filtersShown: false });
+    assert.deepEqual(restoreViewState({ intent: { query: 'q', include: 3, types: 'ts', mode: 'nonsense' }, filtersShown: true, results: [1] }), {
+      intent: { query: 'q', include: '', exclude: '', types: 'ts', mode: '' },
       filtersShown: true,
     });
   });

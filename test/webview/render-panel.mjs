@@ -308,7 +308,7 @@ async function main() {
       await tab.waitForSelector('.row.hit');
       const searches = await posted(tab, 'search');
       assert.equal(searches.length, 1, `one search for one burst of typing, got ${searches.length}`);
-      assert.deepEqual(searches[0].intent, { query: 'where are passwords hashed', include: '', exclude: '', types: '' });
+      assert.deepEqual(searches[0].intent, { query: 'where are passwords hashed', include: '', exclude: '', types: '', mode: '' });
       assert.equal(await tab.textContent('.summary .ellipsis'), '6 results in 5 files · 42 ms');
     });
 
@@ -336,7 +336,7 @@ async function main() {
 
     await step('saved state holds the intent only', async () => {
       const state = await tab.evaluate(() => window.__savedState);
-      assert.deepEqual(state, { intent: { query: 'where are passwords hashed', include: '', exclude: '', types: '' }, filtersShown: false });
+      assert.deepEqual(state, { intent: { query: 'where are passwords hashed', include: '', exclude: '', types: '', mode: '' }, filtersShown: false });
     });
 
     await step('keyboard: arrows move between rows, Enter opens, Space previews, Left/Right fold', async () => {
@@ -470,13 +470,14 @@ async function main() {
     await close(tab);
 
     await step('restored: the saved query runs again right after "ready"', async () => {
-      const saved = { intent: { query: 'hash', include: '', exclude: '', types: 'ts' }, filtersShown: true };
+      const saved = { intent: { query: 'hash', include: '', exclude: '', types: 'ts', mode: 'lexical' }, filtersShown: true };
       tab = await openPanel(context, base, { saved });
       await tab.waitForSelector('.row.hit');
       const messages = await tab.evaluate(() => window.__posted.map((m) => m.type));
       assert.deepEqual(messages, ['ready', 'search']);
       assert.deepEqual((await posted(tab, 'search'))[0].intent, saved.intent);
       assert.equal(await tab.inputValue('#types'), 'ts');
+      assert.equal(await tab.inputValue('#mode'), 'lexical', 'the ranking is part of the saved intent');
       assert.ok(await tab.isVisible('#filters'));
       await close(tab);
     });

@@ -13,6 +13,8 @@ export interface SearchIntent {
   exclude: string;
   /** File types: extensions without the dot, comma-separated ("ts, md, pdf"). */
   types: string;
+  /** Ranking: by meaning, by words, or both; absent or '' for the `quipu.searchMode` setting. */
+  mode?: '' | 'vector' | 'lexical' | 'hybrid';
 }
 
 /** One hit, in one file. Lines are 1-based and inclusive. */
