@@ -55,6 +55,8 @@ interface ChunkedFile {
 /** Vectors kept for reuse within a run; bounded so memory stays flat (~15 MB at 384 dims). */
 const VECTOR_CACHE_ENTRIES = 10_000;
 const PROGRESS_INTERVAL_MS = 200;
+/** Chunks after which a new index is first committed (then commits grow with the index). */
+const FIRST_COMMIT_CHUNKS = 64;
 
 export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const { store, pools, config, host } = ctx;
@@ -326,7 +328,8 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
       bytesIndexed += update.size;
       progress();
       // Few large commits: each rewrites the shards it touches, so batch by size and time.
-      const threshold = Math.max(config.pipeline.commitChunks, store.chunkCount * 0.2);
+      // An empty index commits early, so a first search answers within seconds of the start.
+      const threshold = store.chunkCount === 0 ? Math.min(config.pipeline.commitChunks, FIRST_COMMIT_CHUNKS) : Math.max(config.pipeline.commitChunks, store.chunkCount * 0.2);
       if (stagedChunks >= threshold || performance.now() - lastCommit > 60_000) await commit();
     }
   });
