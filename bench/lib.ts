@@ -78,3 +78,30 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** bench/RESULTS.md's section written by `npm run bench:vscode` (bench/vscode.ts); `npm run bench` keeps it. */
+export const VSCODE_SECTION = '## Extension host responsiveness (code-server)';
+
+/** Where the `## heading` section of a Markdown text's lines starts and ends (the next `## ` heading). */
+function sectionBounds(lines: string[], heading: string): [number, number] | undefined {
+  const start = lines.indexOf(heading);
+  if (start < 0) return undefined;
+  const end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+  return [start, end < 0 ? lines.length : end];
+}
+
+/** The `## heading` section of a Markdown text, or '' when it has none. */
+export function sectionOf(markdown: string, heading: string): string {
+  const lines = markdown.split('\n');
+  const bounds = sectionBounds(lines, heading);
+  return bounds ? `${lines.slice(...bounds).join('\n').trimEnd()}\n` : '';
+}
+
+/** `markdown` with its `## heading` section replaced by `section`, or with `section` appended. */
+export function withSection(markdown: string, heading: string, section: string): string {
+  const lines = markdown.split('\n');
+  const bounds = sectionBounds(lines, heading);
+  if (!bounds) return `${markdown.trimEnd()}\n\n${section.trimEnd()}\n`;
+  const after = lines.slice(bounds[1]).join('\n');
+  return `${[...lines.slice(0, bounds[0]), section.trimEnd()].join('\n')}\n${after ? `\n${after}` : ''}`;
+}

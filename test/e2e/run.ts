@@ -16,7 +16,7 @@ import type { IntegrationResult } from '../integration/index';
 import { ensureCodeServer, installExtension, startCodeServer, workbenchUrl } from './codeServer';
 import { scenarios } from './scenarios';
 import { launchBrowser, openWorkbench, screenshot } from './workbench';
-import { makeTempRoot, makeUserDataDir, makeWorkspace, ROOT } from './workspace';
+import { makeTempRoot, makeUserDataDir, makeWorkspace, ROOT, waitForFile } from './workspace';
 
 const ARTIFACTS = join(ROOT, 'test', '.artifacts', 'e2e');
 const INTEGRATION_TIMEOUT_MS = 15 * 60_000;
@@ -139,12 +139,7 @@ async function integrationSuites(testsEntry: string, tmp: string, browser: Brows
       120_000,
       openWorkbench(page, workbenchUrl(server, workspace, { extensionPath: ROOT, testsPath: testsEntry })),
     );
-    const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
-    while (!existsSync(resultFile)) {
-      if (Date.now() > deadline) throw new Error(`the integration suites wrote no result within ${INTEGRATION_TIMEOUT_MS / 60_000} min (${resultFile})`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForFile(resultFile, INTEGRATION_TIMEOUT_MS, 'the integration suites');
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as IntegrationResult;
     for (const title of result.passed) record(`integration: ${title}`);
     for (const failure of result.failed) record(`integration: ${failure.title}`, failure.error);

@@ -3,7 +3,7 @@
  * code-server runner and @vscode/test-electron's runTest). Every run gets fresh copies: the tests
  * edit and delete files.
  */
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -66,4 +66,17 @@ export function makeUserDataDir(parent: string, settings: Record<string, unknown
 
 export function makeTempRoot(prefix = 'quipu-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Resolves once `path` exists (a result the extension host writes: the runner cannot see its exit
+ * code), plus a moment for the writer to finish; throws after `timeoutMs`.
+ */
+export async function waitForFile(path: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${what} wrote no result within ${timeoutMs / 60_000} min (${path})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
 }
