@@ -33,6 +33,7 @@ export interface IndexStatus {
   indexDir: string;
   files: number;
   chunks: number;
+  /** 0 when not asked for (`status(dir, { diskUsage: false })`). */
   diskBytes: number;
   modelId: string;
   chunkSettings: string;
@@ -115,8 +116,11 @@ export class QuipuEngine {
     return store;
   }
 
-  /** What an index holds, without opening it for writing. */
-  async status(indexDir: string): Promise<IndexStatus> {
+  /**
+   * What an index holds, without opening it for writing. `diskUsage: false` skips walking the index
+   * folder (one stat per file version), for callers that refresh the counts after every update.
+   */
+  async status(indexDir: string, options: { diskUsage?: boolean } = {}): Promise<IndexStatus> {
     const store = await IndexStore.open(resolve(indexDir), await this.identity(), { write: false });
     try {
       const stale = store.rebuildReason;
@@ -124,7 +128,7 @@ export class QuipuEngine {
         indexDir: store.dir,
         files: stale ? 0 : store.catalog.size,
         chunks: stale ? 0 : store.chunkCount,
-        diskBytes: await store.diskBytes(),
+        diskBytes: options.diskUsage === false ? 0 : await store.diskBytes(),
         modelId: this.model.id,
         chunkSettings: store.identity.chunkKey,
         updatedAt: stale || store.catalog.size === 0 ? undefined : store.updatedAt,

@@ -379,13 +379,14 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     return false;
   }
 
-  async refreshStatuses(): Promise<void> {
-    for (const entry of this.folders.values()) await this.refreshStatus(entry);
+  /** `diskUsage` walks each index folder: only the status report needs it. */
+  async refreshStatuses(diskUsage = false): Promise<void> {
+    for (const entry of this.folders.values()) await this.refreshStatus(entry, diskUsage);
   }
 
-  private async refreshStatus(entry: FolderIndex): Promise<void> {
+  private async refreshStatus(entry: FolderIndex, diskUsage = false): Promise<void> {
     try {
-      entry.status = await (await this.getEngine()).status(entry.indexDir);
+      entry.status = await (await this.getEngine()).status(entry.indexDir, { diskUsage });
     } catch (error) {
       this.log.warn(`${entry.folder.name}: could not read the index status: ${(error as Error).message}`);
     }

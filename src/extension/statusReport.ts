@@ -25,7 +25,7 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
   }
 
   async provideTextDocumentContent(): Promise<string> {
-    await this.controller.refreshStatuses();
+    await this.controller.refreshStatuses(true);
     const state = this.controller.state;
     const lines = ['# Quipu index status', '', `State: **${state.phase}**${state.message ? ` — ${state.message}` : ''}`, ''];
     for (const entry of this.controller.allFolders()) {
