@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalIndex, ProtobufCodec, type IndexItem, type MetadataFilter } from 'vectra';
+import { VectorMatrix } from './dot-kernel';
 import { LexicalIndex, type LexicalDocument, type LexicalHit } from '../search/lexical';
 import { writeFileAtomic } from './atomic';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
@@ -121,15 +122,14 @@ interface Shard {
 }
 
 /**
- * A shard's vectors, unit length, row after row in one Float32Array, with their ids and metadata.
- * A query is one tight dot-product loop over it: several times faster than Vectra's per-item
- * cosine over number[] arrays, and half the memory (float32, no per-item arrays).
+ * A shard's vectors, unit length, in one float32 matrix scored by a SIMD kernel, with their ids and
+ * metadata: many times faster than Vectra's per-item cosine over number[] arrays, and a quarter of
+ * the memory (float32, no per-item arrays).
  */
 interface ShardMatrix {
   ids: string[];
   metadata: ChunkMetadata[];
-  vectors: Float32Array;
-  dims: number;
+  vectors: VectorMatrix;
   rowOf: Map<string, number>;
 }
 
@@ -365,24 +365,9 @@ export class IndexStore {
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
       const matrix = await this.matrixOf(await this.shard(shardNumber));
-      const { vectors, dims } = matrix;
-      if (vector.length !== dims) throw new Error(`the query has ${vector.length} dimensions, the index ${dims}`);
-      const unrolled = dims - (dims % 4);
-      for (let row = 0, offset = 0; row < matrix.ids.length; row++, offset += dims) {
-        // Four running sums: V8 keeps them in registers and pipelines the multiplies (~1.4× faster).
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let d = 0;
-        for (; d < unrolled; d += 4) {
-          s0 += vectors[offset + d] * vector[d];
-          s1 += vectors[offset + d + 1] * vector[d + 1];
-          s2 += vectors[offset + d + 2] * vector[d + 2];
-          s3 += vectors[offset + d + 3] * vector[d + 3];
-        }
-        for (; d < dims; d++) s0 += vectors[offset + d] * vector[d];
-        const score = s0 + s1 + s2 + s3;
+      const scores = matrix.vectors.scores(vector);
+      for (let row = 0; row < scores.length; row++) {
+        const score = scores[row];
         if (best.length >= topK && score <= worst) continue;
         const metadata = matrix.metadata[row];
         if (!accept(metadata)) continue;
@@ -428,18 +413,17 @@ export class IndexStore {
     if (shard.matrix) return shard.matrix;
     const items = await shard.index.listItems();
     const dims = items[0]?.vector.length ?? this.manifest.dimensions;
-    const vectors = new Float32Array(items.length * dims);
+    const vectors = new VectorMatrix(items.length, dims);
     const ids: string[] = [];
     const metadata: ChunkMetadata[] = [];
     const rowOf = new Map<string, number>();
     items.forEach((item, row) => {
-      const norm = item.norm || Math.hypot(...item.vector) || 1;
-      for (let d = 0; d < dims; d++) vectors[row * dims + d] = item.vector[d] / norm;
+      vectors.setUnitRow(row, item.vector, item.norm);
       ids.push(item.id);
       metadata.push(item.metadata);
       rowOf.set(item.id, row);
     });
-    shard.matrix = { ids, metadata, vectors, dims, rowOf };
+    shard.matrix = { ids, metadata, vectors, rowOf };
     if (!this.lock) {
       // A reader never writes: let Vectra's copy (number[] per item) go, keep the compact one.
       shard.index = new LocalIndex<ChunkMetadata>(shard.dir, VECTRA_INDEX_NAME, shard.storage, new ProtobufCodec());
