@@ -97,7 +97,10 @@ export class QuipuEngine {
   async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
-    const [vector] = needsVector ? await this.embed([query], options.signal) : [];
+    // Not awaited here: the store ranks the words while the query lane embeds the query.
+    const vector = needsVector ? this.embed([query], options.signal).then(([embedded]) => embedded) : undefined;
+    // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
+    vector?.catch(() => undefined);
     try {
       return await searchStore(await this.reader(indexDir), { text: query, vector }, options);
     } catch (error) {

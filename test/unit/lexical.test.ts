@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
-import { definedNames, LexicalIndex, tokenizeCode } from '../../src/core/search/lexical';
+import { definedNames, LexicalIndex, searchLexical, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
@@ -51,10 +51,63 @@ test('the lexical index adds, removes, filters and survives serialisation', asyn
   assert.deepEqual(index.search('computeBackoff', 10).map((h) => h.id)[0], 'a', 'a prefix of an identifier matches');
   assert.deepEqual(index.search('salt', 10, (id) => id !== 'c'), [], 'filters apply');
   index.remove(['a']);
-  const restored = LexicalIndex.fromJSON(await index.toJSON());
+  const restored = LexicalIndex.deserialize(index.serialize());
   assert.equal(restored.size, 2);
   assert.deepEqual(restored.search('computeBackoffDelay', 10).map((h) => h.id), ['b']);
   assert.deepEqual(restored.search('passwords', 10).map((h) => h.id), ['c']);
+});
+
+const WORDS = 'parse header retry backoff delay token stream buffer socket request response cache queue timer error'.split(' ');
+function corpus(count: number): LexicalDocument[] {
+  let seed = 11;
+  const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  return Array.from({ length: count }, (_, i) => ({
+    id: `doc${i}`,
+    text: Array.from({ length: 5 + Math.floor(next() * 30) }, () => WORDS[Math.floor(next() ** 2 * WORDS.length)]).join(' '),
+    path: `src/${WORDS[i % WORDS.length]}/file${i}.ts`,
+    ...(i % 3 === 0 ? { symbol: `${WORDS[(i * 7) % WORDS.length]}Handler` } : {}),
+  }));
+}
+
+test('shards are scored as one index: the same hits and scores as a single index of every document', () => {
+  const documents = corpus(300);
+  const whole = LexicalIndex.empty();
+  whole.add(documents);
+  const shards = [LexicalIndex.empty(), LexicalIndex.empty(), LexicalIndex.empty()];
+  documents.forEach((d, i) => shards[i % 3].add([d]));
+  for (const query of ['retry backoff', 'socketHandler', 'parse the header of a request', 'queu', 'timer error cache']) {
+    const expected = whole.search(query, 20);
+    const sharded = searchLexical(shards.map((index) => ({ index })), query, 20);
+    assert.ok(expected.length > 0, query);
+    assert.deepEqual(sharded.map((h) => h.id), expected.map((h) => h.id), query);
+    sharded.forEach((h, i) => assert.ok(Math.abs(h.score - expected[i].score) < 1e-9, query));
+  }
+});
+
+test('removing, replacing and a round trip through bytes keep exactly the scores of an index built afresh', () => {
+  const documents = corpus(120);
+  const edited = LexicalIndex.empty();
+  edited.add(documents);
+  edited.remove(documents.filter((_, i) => i % 4 === 0).map((d) => d.id));
+  const replaced = { ...documents[1], text: 'socket socket timer' };
+  edited.add([replaced]); // the same id again: replaces the old document
+  const fresh = LexicalIndex.empty();
+  fresh.add(documents.filter((d, i) => i % 4 !== 0 && d.id !== replaced.id));
+  fresh.add([replaced]);
+  const restored = LexicalIndex.deserialize(edited.serialize());
+  assert.equal(restored.size, fresh.size);
+  for (const query of ['socket timer', 'buffer', 'requestHandler', 'delay']) {
+    const want = fresh.search(query, 50);
+    for (const index of [edited, restored]) {
+      const got = index.search(query, 50);
+      assert.deepEqual(got.map((h) => h.id).sort(), want.map((h) => h.id).sort(), query);
+      const scoreOf = new Map(want.map((h) => [h.id, h.score]));
+      for (const h of got) assert.ok(Math.abs(h.score - scoreOf.get(h.id)!) < 1e-9, `${query}: ${h.id}`);
+    }
+  }
+  assert.throws(() => LexicalIndex.deserialize(Buffer.from('not an index at all')), /not a Quipu lexical index/);
+  const damaged = edited.serialize().subarray(0, 200);
+  assert.throws(() => LexicalIndex.deserialize(damaged));
 });
 
 const hit = (id: string, score: number): StoreHit => ({ id, score, metadata: { path: id } as StoreHit['metadata'] });

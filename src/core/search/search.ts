@@ -53,8 +53,11 @@ export const VECTOR_WEIGHT_EXACT = 0.25;
 
 export interface SearchQuery {
   text: string;
-  /** The query's embedding; needed unless the mode is lexical. */
-  vector?: Float32Array;
+  /**
+   * The query's embedding; needed unless the mode is lexical. A promise lets the lexical ranking
+   * run on this thread while the embedding is still being computed in its worker.
+   */
+  vector?: Float32Array | Promise<Float32Array>;
 }
 
 export async function searchStore(store: IndexStore, query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
@@ -67,10 +70,12 @@ export async function searchStore(store: IndexStore, query: SearchQuery, options
   if (mode === 'lexical') hits = await store.queryLexical(query.text, wanted, queryOptions);
   else {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
-    if (mode === 'vector') hits = await store.query(query.vector, wanted, queryOptions);
+    if (mode === 'vector') hits = await store.query(await query.vector, wanted, queryOptions);
     else {
       const depth = Math.max(wanted, FUSION_DEPTH);
-      const [semantic, lexical] = await Promise.all([store.query(query.vector, depth, queryOptions), store.queryLexical(query.text, depth, queryOptions)]);
+      // Words first: they need no embedding, so they overlap with the model's work on the query.
+      const lexical = await store.queryLexical(query.text, depth, queryOptions);
+      const semantic = await store.query(await query.vector, depth, queryOptions);
       hits = fuseRankings(semantic, lexical, vectorWeightOf(query.text)).slice(0, wanted);
     }
   }

@@ -1,16 +1,21 @@
 /**
- * A shard's vectors as one float32 matrix, scored against a query by a WebAssembly SIMD kernel
- * (`dot.wat`, four f32x4 accumulators per row): about 6× faster than the best plain-JS loop on
- * 100k × 384 (18 ms against 125 ms here), which is what keeps a query at 100k chunks interactive.
+ * A shard's vectors, for nearest-neighbour queries that stay interactive at 100k chunks.
  *
- * Each matrix owns its WebAssembly memory: rows, then the query, then one score per row. Rows are
- * padded with zeros to a multiple of 16 floats (the kernel's step). Where WebAssembly SIMD is
- * missing, or a matrix would not fit in 32-bit memory, the same layout is scored by a JS loop.
+ * Every vector is kept twice: float32 (exact) and int8 with a scale per row (a quarter of the bytes).
+ * A query scans the int8 rows with a WebAssembly SIMD kernel (`dot.wat`), keeps the best few times
+ * `count` candidates, and ranks those by their exact float32 cosine. The scan is memory-bound, so a
+ * quarter of the bytes is most of the speed: at 100k × 384 the plain-JS float loop took ~125 ms, the
+ * SIMD float32 kernel ~20 ms (bench/RESULTS.md has the int8 numbers). Candidates are oversampled
+ * well beyond the int8 error (about 0.01 of cosine), so the results are the exact ones; a test checks
+ * that against a brute-force scan.
+ *
+ * Where WebAssembly SIMD is missing, or the int8 rows would not fit in 32-bit memory, the float32
+ * rows are scanned exactly by a JS loop.
  */
 
 // BEGIN kernel
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABCQFgBX9/f39/AAMCAQAFAwEAAQcTAgZtZW1vcnkCAAZzY29yZXMAAAqyAgGvAgMEfwR7AX8gAkECdCEIIAAhBiAEIAFBAnRqIQ0CQANAIAQgDU8NAf0MAAAAAAAAAAAAAAAAAAAAACEJ/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEMIAMhByAGIAhqIQUDQCAJIAb9AAQAIAf9AAQA/eYB/eQBIQkgCiAG/QAEECAH/QAEEP3mAf3kASEKIAsgBv0ABCAgB/0ABCD95gH95AEhCyAMIAb9AAQwIAf9AAQw/eYB/eQBIQwgBkHAAGohBiAHQcAAaiEHIAYgBUkNAAsgCSAK/eQBIAsgDP3kAf3kASEJIAQgCf0fACAJ/R8BkiAJ/R8CIAn9HwOSkjgCACAEQQRqIQQMAAsLCw==';
+  'AGFzbQEAAAABEgJgBX9/f39/AGAGf39/f39/AAMDAgABBQMBAAEHIwMGbWVtb3J5AgAKc2NvcmVzX2YzMgAACXNjb3Jlc19pOAABCvUEAq8CAwR/BHsBfyACQQJ0IQggACEGIAQgAUECdGohDQJAA0AgBCANTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQwgAyEHIAYgCGohBQNAIAkgBv0ABAAgB/0ABAD95gH95AEhCSAKIAb9AAQQIAf9AAQQ/eYB/eQBIQogCyAG/QAEICAH/QAEIP3mAf3kASELIAwgBv0ABDAgB/0ABDD95gH95AEhDCAGQcAAaiEGIAdBwABqIQcgBiAFSQ0ACyAJIAr95AEgCyAM/eQB/eQBIQkgBCAJ/R8AIAn9HwGSIAn9HwIgCf0fA5KSOAIAIARBBGohBAwACwsLwQIDA38GewF/IAAhByAFIAFBAnRqIQ8CQANAIAUgD08NAf0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEOIAMhCCAHIAJqIQYDQCAH/QAEACEJIAf9AAQQIQogCyAJ/YcBIAj9AAQA/boB/a4BIQsgDCAJ/YgBIAj9AAQQ/boB/a4BIQwgDSAK/YcBIAj9AAQg/boB/a4BIQ0gDiAK/YgBIAj9AAQw/boB/a4BIQ4gB0EgaiEHIAhBwABqIQggByAGSQ0ACyALIAz9rgEgDSAO/a4B/a4BIQsgBSAEKgIAIAv9GwAgC/0bAWogC/0bAiAL/RsDamqylDgCACAFQQRqIQUgBEEEaiEEDAALCws=';
 // END kernel
 
 /** The embedded kernel, for the test that checks it against `dot.wat`. */
@@ -37,7 +42,7 @@ const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
 
 interface KernelExports {
   memory: WasmMemory;
-  scores(matrix: number, rows: number, stride: number, query: number, out: number): void;
+  scores_i8(matrix: number, rows: number, stride: number, query: number, scales: number, out: number): void;
 }
 
 /** A kernel instance with `pages` of memory, or undefined when the engine cannot grow that far. */
@@ -62,47 +67,64 @@ function compiledKernel(): WasmModule | null {
   return kernelModule;
 }
 
-/** Which scorer new matrices use; tests force 'js' to check both give the same scores. */
+/** Which scorer new matrices use; tests force 'js' to check that both give the same answers. */
 export type Scorer = 'wasm' | 'js';
 let preferredScorer: Scorer = 'wasm';
 export function setPreferredScorer(scorer: Scorer): void {
   preferredScorer = scorer;
 }
 
+/**
+ * Candidates ranked exactly: a quarter more than asked for, and 32 more. The int8 error of a score
+ * is about 5e-4 (standard deviation) for 384 dimensions; the margin covers many times that.
+ */
+const OVERSAMPLING = 1.25;
+const EXTRA_CANDIDATES = 32;
+
+export interface MatrixHit {
+  row: number;
+  score: number;
+}
+
 export class VectorMatrix {
-  /** Floats from one row to the next: dims rounded up to a multiple of 16. */
-  readonly stride: number;
-  /** Every row, `stride` floats each (padding is zero). */
-  readonly data: Float32Array;
+  /** Every row, unit length, `dims` floats each: the exact vectors. */
+  private readonly exact: Float32Array;
   readonly scorer: Scorer;
-  private readonly query: Float32Array;
-  private readonly out: Float32Array;
-  private readonly kernel?: KernelExports;
+  private readonly int8?: {
+    kernel: KernelExports;
+    /** Bytes from one int8 row to the next: dims rounded up to the kernel's 32-byte step. */
+    stride: number;
+    rows: Int8Array;
+    query: Int16Array;
+    scales: Float32Array;
+    out: Float32Array;
+  };
 
   constructor(
     readonly rows: number,
     readonly dims: number,
   ) {
-    this.stride = Math.ceil(dims / 16) * 16;
-    const dataBytes = rows * this.stride * 4;
-    const queryBytes = this.stride * 4;
-    const totalBytes = dataBytes + queryBytes + rows * 4;
+    this.exact = new Float32Array(rows * dims);
+    const stride = Math.ceil(dims / 32) * 32;
+    const rowBytes = rows * stride;
+    const queryBytes = stride * 2;
+    const totalBytes = rowBytes + queryBytes + rows * 8;
     const module = preferredScorer === 'wasm' ? compiledKernel() : null;
     const pages = Math.ceil(totalBytes / PAGE_BYTES) || 1;
     const kernel = module && pages <= MAX_PAGES ? instantiate(module, pages) : undefined;
     if (kernel) {
       const buffer = kernel.memory.buffer;
-      this.kernel = kernel;
+      // Layout: int8 rows, the int16 query (both multiples of 32 bytes), row scales, scores.
+      this.int8 = {
+        kernel,
+        stride,
+        rows: new Int8Array(buffer, 0, rowBytes),
+        query: new Int16Array(buffer, rowBytes, stride),
+        scales: new Float32Array(buffer, rowBytes + queryBytes, rows),
+        out: new Float32Array(buffer, rowBytes + queryBytes + rows * 4, rows),
+      };
       this.scorer = 'wasm';
-      this.data = new Float32Array(buffer, 0, rows * this.stride);
-      this.query = new Float32Array(buffer, dataBytes, this.stride);
-      this.out = new Float32Array(buffer, dataBytes + queryBytes, rows);
-    } else {
-      this.scorer = 'js';
-      this.data = new Float32Array(rows * this.stride);
-      this.query = new Float32Array(this.stride);
-      this.out = new Float32Array(rows);
-    }
+    } else this.scorer = 'js';
   }
 
   /** Stores `vector` scaled to unit length (a zero vector stays zero). */
@@ -113,37 +135,98 @@ export class VectorMatrix {
       length = Math.sqrt(length);
     }
     const scale = length > 0 ? 1 / length : 0;
-    const offset = row * this.stride;
-    for (let d = 0; d < this.dims; d++) this.data[offset + d] = vector[d] * scale;
+    const offset = row * this.dims;
+    let largest = 0;
+    for (let d = 0; d < this.dims; d++) {
+      const value = vector[d] * scale;
+      this.exact[offset + d] = value;
+      largest = Math.max(largest, Math.abs(value));
+    }
+    if (!this.int8) return;
+    // Symmetric int8 per row: the largest component maps to ±127.
+    const { rows, scales, stride } = this.int8;
+    const step = largest / 127;
+    scales[row] = step;
+    for (let d = 0; d < this.dims; d++) rows[row * stride + d] = step > 0 ? Math.round(this.exact[offset + d] / step) : 0;
   }
 
-  /**
-   * The dot product of `vector` with every row. The returned array is reused by the next call:
-   * read it before scoring again.
-   */
-  scores(vector: ArrayLike<number>): Float32Array {
-    if (vector.length !== this.dims) throw new Error(`the query has ${vector.length} dimensions, the index ${this.dims}`);
-    for (let d = 0; d < this.dims; d++) this.query[d] = vector[d];
-    if (this.rows === 0) return this.out;
-    if (this.kernel) {
-      this.kernel.scores(this.data.byteOffset, this.rows, this.stride, this.query.byteOffset, this.out.byteOffset);
-      return this.out;
+  /** The cosine of `vector` (unit length) with one row. */
+  cosine(vector: ArrayLike<number>, row: number): number {
+    const { exact, dims } = this;
+    const offset = row * dims;
+    let s0 = 0;
+    let s1 = 0;
+    let d = 0;
+    for (; d + 1 < dims; d += 2) {
+      s0 += exact[offset + d] * vector[d];
+      s1 += exact[offset + d + 1] * vector[d + 1];
     }
-    const { data, query, out, stride } = this;
-    for (let row = 0, offset = 0; row < this.rows; row++, offset += stride) {
-      // Four running sums: V8 keeps them in registers and pipelines the multiplies.
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let d = 0; d < stride; d += 4) {
-        s0 += data[offset + d] * query[d];
-        s1 += data[offset + d + 1] * query[d + 1];
-        s2 += data[offset + d + 2] * query[d + 2];
-        s3 += data[offset + d + 3] * query[d + 3];
-      }
-      out[row] = s0 + s1 + s2 + s3;
-    }
-    return out;
+    if (d < dims) s0 += exact[offset + d] * vector[d];
+    return s0 + s1;
   }
+
+  /** The `count` rows nearest to `vector` (unit length) that `accept` lets through, best first. */
+  nearest(vector: ArrayLike<number>, count: number, accept: (row: number) => boolean = () => true): MatrixHit[] {
+    if (vector.length !== this.dims) throw new Error(`the query has ${vector.length} dimensions, the index ${this.dims}`);
+    if (this.rows === 0 || count <= 0) return [];
+    if (!this.int8) return bestOf(this.rows, count, (row) => this.cosine(vector, row), accept);
+    const { kernel, stride, rows, query, scales, out } = this.int8;
+    // The query as int16, as large as the kernel's 32-bit sums allow (dims × 127 × scale < 2^31).
+    let largest = 0;
+    for (let d = 0; d < this.dims; d++) largest = Math.max(largest, Math.abs(vector[d]));
+    const top = Math.min(32767, Math.floor(0x7fffffff / (this.dims * 127)));
+    const queryScale = largest > 0 ? top / largest : 0;
+    for (let d = 0; d < this.dims; d++) query[d] = Math.round(vector[d] * queryScale);
+    kernel.scores_i8(rows.byteOffset, this.rows, stride, query.byteOffset, scales.byteOffset, out.byteOffset);
+    const candidates = bestOf(this.rows, Math.ceil(count * OVERSAMPLING) + EXTRA_CANDIDATES, (row) => out[row], accept);
+    return candidates
+      .map(({ row }) => ({ row, score: this.cosine(vector, row) }))
+      .sort((a, b) => b.score - a.score || a.row - b.row)
+      .slice(0, count);
+  }
+}
+
+/**
+ * The `count` best rows by `scoreOf` among those `accept` lets through, best first. A min-heap of
+ * the best so far: most rows lose to its root and cost one comparison.
+ */
+function bestOf(rows: number, count: number, scoreOf: (row: number) => number, accept: (row: number) => boolean): MatrixHit[] {
+  const heapScores = new Float64Array(count);
+  const heapRows = new Int32Array(count);
+  let size = 0;
+  for (let row = 0; row < rows; row++) {
+    const score = scoreOf(row);
+    if (size === count && score <= heapScores[0]) continue;
+    if (!accept(row)) continue;
+    if (size < count) {
+      // Sift up from the end.
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (heapScores[parent] <= score) break;
+        heapScores[at] = heapScores[parent];
+        heapRows[at] = heapRows[parent];
+        at = parent;
+      }
+      heapScores[at] = score;
+      heapRows[at] = row;
+    } else {
+      // Replace the root (the worst kept) and sift down.
+      let at = 0;
+      for (;;) {
+        let child = 2 * at + 1;
+        if (child >= size) break;
+        if (child + 1 < size && heapScores[child + 1] < heapScores[child]) child++;
+        if (heapScores[child] >= score) break;
+        heapScores[at] = heapScores[child];
+        heapRows[at] = heapRows[child];
+        at = child;
+      }
+      heapScores[at] = score;
+      heapRows[at] = row;
+    }
+  }
+  const hits: MatrixHit[] = [];
+  for (let i = 0; i < size; i++) hits.push({ row: heapRows[i], score: heapScores[i] });
+  return hits.sort((a, b) => b.score - a.score || a.row - b.row);
 }

@@ -5,7 +5,7 @@
  *   <dir>/manifest.json          model id, chunk settings, shard generations, catalog generation
  *   <dir>/catalog.g<N>.json      per file: size, mtime, content hash, model, chunk settings, chunk ids
  *   <dir>/shards/sNN/index.gK.pb  a Vectra LocalIndex (protobuf) per shard; only filterable fields inline
- *   <dir>/shards/sNN/lexical.gK.json  the shard's BM25 index of the same chunks (same generation)
+ *   <dir>/shards/sNN/lexical.gK.bin  the shard's BM25 index of the same chunks (same generation)
  *   <dir>/texts/<ab>/<key>.json  the chunk texts of one file version (content-addressed, immutable)
  *
  * Files are spread over shards by a hash of their path, so updating one file rewrites one shard, not
@@ -18,13 +18,14 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalIndex, ProtobufCodec, type IndexItem, type MetadataFilter } from 'vectra';
 import { VectorMatrix } from './dot-kernel';
-import { LexicalIndex, type LexicalDocument, type LexicalHit } from '../search/lexical';
+import { LexicalIndex, searchLexical, type LexicalDocument } from '../search/lexical';
 import { writeFileAtomic } from './atomic';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
 import { acquireLock, type IndexLock } from './lock';
 
 // 2: lexical shards beside the vector shards.
-const FORMAT_VERSION = 2;
+// 3: lexical shards in Quipu's compact binary BM25 form (was MiniSearch JSON).
+const FORMAT_VERSION = 3;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
@@ -119,6 +120,8 @@ interface Shard {
   lexical?: LexicalIndex;
   /** The shard's vectors as one matrix, built on first query (see `matrixOf`). */
   matrix?: ShardMatrix;
+  /** Lexical slot → matrix row (see `lexicalRowsOf`); dropped with the matrix. */
+  lexicalRows?: Int32Array;
 }
 
 /**
@@ -322,8 +325,9 @@ export class IndexStore {
         const lexical = await this.lexicalOf(shard);
         lexical.remove(work.removeIds);
         lexical.add(work.lexical);
-        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), await lexical.toJSON());
+        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), lexical.serialize());
         shard.matrix = undefined;
+        shard.lexicalRows = undefined;
         shardGenerations[shardNumber] = storage.pending;
         written.push({ storage, generation: storage.pending });
       }
@@ -365,16 +369,11 @@ export class IndexStore {
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
       const matrix = await this.matrixOf(await this.shard(shardNumber));
-      const scores = matrix.vectors.scores(vector);
-      for (let row = 0; row < scores.length; row++) {
-        const score = scores[row];
+      for (const { row, score } of matrix.vectors.nearest(vector, topK, (row) => accept(matrix.metadata[row]))) {
         if (best.length >= topK && score <= worst) continue;
-        const metadata = matrix.metadata[row];
-        if (!accept(metadata)) continue;
-        // Insertion into a short sorted list: topK is small, so this beats a heap.
         let at = best.length;
         while (at > 0 && best[at - 1].score < score) at--;
-        best.splice(at, 0, { id: matrix.ids[row], score, metadata });
+        best.splice(at, 0, { id: matrix.ids[row], score, metadata: matrix.metadata[row] });
         if (best.length > topK) best.pop();
         worst = best[best.length - 1].score;
       }
@@ -383,30 +382,33 @@ export class IndexStore {
   }
 
   /**
-   * BM25 over every shard's chunks, best first, with the same filters as `query`. Scores come from
-   * each shard's own statistics; shards hold random samples of the files, so they compare well
-   * enough to merge, and fusion with the vector ranking only uses ranks anyway.
+   * BM25 over every shard's chunks, best first, with the same filters as `query`. The shards are
+   * scored as one index (statistics summed over all of them), so their scores compare exactly.
    */
   async queryLexical(text: string, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
-    const hits: StoreHit[] = [];
     const accept = acceptorOf(options);
+    const parts: { index: LexicalIndex; accept: (slot: number) => boolean; matrix: ShardMatrix; rows: Int32Array }[] = [];
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
       const shard = await this.shard(shardNumber);
       const matrix = await this.matrixOf(shard);
-      const lexical = await this.lexicalOf(shard);
-      const metadataOf = (id: string) => {
-        const row = matrix.rowOf.get(id);
-        return row === undefined ? undefined : matrix.metadata[row];
-      };
-      const found: LexicalHit[] = lexical.search(text, topK, (id) => {
-        const metadata = metadataOf(id);
-        return metadata !== undefined && accept(metadata);
-      });
-      for (const hit of found) hits.push({ id: hit.id, score: hit.score, metadata: metadataOf(hit.id)! });
+      const index = await this.lexicalOf(shard);
+      const rows = this.lexicalRowsOf(shard, matrix, index);
+      parts.push({ index, matrix, rows, accept: (slot) => rows[slot] >= 0 && accept(matrix.metadata[rows[slot]]) });
     }
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, topK);
+    return searchLexical(parts, text, topK).map(({ part, slot, id, score }) => ({ id, score, metadata: parts[part].matrix.metadata[parts[part].rows[slot]] }));
+  }
+
+  /**
+   * For each document of a shard's lexical index, its row in the shard's vector matrix (−1 if none),
+   * so filters read a chunk's metadata by position instead of looking its id up per candidate.
+   */
+  private lexicalRowsOf(shard: Shard, matrix: ShardMatrix, index: LexicalIndex): Int32Array {
+    if (shard.lexicalRows) return shard.lexicalRows;
+    const rows = new Int32Array(index.size);
+    for (let slot = 0; slot < rows.length; slot++) rows[slot] = matrix.rowOf.get(index.idAt(slot)) ?? -1;
+    shard.lexicalRows = rows;
+    return rows;
   }
 
   private async matrixOf(shard: Shard): Promise<ShardMatrix> {
@@ -491,7 +493,7 @@ export class IndexStore {
   private async lexicalOf(shard: Shard): Promise<LexicalIndex> {
     if (!shard.lexical) {
       const generation = shard.storage.committed;
-      shard.lexical = generation > 0 ? LexicalIndex.fromJSON(await readFile(lexicalFile(shard.dir, generation), 'utf8')) : LexicalIndex.empty();
+      shard.lexical = generation > 0 ? LexicalIndex.deserialize(await readFile(lexicalFile(shard.dir, generation))) : LexicalIndex.empty();
     }
     return shard.lexical;
   }
@@ -533,7 +535,7 @@ export class IndexStore {
     for (const shardName of await readdir(shardsDir)) {
       const shard = Number(shardName.slice(1));
       const generation = this.manifest.shardGenerations[shard] ?? 0;
-      const keep = new Set([`index.g${generation}.pb`, `lexical.g${generation}.json`]);
+      const keep = new Set([`index.g${generation}.pb`, `lexical.g${generation}.bin`]);
       for (const file of await readdir(join(shardsDir, shardName))) {
         if (!keep.has(file)) await rm(join(shardsDir, shardName, file), { force: true });
       }
@@ -542,7 +544,7 @@ export class IndexStore {
 }
 
 function lexicalFile(shardDir: string, generation: number): string {
-  return join(shardDir, `lexical.g${generation}.json`);
+  return join(shardDir, `lexical.g${generation}.bin`);
 }
 
 /** The store's filters as one predicate over metadata (for the lexical side). */
