@@ -39,7 +39,7 @@ test('definitions are recognised across languages', () => {
   assert.ok(!names.includes('if'));
 });
 
-test('the lexical index adds, removes, filters and survives serialisation', async () => {
+test('the lexical index adds, removes, filters and survives serialisation', () => {
   const index = LexicalIndex.empty();
   index.add([
     { id: 'a', text: 'function computeBackoffDelay(attempt) { return base * 2 ** attempt; }', path: 'src/net/retry.ts', symbol: 'computeBackoffDelay' },
