@@ -163,3 +163,22 @@ test('search modes: an exact identifier finds its definition first; a paraphrase
   const filtered = await engine.search(folder, 'withRetry', { indexDir, mode: 'lexical', include: ['src/app/**'] });
   assert.ok(filtered.length > 0 && filtered.every((r) => r.path.startsWith('src/app/')), 'filters apply to the lexical side');
 });
+
+test('a quoted phrase ranks the chunk holding those words in that order first', async () => {
+  const folder = tempDir();
+  // notes.md repeats the words (BM25 likes it) but never in order; journal.md says the phrase once.
+  writeFileSync(join(folder, 'notes.md'), '# Notes\n\nFlushed writes: every write is logged, after which it is flushed; flushed every time, write after write, every flushed write after every write.\n');
+  writeFileSync(
+    join(folder, 'journal.md'),
+    '# Journal\n\nThe storage layer keeps pages in memory for a while. Its cache is flushed after every write, which costs some speed but loses nothing on a crash. Reads never flush anything.\n',
+  );
+  writeFileSync(join(folder, 'other.md'), '# Other\n\nNothing about storage here: gardening, tomatoes and sunlight.\n');
+  const indexDir = tempDir();
+  await engine.index(folder, { indexDir });
+  const [unquoted] = await engine.search(folder, 'flushed after every write', { indexDir, mode: 'lexical', topK: 3 });
+  assert.equal(unquoted?.path, 'notes.md', 'without quotes, the words alone decide (the test needs that to mean something)');
+  for (const mode of ['lexical', 'hybrid'] as const) {
+    const [first] = await engine.search(folder, '"flushed  after every WRITE"', { indexDir, mode, topK: 3 });
+    assert.equal(first?.path, 'journal.md', mode);
+  }
+});

@@ -66,19 +66,23 @@ export async function searchStore(store: IndexStore, query: SearchQuery, options
   const queryOptions = toQueryOptions(options);
   // Grouping keeps one chunk per file, so ask the store for more to fill topK files.
   const wanted = options.groupByFile ? topK * 5 : topK;
+  const depth = Math.max(wanted, FUSION_DEPTH);
+  const phrase = quotedPhrase(query.text);
   let hits: StoreHit[];
-  if (mode === 'lexical') hits = await store.queryLexical(query.text, wanted, queryOptions);
+  // A phrase query reads the words' ranking deeper, to find the chunks that hold the phrase.
+  if (mode === 'lexical') hits = await store.queryLexical(query.text, phrase ? depth : wanted, queryOptions);
   else {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
     if (mode === 'vector') hits = await store.query(await query.vector, wanted, queryOptions);
     else {
-      const depth = Math.max(wanted, FUSION_DEPTH);
       // Words first: they need no embedding, so they overlap with the model's work on the query.
       const lexical = await store.queryLexical(query.text, depth, queryOptions);
       const semantic = await store.query(await query.vector, depth, queryOptions);
-      hits = fuseRankings(semantic, lexical, vectorWeightOf(query.text)).slice(0, wanted);
+      hits = fuseRankings(semantic, lexical, vectorWeightOf(query.text));
     }
   }
+  if (phrase && mode !== 'vector') hits = await phraseMatchesFirst(store, hits, phrase);
+  hits = hits.slice(0, wanted);
   const results: SearchResult[] = [];
   const files = new Set<string>();
   for (const hit of hits) {
@@ -123,6 +127,30 @@ export function vectorWeightOf(query: string): number {
   if (/^".+"$/.test(trimmed)) return VECTOR_WEIGHT_EXACT;
   const identifier = /^[\w$.:#/-]+(\(\))?$/.test(trimmed) && /[a-z][A-Z]|_|\.|\(|::|#|\//.test(trimmed);
   return identifier ? VECTOR_WEIGHT_EXACT : VECTOR_WEIGHT;
+}
+
+/** The phrase of a query in double quotes (`"retry with backoff"`), lower-cased, spaces collapsed. */
+export function quotedPhrase(query: string): string | undefined {
+  const match = /^"(.+)"$/.exec(query.trim());
+  return match ? normaliseSpaces(match[1]) : undefined;
+}
+
+function normaliseSpaces(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A quoted query asks for those words in that order: chunks that hold the phrase come first, each
+ * group keeping its ranking. (BM25 only sees the words, so a chunk using them apart could lead.)
+ */
+async function phraseMatchesFirst(store: IndexStore, hits: StoreHit[], phrase: string): Promise<StoreHit[]> {
+  const holds = await Promise.all(
+    hits.map(async (hit) => {
+      const texts = await store.texts(hit.metadata.textKey).catch(() => [] as string[]);
+      return normaliseSpaces(texts[hit.metadata.chunk] ?? '').includes(phrase);
+    }),
+  );
+  return [...hits.filter((_, i) => holds[i]), ...hits.filter((_, i) => !holds[i])];
 }
 
 export function toQueryOptions(options: SearchOptions): QueryOptions {
