@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
-import { definedNames, LexicalIndex, searchLexical, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
+import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
@@ -16,6 +16,14 @@ test('the tokenizer splits camelCase, PascalCase, snake_case, kebab-case and pat
   assert.deepEqual(tokenizeCode('utf8Decode v2'), ['utf8decode', 'utf', '8', 'decode', 'v2', '2']);
   assert.deepEqual(tokenizeCode('The cat is on the mat'), ['cat', 'mat'], 'stop words and case');
   assert.deepEqual(tokenizeCode('Café crème'), ['café', 'crème'], 'accented words stay whole');
+});
+
+test('plurals and third persons become singular, and identifiers with them', () => {
+  const cases: Record<string, string> = { returns: 'return', applies: 'apply', matches: 'match', classes: 'class', boxes: 'box', caches: 'cache', values: 'value', uses: 'use' };
+  for (const [word, base] of Object.entries(cases)) assert.equal(singular(word), base, word);
+  for (const kept of ['status', 'class', 'axis', 'alias', 'bus', 'is', 'has', 'utf8s', 'ts']) assert.equal(singular(kept), kept, kept);
+  assert.deepEqual(tokenizeCode('getHeaders'), ['getheader', 'get', 'header']);
+  assert.deepEqual(tokenizeCode('Applies a function to the values'), ['apply', 'function', 'value']);
 });
 
 test('definitions are recognised across languages', () => {

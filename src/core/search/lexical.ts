@@ -37,7 +37,7 @@ const STOP_WORDS = new Set(
 );
 const MAX_TERM_LENGTH = 64;
 
-/** Terms of a text: every word lower-cased, plus the parts of compound identifiers. */
+/** Terms of a text: every word lower-cased and made singular, plus the parts of compound identifiers. */
 export function tokenizeCode(text: string): string[] {
   const terms: string[] = [];
   for (const [word] of text.matchAll(WORD)) {
@@ -47,7 +47,7 @@ export function tokenizeCode(text: string): string[] {
     const parts = whole.split(/[_$]+/).flatMap((part) => part.split(CAMEL)).filter(Boolean);
     const lower = whole.toLowerCase();
     if (parts.length > 1) {
-      terms.push(lower.replace(/[_$]/g, ''));
+      terms.push(singular(lower.replace(/[_$]/g, '')));
       for (const part of parts) pushTerm(terms, part.toLowerCase());
     } else pushTerm(terms, lower);
   }
@@ -57,7 +57,20 @@ export function tokenizeCode(text: string): string[] {
 function pushTerm(terms: string[], term: string): void {
   if (term.length < 2 && !/\d/.test(term)) return;
   if (STOP_WORDS.has(term)) return;
-  terms.push(term);
+  terms.push(singular(term));
+}
+
+/**
+ * English plurals and third persons to their base form, for index and query alike: "returns" finds
+ * `return`, "applies" finds `apply`, "matches" finds `match`, "headers" finds `getHeader`. Only the
+ * -s endings: a fuller stemmer ("applied" → "appli") mangles identifiers more than it helps.
+ */
+export function singular(term: string): string {
+  if (term.length < 4 || !term.endsWith('s') || /\d/.test(term)) return term;
+  if (term.endsWith('ies') && term.length > 4) return term.slice(0, -3) + 'y';
+  if (/(?:ss|x|ch|sh|z)es$/.test(term) && !term.endsWith('caches')) return term.slice(0, -2);
+  if (/(?:ss|us|is|as|os)$/.test(term)) return term;
+  return term.slice(0, -1);
 }
 
 /**

@@ -25,7 +25,8 @@ import { acquireLock, type IndexLock } from './lock';
 
 // 2: lexical shards beside the vector shards.
 // 3: lexical shards in Quipu's compact binary BM25 form (was MiniSearch JSON).
-const FORMAT_VERSION = 3;
+// 4: the lexical tokenizer makes plurals singular.
+const FORMAT_VERSION = 4;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
