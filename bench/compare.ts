@@ -9,7 +9,7 @@
  * The ref is checked out into a temporary git worktree that borrows this checkout's node_modules and
  * model, and is built there; its own bench/quipu-child.ts runs it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,20 +27,6 @@ interface QuipuRun {
 
 function git(args: string[], cwd = ROOT): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-}
-
-/** Runs a checkout's own quipu-child.ts (each engine measured by its own harness). */
-function runQuipuChild(checkout: string, folder: string, indexDir: string): Promise<QuipuRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(checkout, 'bench', 'quipu-child.ts'), folder, indexDir], { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`quipu-child in ${checkout} exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as QuipuRun);
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -70,7 +56,8 @@ async function main(): Promise<void> {
         [`${ref} ${refSha}`, refCheckout],
       ] as const) {
         log(`round ${round}/${rounds}: ${engine}`);
-        const { cold } = await runQuipuChild(checkout, large, join(work, 'index'));
+        // Each engine is measured by its own harness.
+        const { cold } = await runChild<QuipuRun>(join(checkout, 'bench', 'quipu-child.ts'), [large, join(work, 'index')], { cwd: checkout });
         runs.push({ engine, cold });
       }
     }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
 
@@ -30,9 +30,14 @@ export function peakRssMb(): number {
 }
 
 /** Runs a benchmark child script (TypeScript through tsx) and parses the JSON line it prints last. */
-export function runChild<T>(script: string, args: string[]): Promise<T> {
+/**
+ * Runs a bench script (a name in bench/, or an absolute path, e.g. another checkout's) in a child
+ * process and parses the JSON line it prints last.
+ */
+export function runChild<T>(script: string, args: string[], options: { cwd?: string } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const path = isAbsolute(script) ? script : join(__dirname, script);
+    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);

@@ -21,7 +21,7 @@ async function main() {
   const target = new URL('../src/core/store/dot-kernel.ts', import.meta.url).pathname;
   const base64 = await compileKernel(wat);
   const source = readFileSync(target, 'utf8');
-  const updated = source.replace(/(\/\/ BEGIN kernel\n).*?(\n\s*\/\/ END kernel)/s, `$1const KERNEL_BASE64 =\n  '${base64}';$2`);
+  const updated = source.replace(/(\/\/ BEGIN kernel\n).*?(\n\s*\/\/ END kernel)/s, `$1export const KERNEL_BASE64 =\n  '${base64}';$2`);
   if (updated === source) console.log('dot-kernel.ts is up to date');
   else {
     writeFileSync(target, updated);

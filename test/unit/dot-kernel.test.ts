@@ -1,30 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { KERNEL_WASM_BASE64, setPreferredScorer, VectorMatrix } from '../../src/core/store/dot-kernel';
+import { seededRandom } from '../../bench/lib';
+import { cosine } from '../../src/core/embed/pooling';
+import { KERNEL_BASE64, VectorMatrix } from '../../src/core/store/dot-kernel';
 
-after(() => setPreferredScorer('wasm'));
-
+/** Uniform in [−1, 1), the same numbers every run. */
 function seeded(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const random = seededRandom(seed);
+  return () => random() * 2 - 1;
 }
 
+/** The cosine a brute-force scan gives; a zero vector scores 0. */
 function naiveCosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+  return a.every((x) => x === 0) ? 0 : cosine(a, b);
 }
 
 test('the embedded kernel is what scripts/build-wasm.mjs makes of dot.wat', async () => {
   const { compileKernel } = await import('../../scripts/build-wasm.mjs');
   const fromSource = await compileKernel(join(__dirname, '../../src/core/store/dot.wat'));
-  assert.equal(KERNEL_WASM_BASE64, fromSource, 'run: node scripts/build-wasm.mjs');
+  assert.equal(KERNEL_BASE64, fromSource, 'run: node scripts/build-wasm.mjs');
 });
 
 function unit(values: number[]): number[] {
@@ -34,13 +29,12 @@ function unit(values: number[]): number[] {
 
 for (const scorer of ['wasm', 'js'] as const) {
   test(`the ${scorer} scorer finds exactly the rows a brute-force cosine scan finds, for any dimension and filter`, () => {
-    setPreferredScorer(scorer);
     const random = seeded(scorer === 'wasm' ? 1 : 2);
     // Random directions are the hard case: their cosines crowd near 0, where int8 rounding matters most.
     for (const [rows, dims] of [[3000, 384], [500, 10], [500, 17], [800, 100]]) {
       const vectors = Array.from({ length: rows }, () => Array.from({ length: dims }, random));
       vectors[5] = new Array<number>(dims).fill(0); // a zero vector scores 0, not NaN
-      const matrix = new VectorMatrix(rows, dims);
+      const matrix = new VectorMatrix(rows, dims, scorer);
       assert.equal(matrix.scorer, scorer, 'WebAssembly SIMD runs on this Node');
       vectors.forEach((row, i) => matrix.setUnitRow(i, row));
       for (let trial = 0; trial < 20; trial++) {

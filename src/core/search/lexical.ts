@@ -28,6 +28,8 @@ export interface LexicalHit {
   slot: number;
 }
 
+import { bestRows } from './top';
+
 /** Words of code and prose: identifiers (with `$`, `_`), numbers, and accented letters. */
 const WORD = /[\p{L}\p{N}_$]+/gu;
 /** Where a camelCase or PascalCase word splits: fooBar → foo|Bar, HTTPServer → HTTP|Server. */
@@ -133,6 +135,16 @@ function packFrequencies(text: number, path: number, symbol: number): number {
 
 function fieldFrequency(packed: number, field: number): number {
   return field === 0 ? packed & 0xffff : field === 1 ? (packed >>> 16) & 0xff : packed >>> 24;
+}
+
+/** Documents holding the term, per field, from the first `length` packed frequencies. */
+function documentFrequencyOf(frequencies: Uint32Array, length: number): [number, number, number] {
+  const counts: [number, number, number] = [0, 0, 0];
+  for (let i = 0; i < length; i++) {
+    const packed = frequencies[i];
+    for (let field = 0; field < 3; field++) if (fieldFrequency(packed, field)) counts[field]++;
+  }
+  return counts;
 }
 
 /** One query term as scored: an indexed term, its weight, and its rarity over every shard. */
@@ -243,17 +255,15 @@ export class LexicalIndex {
     }
     for (const [term, postings] of this.postings) {
       let kept = 0;
-      postings.documentFrequency = [0, 0, 0];
       for (let i = 0; i < postings.length; i++) {
         const slot = renumbered[postings.slots[i]];
         if (slot < 0) continue;
-        const packed = postings.frequencies[i];
         postings.slots[kept] = slot;
-        postings.frequencies[kept] = packed;
-        for (let field = 0; field < 3; field++) if (fieldFrequency(packed, field)) postings.documentFrequency[field]++;
+        postings.frequencies[kept] = postings.frequencies[i];
         kept++;
       }
       postings.length = kept;
+      postings.documentFrequency = documentFrequencyOf(postings.frequencies, kept);
       if (kept === 0) {
         this.postings.delete(term);
         this.sortedTerms = undefined;
@@ -316,12 +326,7 @@ export class LexicalIndex {
       at += length;
       const frequencies = words.subarray(at, at + length);
       at += length;
-      const documentFrequency: [number, number, number] = [0, 0, 0];
-      for (let i = 0; i < length; i++) {
-        const packed = frequencies[i];
-        for (let field = 0; field < 3; field++) if (fieldFrequency(packed, field)) documentFrequency[field]++;
-      }
-      index.postings.set(term, { slots, frequencies, length, documentFrequency });
+      index.postings.set(term, { slots, frequencies, length, documentFrequency: documentFrequencyOf(frequencies, length) });
     }
     if (at !== words.length) throw new Error('the lexical index is damaged (its length does not add up)');
     return index;
@@ -386,21 +391,14 @@ export class LexicalIndex {
         matched[slot] |= bit;
       }
     }
-    const best: LexicalHit[] = [];
-    let worst = 0;
-    for (let slot = 0; slot < count; slot++) {
-      if (scores[slot] === 0) continue;
-      // A document matching more of the query's words ranks higher (MiniSearch's coordination).
-      const score = scores[slot] * bitCount(matched[slot]);
-      if (best.length >= limit && score <= worst) continue;
-      if (accept && !accept(slot)) continue;
-      let at = best.length;
-      while (at > 0 && best[at - 1].score < score) at--;
-      best.splice(at, 0, { id: this.ids[slot], score, slot });
-      if (best.length > limit) best.pop();
-      worst = best[best.length - 1].score;
-    }
-    return best;
+    // A document matching more of the query's words ranks higher (MiniSearch's coordination).
+    const best = bestRows(
+      count,
+      limit,
+      (slot) => scores[slot] * bitCount(matched[slot]),
+      (slot) => scores[slot] !== 0 && (!accept || accept(slot)),
+    );
+    return best.map(({ row: slot, score }) => ({ id: this.ids[slot], score, slot }));
   }
 
   /**

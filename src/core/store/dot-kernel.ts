@@ -13,13 +13,12 @@
  * rows are scanned exactly by a JS loop.
  */
 
+import { bestRows, type ScoredRow } from '../search/top';
+
 // BEGIN kernel
-const KERNEL_BASE64 =
+export const KERNEL_BASE64 =
   'AGFzbQEAAAABEgJgBX9/f39/AGAGf39/f39/AAMDAgABBQMBAAEHIwMGbWVtb3J5AgAKc2NvcmVzX2YzMgAACXNjb3Jlc19pOAABCvUEAq8CAwR/BHsBfyACQQJ0IQggACEGIAQgAUECdGohDQJAA0AgBCANTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQwgAyEHIAYgCGohBQNAIAkgBv0ABAAgB/0ABAD95gH95AEhCSAKIAb9AAQQIAf9AAQQ/eYB/eQBIQogCyAG/QAEICAH/QAEIP3mAf3kASELIAwgBv0ABDAgB/0ABDD95gH95AEhDCAGQcAAaiEGIAdBwABqIQcgBiAFSQ0ACyAJIAr95AEgCyAM/eQB/eQBIQkgBCAJ/R8AIAn9HwGSIAn9HwIgCf0fA5KSOAIAIARBBGohBAwACwsLwQIDA38GewF/IAAhByAFIAFBAnRqIQ8CQANAIAUgD08NAf0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEOIAMhCCAHIAJqIQYDQCAH/QAEACEJIAf9AAQQIQogCyAJ/YcBIAj9AAQA/boB/a4BIQsgDCAJ/YgBIAj9AAQQ/boB/a4BIQwgDSAK/YcBIAj9AAQg/boB/a4BIQ0gDiAK/YgBIAj9AAQw/boB/a4BIQ4gB0EgaiEHIAhBwABqIQggByAGSQ0ACyALIAz9rgEgDSAO/a4B/a4BIQsgBSAEKgIAIAv9GwAgC/0bAWogC/0bAiAL/RsDamqylDgCACAFQQRqIQUgBEEEaiEEDAALCws=';
 // END kernel
-
-/** The embedded kernel, for the test that checks it against `dot.wat`. */
-export const KERNEL_WASM_BASE64 = KERNEL_BASE64;
 
 const PAGE_BYTES = 65536;
 /** Largest memory a 32-bit WebAssembly instance can address, in pages. */
@@ -67,12 +66,8 @@ function compiledKernel(): WasmModule | null {
   return kernelModule;
 }
 
-/** Which scorer new matrices use; tests force 'js' to check that both give the same answers. */
+/** How a matrix is scanned: the SIMD kernel when it can run, else JS (tests ask for JS to compare). */
 export type Scorer = 'wasm' | 'js';
-let preferredScorer: Scorer = 'wasm';
-export function setPreferredScorer(scorer: Scorer): void {
-  preferredScorer = scorer;
-}
 
 /**
  * Candidates ranked exactly: a quarter more than asked for, and 32 more. The int8 error of a score
@@ -81,10 +76,6 @@ export function setPreferredScorer(scorer: Scorer): void {
 const OVERSAMPLING = 1.25;
 const EXTRA_CANDIDATES = 32;
 
-export interface MatrixHit {
-  row: number;
-  score: number;
-}
 
 export class VectorMatrix {
   /** Every row, unit length, `dims` floats each: the exact vectors. */
@@ -103,13 +94,14 @@ export class VectorMatrix {
   constructor(
     readonly rows: number,
     readonly dims: number,
+    preferred: Scorer = 'wasm',
   ) {
     this.exact = new Float32Array(rows * dims);
     const stride = Math.ceil(dims / 32) * 32;
     const rowBytes = rows * stride;
     const queryBytes = stride * 2;
     const totalBytes = rowBytes + queryBytes + rows * 8;
-    const module = preferredScorer === 'wasm' ? compiledKernel() : null;
+    const module = preferred === 'wasm' ? compiledKernel() : null;
     const pages = Math.ceil(totalBytes / PAGE_BYTES) || 1;
     const kernel = module && pages <= MAX_PAGES ? instantiate(module, pages) : undefined;
     if (kernel) {
@@ -166,10 +158,10 @@ export class VectorMatrix {
   }
 
   /** The `count` rows nearest to `vector` (unit length) that `accept` lets through, best first. */
-  nearest(vector: ArrayLike<number>, count: number, accept: (row: number) => boolean = () => true): MatrixHit[] {
+  nearest(vector: ArrayLike<number>, count: number, accept?: (row: number) => boolean): ScoredRow[] {
     if (vector.length !== this.dims) throw new Error(`the query has ${vector.length} dimensions, the index ${this.dims}`);
     if (this.rows === 0 || count <= 0) return [];
-    if (!this.int8) return bestOf(this.rows, count, (row) => this.cosine(vector, row), accept);
+    if (!this.int8) return bestRows(this.rows, count, (row) => this.cosine(vector, row), accept);
     const { kernel, stride, rows, query, scales, out } = this.int8;
     // The query as int16, as large as the kernel's 32-bit sums allow (dims × 127 × scale < 2^31).
     let largest = 0;
@@ -178,55 +170,10 @@ export class VectorMatrix {
     const queryScale = largest > 0 ? top / largest : 0;
     for (let d = 0; d < this.dims; d++) query[d] = Math.round(vector[d] * queryScale);
     kernel.scores_i8(rows.byteOffset, this.rows, stride, query.byteOffset, scales.byteOffset, out.byteOffset);
-    const candidates = bestOf(this.rows, Math.ceil(count * OVERSAMPLING) + EXTRA_CANDIDATES, (row) => out[row], accept);
+    const candidates = bestRows(this.rows, Math.ceil(count * OVERSAMPLING) + EXTRA_CANDIDATES, (row) => out[row], accept);
     return candidates
       .map(({ row }) => ({ row, score: this.cosine(vector, row) }))
       .sort((a, b) => b.score - a.score || a.row - b.row)
       .slice(0, count);
   }
-}
-
-/**
- * The `count` best rows by `scoreOf` among those `accept` lets through, best first. A min-heap of
- * the best so far: most rows lose to its root and cost one comparison.
- */
-function bestOf(rows: number, count: number, scoreOf: (row: number) => number, accept: (row: number) => boolean): MatrixHit[] {
-  const heapScores = new Float64Array(count);
-  const heapRows = new Int32Array(count);
-  let size = 0;
-  for (let row = 0; row < rows; row++) {
-    const score = scoreOf(row);
-    if (size === count && score <= heapScores[0]) continue;
-    if (!accept(row)) continue;
-    if (size < count) {
-      // Sift up from the end.
-      let at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (heapScores[parent] <= score) break;
-        heapScores[at] = heapScores[parent];
-        heapRows[at] = heapRows[parent];
-        at = parent;
-      }
-      heapScores[at] = score;
-      heapRows[at] = row;
-    } else {
-      // Replace the root (the worst kept) and sift down.
-      let at = 0;
-      for (;;) {
-        let child = 2 * at + 1;
-        if (child >= size) break;
-        if (child + 1 < size && heapScores[child + 1] < heapScores[child]) child++;
-        if (heapScores[child] >= score) break;
-        heapScores[at] = heapScores[child];
-        heapRows[at] = heapRows[child];
-        at = child;
-      }
-      heapScores[at] = score;
-      heapRows[at] = row;
-    }
-  }
-  const hits: MatrixHit[] = [];
-  for (let i = 0; i < size; i++) hits.push({ row: heapRows[i], score: heapScores[i] });
-  return hits.sort((a, b) => b.score - a.score || a.row - b.row);
 }

@@ -365,21 +365,13 @@ export class IndexStore {
   /** The topK chunks nearest to `vector` (cosine), with the filters applied while scanning. */
   async query(vector: Float32Array, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
     const accept = acceptorOf(options);
-    const best: StoreHit[] = [];
-    let worst = -Infinity;
+    const hits: StoreHit[] = [];
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
-      const matrix = await this.matrixOf(await this.shard(shardNumber));
-      for (const { row, score } of matrix.vectors.nearest(vector, topK, (row) => accept(matrix.metadata[row]))) {
-        if (best.length >= topK && score <= worst) continue;
-        let at = best.length;
-        while (at > 0 && best[at - 1].score < score) at--;
-        best.splice(at, 0, { id: matrix.ids[row], score, metadata: matrix.metadata[row] });
-        if (best.length > topK) best.pop();
-        worst = best[best.length - 1].score;
-      }
+      const { vectors, ids, metadata } = await this.matrixOf(await this.shard(shardNumber));
+      for (const { row, score } of vectors.nearest(vector, topK, (row) => accept(metadata[row]))) hits.push({ id: ids[row], score, metadata: metadata[row] });
     }
-    return best;
+    return hits.sort((a, b) => b.score - a.score).slice(0, topK);
   }
 
   /**
