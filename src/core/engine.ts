@@ -98,7 +98,7 @@ export class QuipuEngine {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     // Not awaited here: the store ranks the words while the query lane embeds the query.
-    const vector = needsVector ? this.embed([query], options.signal).then(([embedded]) => embedded) : undefined;
+    const vector = needsVector ? this.pools.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
     // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
     vector?.catch(() => undefined);
     try {
@@ -186,7 +186,7 @@ export class QuipuEngine {
     void cached?.store.close();
   }
 
-  /** Normalised sentence embeddings, one per text. */
+  /** Normalised sentence embeddings, one per text, of the texts exactly as given (searches prepare theirs: `search`). */
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const flat = await this.pools.embedTexts(texts, signal);
     const dims = flat.length / texts.length;
@@ -201,9 +201,11 @@ export class QuipuEngine {
   private async identity() {
     // config.json usually says; otherwise ask the model itself (starts a worker).
     this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
-    const { maxTokens, overlapTokens, embedContext } = this.config.chunk;
-    const context = embedContext ? ';context' : '';
-    return { modelId: this.model.id, chunkKey: `v2;max=${maxTokens};overlap=${overlapTokens}${context}`, dimensions: this.dimensionsCache };
+    const { maxTokens, overlapTokens, embedContext, stripBoilerplate, splitWords } = this.config.chunk;
+    // What the model reads is part of the key (embed/model-input.ts): a change re-embeds everything.
+    // v3: a call wrapping a function (`memo(function Card…)`) is a declaration, so chunks changed.
+    const input = `${embedContext ? ';context' : ''}${stripBoilerplate ? ';strip' : ''}${splitWords ? ';words' : ''}`;
+    return { modelId: this.model.id, chunkKey: `v3;max=${maxTokens};overlap=${overlapTokens}${input}`, dimensions: this.dimensionsCache };
   }
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
+import type { QueryTask } from '../workers/embed-worker';
 import type { ChunkSettings, PipelineSettings } from './config';
 import type { PackedBatch } from './embed/batch';
 import { packageRoot, type ModelInfo } from './embed/model';
@@ -94,9 +95,16 @@ export class EnginePools {
     return this.embedder().run(batch, { name: 'embedBatch', transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
   }
 
+  /** Texts embedded exactly as given, in the query lane. */
   async embedTexts(texts: string[], signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
     return this.queryLane().run(texts, { name: 'embedTexts' }) as Promise<Float32Array>;
+  }
+
+  /** Search queries, prepared for the model as chunks are (see embed/model-input.ts), in the query lane. */
+  async embedQueries(queries: string[], splitWords: boolean, signal?: AbortSignal): Promise<Float32Array> {
+    signal?.throwIfAborted();
+    return this.queryLane().run({ queries, splitWords } satisfies QueryTask, { name: 'embedQueries' }) as Promise<Float32Array>;
   }
 
   async dimensions(): Promise<number> {

@@ -6,7 +6,8 @@
 import { workerData } from 'piscina';
 import type { ChunkSettings } from '../core/config';
 import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
-import { codeStructure, markdownStructure, type StructureUnit } from '../core/chunk/structure';
+import { codeOutline, markdownStructure, type CodeOutline } from '../core/chunk/structure';
+import { chunkModelInput } from '../core/embed/model-input';
 import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, normalizeText } from '../core/text/decode';
@@ -38,12 +39,12 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     const decoded = decodeText(task.source.bytes);
     if (decoded.kind === 'binary') return { kind: 'binary' };
     const text = normalizeText(decoded.text);
-    const units = await structureOf(text, task.language);
-    const chunks = units ? chunkByStructure(text, units, tok, task.settings) : chunkText(text, tok, task.settings);
-    return { kind: 'chunks', chunks: task.settings.embedContext && task.path ? withContext(chunks, task.path, tok, task.settings.maxTokens) : chunks };
+    const outline = await outlineOf(text, task.language);
+    const chunks = outline ? chunkByStructure(text, outline.units, tok, task.settings) : chunkText(text, tok, task.settings);
+    return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path, outline?.wiringLines) };
   }
   const { text, pages } = task.source;
-  if (!pages?.length) return { kind: 'chunks', chunks: chunkText(text, tok, task.settings) };
+  if (!pages?.length) return { kind: 'chunks', chunks: withModelInput(chunkText(text, tok, task.settings), tok, task.settings) };
   // Chunks never straddle a page break, so every result names one page.
   const lines = text.split('\n');
   const chunks: PagedChunk[] = [];
@@ -54,23 +55,37 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
       chunks.push({ ...chunk, startLine: chunk.startLine + page.startLine - 1, endLine: chunk.endLine + page.startLine - 1, page: page.page });
     }
   });
-  return { kind: 'chunks', chunks };
+  return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings) };
 }
 
 /**
- * The ids the model sees get the chunk's whereabouts in front. The chunk's tokens are cut at its
- * end when the two do not fit (never beyond the model's limit).
+ * The ids the model sees: the chunk as `chunkModelInput` prepares it, as the settings ask (the
+ * source file's path and symbol in front, boilerplate left out, words cut apart). Documents (no
+ * `path` given) get no context. Cut at the end when too long.
  */
-function withContext(chunks: PagedChunk[], path: string, tok: ChunkTokenizer, maxTokens: number): PagedChunk[] {
-  return chunks.map((chunk) => ({ ...chunk, ids: tok.encodeForModel(`${path}${chunk.symbol ? ` · ${chunk.symbol}` : ''}\n${chunk.text}`, maxTokens) }));
+function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, settings: ChunkSettings, path?: string, wiringLines?: number[]): PagedChunk[] {
+  const withContext = Boolean(settings.embedContext && path);
+  const strip = settings.stripBoilerplate === true;
+  const splitWords = settings.splitWords === true && tok.lowercases;
+  if (!withContext && !strip && !splitWords) return chunks;
+  const wiring = strip && wiringLines?.length ? new Set(wiringLines) : undefined;
+  return chunks.map((chunk) => {
+    const input = chunkModelInput(chunk.text, chunk.startLine, {
+      context: withContext ? { path: path!, symbol: chunk.symbol } : undefined,
+      stripBoilerplate: strip,
+      wiringLines: wiring,
+      splitWords,
+    });
+    return { ...chunk, ids: tok.encodeForModel(input, settings.maxTokens) };
+  });
 }
 
 /** Declarations or sections to cut along; undefined for unknown languages or unparsable text. */
-async function structureOf(text: string, language: string | undefined): Promise<StructureUnit[] | undefined> {
+async function outlineOf(text: string, language: string | undefined): Promise<CodeOutline | undefined> {
   if (!language) return undefined;
-  if (language === 'markdown' || language === 'mdx') return markdownStructure(text);
+  if (language === 'markdown' || language === 'mdx') return { units: markdownStructure(text), wiringLines: [] };
   try {
-    return await codeStructure(text, language);
+    return await codeOutline(text, language);
   } catch {
     // A grammar that fails to load or parse: line windows still work.
     return undefined;

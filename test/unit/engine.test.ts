@@ -79,7 +79,7 @@ test('re-indexing: unchanged files are not embedded again; changes, additions an
   const deployHits = await engine.search(folder, 'roll back a release with docker', { indexDir, topK: 10 });
   assert.ok(deployHits.every((r) => r.path !== 'docs/deploy.md'), 'a deleted file is no longer found');
 
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v2;max=256;overlap=32;context', dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
   assert.deepEqual([...store.catalog.keys()].sort(), ['notes/garden.md', 'notes/pasta.txt', 'src/auth/password.ts', 'src/net/retry.ts', 'src/util/dates.py']);
   await store.close();
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chunkByStructure, type Chunk, type ChunkTokenizer } from '../../src/core/chunk/chunker';
-import { codeStructure, markdownStructure } from '../../src/core/chunk/structure';
+import { codeOutline, codeStructure, markdownStructure } from '../../src/core/chunk/structure';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
 import { FIXTURES, MODEL_DIR, ROOT } from '../helpers';
 
@@ -60,6 +60,16 @@ test('a real source file is cut at function boundaries, each chunk named after i
   assert.ok(small.filter((c) => c.symbol === 'Command._parseCommand').length > 1);
 });
 
+test('a function wrapped in a call (curried, memoised, a handler) is a declaration named after its variable', async () => {
+  const source = [
+    'var and = /*#__PURE__*/_curry2(function and(a, b) {', '  return a && b;', '});',
+    'export const Card = memo(function Card(props) {', '  return props.title;', '});',
+    'const handler = asyncHandler(async (req, res) => {', '  res.send(1);', '});',
+    'const total = sum(1, 2);',
+  ].join('\n');
+  assert.deepEqual((await codeStructure(source, 'javascript'))?.map((u) => [u.name, u.startLine, u.endLine]), [['and', 1, 3], ['Card', 4, 6], ['handler', 7, 9]]);
+});
+
 test('Python and other grammars parse; an unknown language has no structure', async () => {
   const py = await codeStructure(readFileSync(join(FIXTURES, 'corpus', 'src', 'util', 'dates.py'), 'utf8'), 'python');
   assert.deepEqual(py?.map((u) => u.name), ['iso_week_label', 'to_utc', 'humanize_duration']);
@@ -69,6 +79,25 @@ test('Python and other grammars parse; an unknown language has no structure', as
   assert.deepEqual(rust?.map((u) => u.name), ['Point', 'Point']);
   assert.deepEqual(rust?.[1]?.children.map((u) => u.name), ['Point.norm']);
   assert.equal(await codeStructure('whatever', 'plaintext'), undefined);
+});
+
+test('wiring lines: imports, includes, requires and bare re-exports at the top level, in every grammar', async () => {
+  const wiring = async (language: string, source: string) => (await codeOutline(source, language))?.wiringLines;
+  const js = [
+    'import a from "a";', 'import {', '  b,', '} from "b";', 'const c = require("c");', 'import "side-effect";',
+    'export * from "d";', 'export { e } from "e";', 'export default and;', 'export default function f() { return import("q"); }',
+    'export const g = () => require("g");', 'const h = compute(require("h"));',
+  ].join('\n');
+  // Dynamic imports, exported declarations and requires inside expressions are code, not wiring.
+  assert.deepEqual(await wiring('javascript', js), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(await wiring('typescript', 'import type { T } from "t";\nimport x = require("x");\nexport { a };\nexport interface I { a: T }'), [1, 2, 3]);
+  assert.deepEqual(await wiring('python', 'from __future__ import annotations\nimport os\nfrom typing import (\n    List,\n)\n\ndef f():\n    import json\n'), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await wiring('go', 'package main\n\nimport (\n\t"fmt"\n)\n\nfunc main() {}\n'), [1, 3, 4, 5]);
+  assert.deepEqual(await wiring('rust', 'use std::io;\nextern crate serde;\nfn main() {}\n'), [1, 2]);
+  assert.deepEqual(await wiring('java', 'package a.b;\nimport java.util.List;\nclass A {}\n'), [1, 2]);
+  assert.deepEqual(await wiring('cpp', '#include <stdio.h>\n#include "x.h"\nint main() { return 0; }\n'), [1, 2]);
+  assert.deepEqual(await wiring('ruby', 'require "json"\nrequire_relative "x"\ndef f; end\n'), [1, 2]);
+  assert.equal(await codeOutline('whatever', 'plaintext'), undefined);
 });
 
 test('Markdown is cut by headings and each chunk carries its heading path', () => {

@@ -15,6 +15,8 @@ export interface ChunkTokenizer {
   encodeForModel(text: string, maxTokens: number): number[];
   /** How many special tokens `encodeForModel` adds (2 for BERT: [CLS] and [SEP]). */
   readonly specialTokenCount: number;
+  /** True when the model sees no case ("Word" and "word" are the same tokens), as uncased BERT models. */
+  readonly lowercases: boolean;
 }
 
 export interface Chunk {

@@ -58,7 +58,7 @@ interface SyntaxNode {
   type: string;
   text: string;
   startPosition: { row: number };
-  endPosition: { row: number };
+  endPosition: { row: number; column: number };
   namedChildren: (SyntaxNode | null)[];
   previousNamedSibling: SyntaxNode | null;
   childForFieldName(name: string): SyntaxNode | null;
@@ -90,8 +90,34 @@ export function hasGrammar(language: string): boolean {
   return language in GRAMMARS;
 }
 
+/**
+ * Statements that only wire a file to others: imports, includes, `use`, package clauses. They tell
+ * the model which names a file borrows, not what its code does, and in a small file they outweigh
+ * the code (bench/QUALITY-EXPERIMENTS.md §5).
+ */
+const WIRING = new Set([
+  'import_statement', 'import_from_statement', 'future_import_statement', // JS/TS, Python
+  'import_declaration', 'package_clause', 'package_declaration', // Go, Java
+  'use_declaration', 'extern_crate_declaration', // Rust
+  'using_directive', 'preproc_include', 'namespace_use_declaration', // C#, C/C++, PHP
+]);
+/** `const x = require('x')`, `require_once 'x.php'`, Ruby's `require 'json'`. */
+const REQUIRE_LINE = /^(?:(?:const|let|var)\s+[^=]+=\s*require\(\s*['"][^'"]+['"]\s*\)[\w.]*|require(?:_once|_relative)?\s*\(?\s*['"][^'"]+['"]\s*\)?)\s*;?$/;
+
+export interface CodeOutline {
+  /** Declarations, outermost first. */
+  units: StructureUnit[];
+  /** 1-based lines of top-level wiring statements (imports, includes, bare re-exports), ascending. */
+  wiringLines: number[];
+}
+
 /** Declarations of a source file, outermost first; undefined when the language has no grammar. */
 export async function codeStructure(text: string, language: string): Promise<StructureUnit[] | undefined> {
+  return (await codeOutline(text, language))?.units;
+}
+
+/** Declarations and wiring lines of a source file, from one parse; undefined when the language has no grammar. */
+export async function codeOutline(text: string, language: string): Promise<CodeOutline | undefined> {
   const grammar = GRAMMARS[language];
   if (!grammar) return undefined;
   const { module, dir } = await loadRuntime();
@@ -106,13 +132,37 @@ export async function codeStructure(text: string, language: string): Promise<Str
     const tree = parser.parse(text);
     if (!tree) return undefined;
     try {
-      return unitsUnder(tree.rootNode, '');
+      return { units: unitsUnder(tree.rootNode, ''), wiringLines: wiringLinesOf(tree.rootNode) };
     } finally {
       tree.delete();
     }
   } finally {
     parser.delete();
   }
+}
+
+function wiringLinesOf(root: SyntaxNode): number[] {
+  const lines: number[] = [];
+  for (const node of root.namedChildren) {
+    if (!node || !isWiring(node)) continue;
+    // A node that ends at column 0 (a C include takes its newline) ends on the line before.
+    const endRow = node.endPosition.column === 0 && node.endPosition.row > node.startPosition.row ? node.endPosition.row - 1 : node.endPosition.row;
+    for (let row = node.startPosition.row; row <= endRow; row++) lines.push(row + 1);
+  }
+  return lines;
+}
+
+function isWiring(node: SyntaxNode): boolean {
+  if (WIRING.has(node.type)) return true;
+  if (node.type === 'export_statement') {
+    // `export * from`, `export { a } from`, `export { a }`, `export default name;`, but not an
+    // exported declaration, function, class or object.
+    if (node.childForFieldName('declaration')) return false;
+    const value = node.childForFieldName('value');
+    return !value || value.type === 'identifier';
+  }
+  if (/^(lexical_declaration|variable_declaration|expression_statement|call)$/.test(node.type)) return REQUIRE_LINE.test(node.text.trim());
+  return false;
 }
 
 /** The declarations inside `node` (not inside nested declarations: those are their children). */
@@ -147,9 +197,20 @@ function asDeclaration(node: SyntaxNode): SyntaxNode | undefined {
   if (node.type === 'lexical_declaration' || node.type === 'variable_declaration') {
     const declarator = node.namedChildren.find((c) => c?.type === 'variable_declarator');
     const value = declarator?.childForFieldName('value');
-    if (value && /function|arrow_function|class/.test(value.type)) return node;
+    if (value && (isFunctionLike(value) || wrapsFunction(value))) return node;
   }
   return undefined;
+}
+
+function isFunctionLike(node: SyntaxNode): boolean {
+  return /function|arrow_function|class/.test(node.type);
+}
+
+/** `memo(function Card() {…})`, `_curry2(function and(a, b) {…})`, `asyncHandler(async (req) => {…})`. */
+function wrapsFunction(node: SyntaxNode): boolean {
+  if (node.type !== 'call_expression') return false;
+  const args = node.childForFieldName('arguments');
+  return Boolean(args?.namedChildren.some((arg) => arg && isFunctionLike(arg)));
 }
 
 /** Expressions and strings hold no declarations worth cutting at. */

@@ -20,8 +20,11 @@ export async function loadTokenizer(modelDir: string): Promise<ChunkTokenizer> {
 
 export function wrapTokenizer(tokenizer: TransformersTokenizer): ChunkTokenizer {
   const specialTokenCount = tokenizer.encode('', { add_special_tokens: true }).length;
+  const upper = tokenizer.encode('Word', { add_special_tokens: false });
+  const lower = tokenizer.encode('word', { add_special_tokens: false });
   return {
     specialTokenCount,
+    lowercases: upper.length === lower.length && upper.every((id, i) => id === lower[i]),
     encodeNoSpecial: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     encodeForModel(text, maxTokens) {
       const ids = tokenizer.encode(text, { add_special_tokens: true });
