@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const [engine, checkout] of [
         [`HEAD ${headSha}`, ROOT],
-        [`${ref} ${refSha}`, refCheckout],
+        [ref === refSha ? ref : `${ref} ${refSha}`, refCheckout],
       ] as const) {
         log(`round ${round}/${rounds}: ${engine}`);
         // Each engine is measured by its own harness.

@@ -49,13 +49,15 @@ function fuse(query: string, vector: SearchResult[], lexical: SearchResult[], sc
 
 const VARIANTS: Record<string, (query: string, vector: SearchResult[], lexical: SearchResult[]) => SearchResult[]> = {
   'vector only': (_, vector) => vector,
-  'min-max scaled, 0.6 / 0.4 (default)': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.6),
-  'min-max scaled, 0.65 / 0.35': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.65),
+  'min-max scaled, 0.6 / 0.4': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.6),
+  'min-max scaled, 0.65 / 0.35 (default)': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.65),
+  'min-max scaled, 0.7 / 0.3': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.7),
+  'min-max scaled, 0.75 / 0.25': (q, v, l) => fuse(q, v, l, minMax, minMax, 0.75),
   'distribution-based (mean ± 3σ), 0.6 / 0.4': (q, v, l) => fuse(q, v, l, meanSigma, meanSigma, 0.6),
-  'distribution-based, 0.5 / 0.5': (q, v, l) => fuse(q, v, l, meanSigma, meanSigma, 0.5),
+  'distribution-based, 0.7 / 0.3': (q, v, l) => fuse(q, v, l, meanSigma, meanSigma, 0.7),
   'vector min-max, BM25 divided by its best, 0.6 / 0.4': (q, v, l) => fuse(q, v, l, minMax, dividedByBest, 0.6),
-  'vector min-max, BM25 divided by its best, 0.5 / 0.5': (q, v, l) => fuse(q, v, l, minMax, dividedByBest, 0.5),
-  'raw cosine, BM25 divided by its best, 0.6 / 0.4': (q, v, l) => fuse(q, v, l, raw, dividedByBest, 0.6),
+  'vector min-max, BM25 divided by its best, 0.7 / 0.3': (q, v, l) => fuse(q, v, l, minMax, dividedByBest, 0.7),
+  'raw cosine, BM25 divided by its best, 0.7 / 0.3': (q, v, l) => fuse(q, v, l, raw, dividedByBest, 0.7),
 };
 
 async function main(): Promise<void> {
