@@ -110,6 +110,7 @@ relevant range count once (the first gets the gain). Gains are binary; the ideal
 \`\`\`sh
 npm install && npm run setup        # dependencies, the model, the build
 npm run eval:datasets               # fetches the pinned packages (npm pack), builds bench/.eval-corpus and bench/eval/*.json
+                                    # (LibreOffice makes the prose PDFs and DOCX: apt-get install -y libreoffice-writer-nogui)
 npm run eval                        # indexes each corpus (reusing an up-to-date index), runs every query in every mode, writes this file
 npx quipu eval bench/eval/*.json --mode vector --mode lexical --mode hybrid   # the same table on a terminal (--json for every query)
 \`\`\`

@@ -353,7 +353,12 @@ async function markdownToHtml(markdown, title) {
 function convert(htmlPath, format, outDir) {
   const profile = pathToFileURL(join(cache, 'libreoffice-profile')).href;
   const filter = format === 'pdf' ? 'pdf:writer_pdf_Export' : 'docx:MS Word 2007 XML';
-  execFileSync('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', filter, '--outdir', outDir, htmlPath], { stdio: 'ignore' });
+  try {
+    execFileSync('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', filter, '--outdir', outDir, htmlPath], { stdio: 'ignore' });
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    throw new Error('LibreOffice (soffice) makes the PDF and DOCX files of the docs-prose dataset and is not installed: apt-get install -y libreoffice-writer-nogui');
+  }
 }
 
 async function documentBytes(spec, from, to) {
