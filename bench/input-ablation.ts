@@ -15,7 +15,7 @@ import { ROOT } from './lib';
 
 const VARIANTS: Record<string, Partial<ChunkSettings>> = {
   'chunk text only': { embedContext: false, stripBoilerplate: false, splitWords: false },
-  '+ path · symbol in front (before this change)': { embedContext: true, stripBoilerplate: false, splitWords: false },
+  '+ path · symbol in front': { embedContext: true, stripBoilerplate: false, splitWords: false },
   '+ compound words cut': { embedContext: true, stripBoilerplate: false, splitWords: true },
   '+ boilerplate left out': { embedContext: true, stripBoilerplate: true, splitWords: false },
   '+ both (default)': { embedContext: true, stripBoilerplate: true, splitWords: true },

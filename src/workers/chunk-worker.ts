@@ -44,7 +44,7 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path, outline?.wiringLines) };
   }
   const { text, pages } = task.source;
-  if (!pages?.length) return { kind: 'chunks', chunks: withModelInput(chunkText(text, tok, task.settings), tok, task.settings) };
+  if (!pages?.length) return { kind: 'chunks', chunks: withModelInput(chunkText(text, tok, task.settings), tok, task.settings, task.path) };
   // Chunks never straddle a page break, so every result names one page.
   const lines = text.split('\n');
   const chunks: PagedChunk[] = [];
@@ -55,7 +55,7 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
       chunks.push({ ...chunk, startLine: chunk.startLine + page.startLine - 1, endLine: chunk.endLine + page.startLine - 1, page: page.page });
     }
   });
-  return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings) };
+  return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path) };
 }
 
 /**
