@@ -7,7 +7,7 @@
  *   outweigh the code and make every file look like every other;
  * - without tool pragmas (`/*#__PURE__*\/`, `// eslint-disable-line`), which say nothing of meaning;
  * - with compound identifiers cut into words when the tokenizer lower-cases: `dropLastWhile`
- *   becomes "drop last while" instead of the word pieces "drop ##las ##t ##while".
+ *   becomes "drop Last While" instead of the word pieces "drop ##las ##t ##while".
  * A query gets the same word cutting, so both sides meet on the same words.
  */
 
