@@ -64,14 +64,14 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
  * `path` given) get no context. Cut at the end when too long.
  */
 function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, settings: ChunkSettings, path?: string, wiringLines?: number[]): PagedChunk[] {
-  const withContext = Boolean(settings.embedContext && path);
+  const contextPath = settings.embedContext ? path : undefined;
   const strip = settings.stripBoilerplate === true;
   const splitWords = settings.splitWords === true && tok.lowercases;
-  if (!withContext && !strip && !splitWords) return chunks;
-  const wiring = strip && wiringLines?.length ? new Set(wiringLines) : undefined;
+  if (!contextPath && !strip && !splitWords) return chunks;
+  const wiring = wiringLines?.length ? new Set(wiringLines) : undefined;
   return chunks.map((chunk) => {
     const input = chunkModelInput(chunk.text, chunk.startLine, {
-      context: withContext ? { path: path!, symbol: chunk.symbol } : undefined,
+      context: contextPath ? { path: contextPath, symbol: chunk.symbol } : undefined,
       stripBoilerplate: strip,
       wiringLines: wiring,
       splitWords,
