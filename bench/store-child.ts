@@ -51,7 +51,7 @@ function fileUpdate(n: number, version = 0): FileUpdate {
       text: `chunk ${i} of file ${n} version ${version} ${randomText(80)}`,
       startLine: i * 20 + 1,
       endLine: i * 20 + 25,
-      textHash: `${n}-${i}-${version}`,
+      inputHash: `${n}-${i}-${version}`,
       vector: unitVector(),
     })),
   };

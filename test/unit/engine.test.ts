@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
 import type { IndexEvent } from '../../src/core/pipeline/events';
+import { cosine } from '../../src/core/embed/pooling';
+import { splitCompoundWords } from '../../src/core/embed/model-input';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, DOCS, tempDir, testEngine } from '../helpers';
 
@@ -84,14 +86,33 @@ test('re-indexing: unchanged files are not embedded again; changes, additions an
   await store.close();
 });
 
-test('identical chunk texts are embedded once', async () => {
+test('a chunk is embedded once per model input: a copy elsewhere is read with its own path', async () => {
   const folder = copyFixture('corpus');
   copyFileSync(join(folder, 'src', 'net', 'retry.ts'), join(folder, 'src', 'net', 'retry-copy.ts'));
   copyFileSync(join(folder, 'src', 'net', 'retry.ts'), join(folder, 'notes', 'vendored-retry.ts'));
-  const summary = await engine.index(folder, { indexDir: tempDir() });
+  const indexDir = tempDir();
+  const summary = await engine.index(folder, { indexDir });
   assert.equal(summary.filesIndexed, 7);
-  assert.ok(summary.chunksReused >= 2, `reused ${summary.chunksReused}`);
-  assert.equal(summary.chunksTotal, summary.chunksEmbedded + summary.chunksReused);
+  // The path goes in front of every chunk (embedContext), so no copy borrows another's vector.
+  assert.equal(summary.chunksReused, 0);
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
+  const original = [...(await store.vectorsOf('src/net/retry.ts')).values()];
+  const vendored = [...(await store.vectorsOf('notes/vendored-retry.ts')).values()];
+  await store.close();
+  assert.equal(vendored.length, original.length);
+  // Each copy's vectors lean towards the copy's own path, not towards the file it was copied from.
+  const [vendoredPath, originalPath] = await engine.embed([splitCompoundWords('notes/vendored-retry.ts'), splitCompoundWords('src/net/retry.ts')]);
+  const lean = (vector: Float32Array) => cosine(vector, vendoredPath) - cosine(vector, originalPath);
+  original.forEach((vector, i) => {
+    assert.ok(cosine(vector, vendored[i]) < 0.9999, `chunk ${i} of the copy has a vector of its own`);
+    assert.ok(lean(vendored[i]) > lean(vector), `chunk ${i} of the copy leans towards its own path`);
+  });
+
+  // Without the path in front, the copies are the same input: embedded once, reused for the others.
+  const plain = await testEngine({ chunk: { embedContext: false } });
+  const withoutContext = await plain.index(folder, { indexDir: tempDir() });
+  assert.ok(withoutContext.chunksReused >= 2 * original.length, `reused ${withoutContext.chunksReused}`);
+  assert.equal(withoutContext.chunksTotal, withoutContext.chunksEmbedded + withoutContext.chunksReused);
 });
 
 test('search filters: path globs, exclusions and file types are applied in the store', async () => {

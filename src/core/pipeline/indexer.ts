@@ -7,7 +7,8 @@
  * finished files into the store and commits them in batches.
  *
  * Incremental: a file whose size and mtime match the catalog is not read; one whose content hash
- * matches is not chunked or embedded; a chunk whose text was embedded before reuses that vector.
+ * matches is not chunked or embedded; a chunk whose model input (path, symbol, text) was embedded
+ * before reuses that vector.
  * Cancelling (the signal) stops the run after committing every file that was completely embedded.
  */
 import { setMaxListeners } from 'node:events';
@@ -244,9 +245,9 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const chunkDone = Promise.all(chunkers).then(() => toEmbed.close());
 
   const vectorCache = new Map<string, Float32Array>();
-  const remember = (textHash: string, vector: Float32Array) => {
+  const remember = (inputHash: string, vector: Float32Array) => {
     if (vectorCache.size >= VECTOR_CACHE_ENTRIES) vectorCache.delete(vectorCache.keys().next().value!);
-    vectorCache.set(textHash, vector);
+    vectorCache.set(inputHash, vector);
   };
   const windowChunks = Math.max(32, config.pipeline.batchSize * 8);
   const embed = stage(async () => {
@@ -268,17 +269,17 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
 
   const embedWindow = async (window: ChunkedFile[]) => {
     const records = new Map<ChunkedFile, ChunkRecord[]>();
-    const missing = new Map<string, number[]>(); // textHash -> ids, for texts with no vector yet
+    const missing = new Map<string, number[]>(); // inputHash -> ids, for inputs with no vector yet
     for (const item of window) {
       currentFile = item.file.path;
       const previous = store.catalog.has(item.file.path) ? await store.vectorsOf(item.file.path) : undefined;
       const list: ChunkRecord[] = [];
       for (const chunk of item.chunks) {
-        const textHash = hashText(chunk.text).slice(0, 32);
-        const known = vectorCache.get(textHash) ?? previous?.get(textHash);
-        if (known) remember(textHash, known);
-        else if (!missing.has(textHash)) missing.set(textHash, chunk.ids);
-        list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, textHash, vector: known ?? new Float32Array(0) });
+        const inputHash = hashModelInput(chunk.ids);
+        const known = vectorCache.get(inputHash) ?? previous?.get(inputHash);
+        if (known) remember(inputHash, known);
+        else if (!missing.has(inputHash)) missing.set(inputHash, chunk.ids);
+        list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, inputHash, vector: known ?? new Float32Array(0) });
       }
       records.set(item, list);
     }
@@ -291,13 +292,13 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
     await mapConcurrent(batches, config.pipeline.embedWorkers + 1, async (batch) => {
       const vectors = await pools.embedBatch(packBatch(batch.map(([, ids]) => ids)), signal);
       const dims = vectors.length / batch.length;
-      batch.forEach(([textHash], i) => remember(textHash, vectors.slice(i * dims, (i + 1) * dims)));
+      batch.forEach(([inputHash], i) => remember(inputHash, vectors.slice(i * dims, (i + 1) * dims)));
       counters.chunksEmbedded += batch.length;
       progress();
     });
     for (const [item, list] of records) {
       for (const record of list) {
-          if (record.vector.length === 0) record.vector = vectorCache.get(record.textHash)!;
+        if (record.vector.length === 0) record.vector = vectorCache.get(record.inputHash)!;
       }
       await toStore.push({
         path: item.file.path,
@@ -374,4 +375,12 @@ async function mapConcurrent<T>(items: T[], limit: number, fn: (item: T) => Prom
     while (next < items.length) await fn(items[next++]);
   });
   await Promise.all(runners);
+}
+
+/**
+ * The key under which a chunk's embedding is shared and reused: its model input ids, which hold the
+ * path and symbol put in front as well as the text (the model is part of the index's identity).
+ */
+function hashModelInput(ids: readonly number[]): string {
+  return hashText(new Uint8Array(Int32Array.from(ids).buffer)).slice(0, 32);
 }

@@ -26,7 +26,8 @@ import { acquireLock, type IndexLock } from './lock';
 // 2: lexical shards beside the vector shards.
 // 3: lexical shards in Quipu's compact binary BM25 form (was MiniSearch JSON).
 // 4: the lexical tokenizer makes plurals singular.
-const FORMAT_VERSION = 4;
+// 5: chunks share an embedding by what the model read (`inputHash`), no longer by their text alone.
+const FORMAT_VERSION = 5;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
@@ -35,8 +36,12 @@ export interface ChunkRecord {
   endLine: number;
   /** PDF page (1-based), when known. */
   page?: number;
-  /** Hash of the chunk's text: identical texts share one embedding. */
-  textHash: string;
+  /**
+   * Hash of what the model read for the chunk (its input ids: path, symbol and text as prepared).
+   * Chunks with the same input share one embedding; the same text in two files does not, since
+   * each is read with its own path.
+   */
+  inputHash: string;
   vector: Float32Array;
   /** Enclosing symbol (function, class, heading), when the chunker knows it. */
   symbol?: string;
@@ -86,12 +91,13 @@ export interface ChunkMetadata extends Record<string, string | number | boolean>
   /** Position of the chunk's text in its file's texts record. */
   chunk: number;
   textKey: string;
-  textHash: string;
+  /** See `ChunkRecord.inputHash`. */
+  inputHash: string;
   /** Enclosing symbol (function, class, heading), when known ('' when not). */
   symbol: string;
 }
 
-const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'textHash', 'symbol'];
+const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'inputHash', 'symbol'];
 
 export interface StoreIdentity {
   modelId: string;
@@ -227,7 +233,7 @@ export class IndexStore {
     this.touched.set(path, { size, mtimeMs });
   }
 
-  /** Vectors already stored for a file, by chunk text hash, to reuse when the file changes a little. */
+  /** Vectors already stored for a file, by model input hash, to reuse when the file changes a little. */
   async vectorsOf(path: string): Promise<Map<string, Float32Array>> {
     const entry = this.catalogMap.get(path);
     const vectors = new Map<string, Float32Array>();
@@ -235,7 +241,7 @@ export class IndexStore {
     const { index } = await this.shard(entry.shard);
     for (const id of entry.chunkIds) {
       const item = await index.getItem(id);
-      if (item) vectors.set(item.metadata.textHash, Float32Array.from(item.vector));
+      if (item) vectors.set(item.metadata.inputHash, Float32Array.from(item.vector));
     }
     return vectors;
   }
@@ -280,7 +286,7 @@ export class IndexStore {
             page: chunk.page ?? 0,
             chunk: i,
             textKey,
-            textHash: chunk.textHash,
+            inputHash: chunk.inputHash,
             symbol: chunk.symbol ?? '',
           },
         });
