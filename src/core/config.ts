@@ -76,13 +76,19 @@ export interface QuipuConfig {
 
 export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTokens: 32, embedContext: true, stripBoilerplate: true, splitWords: true };
 
+/**
+ * The embedding settings are measured (`npm run bench:defaults`, bench/DEFAULTS.md): two workers of
+ * one ONNX thread each, one chunk per call, indexed 1.25× as fast as one two-thread worker with
+ * batches of 8, at a lower peak RSS. Single sequences carry no padding, and two sessions working
+ * side by side keep both cores busy without intra-op synchronisation.
+ */
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   readConcurrency: 16,
   extractWorkers: 1,
   chunkWorkers: 1,
-  embedWorkers: 1,
-  embedThreads: 2,
-  batchSize: 8,
+  embedWorkers: 2,
+  embedThreads: 1,
+  batchSize: 1,
   queueCapacity: 64,
   commitChunks: 1000,
 };
