@@ -19,7 +19,7 @@ import { machineDescription, ROOT, runChild } from './lib';
 
 interface LimitRun {
   /** The model's best setting in limit-child's sweep. */
-  best: { threads: number; batchSize: number; chunksPerSecond: number };
+  best: { sessions: number; threads: number; batchSize: number; chunksPerSecond: number };
 }
 interface QuipuRun {
   cold: IndexSummary;
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       '',
       `Measured by \`npm run bench:compare -- ${ref} ${rounds}\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machineDescription()}.`,
       `Load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end. One run: compare the ratios.`,
-      `The limit (ONNX Runtime alone at its best setting, ${limit.best.threads} threads × batch ${limit.best.batchSize}, 256 sampled chunks of the corpus): ${limitSpeed.toFixed(1)} chunks/s.`,
+      `The limit (ONNX Runtime alone at its best setting, ${limit.best.sessions} session(s) × ${limit.best.threads} thread(s), batch ${limit.best.batchSize}, 256 sampled chunks of the corpus): ${limitSpeed.toFixed(1)} chunks/s.`,
       '',
       '| engine | round | chunks embedded | seconds | chunks/s | vs limit | source KB/s |',
       '|---|---|---|---|---|---|---|',
