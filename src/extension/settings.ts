@@ -16,7 +16,7 @@ export interface QuipuSettings {
   chunkTokens: number;
   indexPdf: boolean;
   indexDocx: boolean;
-  /** 0 means "the measured default" (bench/RESULTS.md). */
+  /** 0 means "the measured default" (`DEFAULT_PIPELINE_SETTINGS`, bench/DEFAULTS.md). */
   embedWorkers: number;
   embedThreads: number;
   chunkWorkers: number;
