@@ -7,7 +7,7 @@ import { workerData } from 'piscina';
 import type { ChunkSettings } from '../core/config';
 import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
 import { codeOutline, markdownStructure, type CodeOutline } from '../core/chunk/structure';
-import { chunkModelInput } from '../core/embed/model-input';
+import { chunkModelInput, cutsWords } from '../core/embed/model-input';
 import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, normalizeText } from '../core/text/decode';
@@ -66,7 +66,7 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
 function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, settings: ChunkSettings, path?: string, wiringLines?: number[]): PagedChunk[] {
   const contextPath = settings.embedContext ? path : undefined;
   const strip = settings.stripBoilerplate === true;
-  const splitWords = settings.splitWords === true && tok.lowercases;
+  const splitWords = cutsWords(settings.splitWords, tok);
   if (!contextPath && !strip && !splitWords) return chunks;
   const wiring = wiringLines?.length ? new Set(wiringLines) : undefined;
   return chunks.map((chunk) => {

@@ -6,7 +6,7 @@
 import { move, workerData } from 'piscina';
 import type { ChunkTokenizer } from '../core/chunk/chunker';
 import { packBatch, type PackedBatch } from '../core/embed/batch';
-import { queryModelInput } from '../core/embed/model-input';
+import { cutsWords, queryModelInput } from '../core/embed/model-input';
 import { OnnxEmbedder } from '../core/embed/onnx-embedder';
 import { loadTokenizer } from '../core/embed/tokenizer';
 
@@ -33,7 +33,7 @@ export async function embedBatch(batch: PackedBatch): Promise<Float32Array> {
 /** Texts embedded exactly as given (the `embed` command, and the reference tests). */
 export async function embedTexts(texts: string[]): Promise<Float32Array> {
   const tok = await (tokenizer ??= loadTokenizer(data.modelDir));
-  return embedIds(texts.map((text) => tok.encodeForModel(text, data.maxTokens)));
+  return embedBatch(packBatch(texts.map((text) => tok.encodeForModel(text, data.maxTokens))));
 }
 
 export interface QueryTask {
@@ -45,11 +45,7 @@ export interface QueryTask {
 /** Search queries, prepared as chunks are (`queryModelInput`), so both meet on the same words. */
 export async function embedQueries({ queries, splitWords }: QueryTask): Promise<Float32Array> {
   const tok = await (tokenizer ??= loadTokenizer(data.modelDir));
-  return embedIds(queries.map((query) => tok.encodeForModel(queryModelInput(query, splitWords && tok.lowercases), data.maxTokens)));
-}
-
-async function embedIds(ids: number[][]): Promise<Float32Array> {
-  return move(await (await session()).embed(packBatch(ids))) as unknown as Float32Array;
+  return embedBatch(packBatch(queries.map((query) => tok.encodeForModel(queryModelInput(query, cutsWords(splitWords, tok)), data.maxTokens))));
 }
 
 export async function dimensions(): Promise<number> {

@@ -43,6 +43,15 @@ export function chunkModelInput(text: string, startLine: number, options: ChunkI
   return options.splitWords ? splitCompoundWords(input) : input;
 }
 
+/**
+ * Whether compound words are cut for this model: when the settings ask (`ChunkSettings.splitWords`)
+ * and its tokenizer lower-cases, since a cased tokenizer keeps camelCase boundaries by itself.
+ * Chunks and queries both ask here, so they are always cut alike.
+ */
+export function cutsWords(splitWords: boolean | undefined, tokenizer: { lowercases: boolean }): boolean {
+  return splitWords === true && tokenizer.lowercases;
+}
+
 /** The text the model embeds for a search query. */
 export function queryModelInput(text: string, splitWords: boolean): string {
   return splitWords ? splitCompoundWords(text) : text;
