@@ -34,10 +34,13 @@ export function peakRssMb(): number {
  * Runs a bench script (a name in bench/, or an absolute path, e.g. another checkout's) in a child
  * process and parses the JSON line it prints last.
  */
-export function runChild<T>(script: string, args: string[], options: { cwd?: string } = {}): Promise<T> {
+/** Runs a bench child script; `cpus` ("0", "0-1") pins it to those CPUs with taskset (Linux). */
+export function runChild<T>(script: string, args: string[], options: { cwd?: string; cpus?: string } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const path = isAbsolute(script) ? script : join(__dirname, script);
-    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodeArgs = ['--import', 'tsx', path, ...args];
+    const [command, commandArgs] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    const child = spawn(command, commandArgs, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);

@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, makeConfig, type QuipuConfig } from '../core/config';
+import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
@@ -51,7 +51,7 @@ function withEngineOptions(command: Command): Command {
     .option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)')
     .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
     .addOption(new Option('--overlap <n>', 'tokens shared by consecutive chunks').argParser((v) => Number(v)))
-    .addOption(new Option('--embed-workers <n>', 'embedding worker threads').argParser(positiveInt))
+    .addOption(new Option('--embed-workers <n>', `embedding worker threads (default: ${DEFAULT_PIPELINE_SETTINGS.embedWorkers} on this machine, from its cores)`).argParser(positiveInt))
     .addOption(new Option('--embed-threads <n>', 'ONNX Runtime threads per embedding worker').argParser(positiveInt))
     .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
     .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))

@@ -2,10 +2,12 @@
  * Every knob of the engine in one plain object. The CLI and the extension build it from their own
  * settings; the core never reads settings by itself.
  *
- * The defaults for workers, threads and batch size come from the sweep in bench/RESULTS.md
- * (2 cores, int8 MiniLM): one embedding worker with 2 intra-op threads, batch size 1 and length
- * grouping, plus one light worker that extracts and tokenises while the model runs.
+ * The defaults for workers, threads and batch size are measured (bench/DEFAULTS.md, bench/SCALING.md):
+ * single-thread embedding workers, one per core up to a bound, one chunk per call, plus one light
+ * worker that tokenises and chunks while the model runs.
  */
+import { availableParallelism } from 'node:os';
+
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */
   maxTokens: number;
@@ -76,17 +78,32 @@ export interface QuipuConfig {
 
 export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTokens: 32, embedContext: true, stripBoilerplate: true, splitWords: true };
 
+/** Most embedding workers by default: each holds a session of its own (memory: bench/SCALING.md). */
+export const MAX_DEFAULT_EMBED_WORKERS = 4;
+
 /**
- * The embedding settings are measured (`npm run bench:defaults`, bench/DEFAULTS.md): two workers of
- * one ONNX thread each, one chunk per call, indexed 1.25× as fast as one two-thread worker with
- * batches of 8, at a lower peak RSS. Single sequences carry no padding, and two sessions working
- * side by side keep both cores busy without intra-op synchronisation.
+ * Embedding workers for a machine with `cores` cores (`os.availableParallelism()`): one single-thread
+ * session per core on one or two cores, where it was measured best (bench/DEFAULTS.md) and speed grew
+ * with the cores (bench/SCALING.md); from four cores on, one core is left to the editor and the
+ * other stages, and no more than MAX_DEFAULT_EMBED_WORKERS sessions are held in memory.
+ */
+export function defaultEmbedWorkers(cores: number): number {
+  const usable = Math.max(1, Math.floor(cores));
+  return usable <= 2 ? usable : Math.min(usable - 1, MAX_DEFAULT_EMBED_WORKERS);
+}
+
+/**
+ * The embedding settings are measured (`npm run bench:defaults`, bench/DEFAULTS.md): on two cores,
+ * two workers of one ONNX thread each, one chunk per call, indexed 1.25× as fast as one two-thread
+ * worker with batches of 8, at a lower peak RSS. Single sequences carry no padding, and sessions
+ * working side by side keep the cores busy without intra-op synchronisation; the worker count follows
+ * the machine's cores (`defaultEmbedWorkers`).
  */
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   readConcurrency: 16,
   extractWorkers: 1,
   chunkWorkers: 1,
-  embedWorkers: 2,
+  embedWorkers: defaultEmbedWorkers(availableParallelism()),
   embedThreads: 1,
   batchSize: 1,
   queueCapacity: 64,
