@@ -78,6 +78,17 @@ export interface QuipuConfig {
 
 export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTokens: 32, embedContext: true, stripBoilerplate: true, splitWords: true };
 
+/**
+ * The chunk settings as an index records them: an index made with other settings is rebuilt. What
+ * the model reads is part of the key (embed/model-input.ts), so changing it re-embeds everything.
+ * v3: a call wrapping a function (`memo(function Card…)`) is a declaration, so chunks changed.
+ */
+export function chunkKeyOf(chunk: ChunkSettings): string {
+  const { maxTokens, overlapTokens, embedContext, stripBoilerplate, splitWords } = chunk;
+  const input = `${embedContext ? ';context' : ''}${stripBoilerplate ? ';strip' : ''}${splitWords ? ';words' : ''}`;
+  return `v3;max=${maxTokens};overlap=${overlapTokens}${input}`;
+}
+
 /** Most embedding workers by default: each holds a session of its own (memory: bench/SCALING.md). */
 export const MAX_DEFAULT_EMBED_WORKERS = 4;
 

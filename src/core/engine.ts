@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { FileSettings, QuipuConfig } from './config';
+import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { nodeFileHost, type FileHost } from './files/host';
@@ -201,11 +201,7 @@ export class QuipuEngine {
   private async identity() {
     // config.json usually says; otherwise ask the model itself (starts a worker).
     this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
-    const { maxTokens, overlapTokens, embedContext, stripBoilerplate, splitWords } = this.config.chunk;
-    // What the model reads is part of the key (embed/model-input.ts): a change re-embeds everything.
-    // v3: a call wrapping a function (`memo(function Card…)`) is a declaration, so chunks changed.
-    const input = `${embedContext ? ';context' : ''}${stripBoilerplate ? ';strip' : ''}${splitWords ? ';words' : ''}`;
-    return { modelId: this.model.id, chunkKey: `v3;max=${maxTokens};overlap=${overlapTokens}${input}`, dimensions: this.dimensionsCache };
+    return { modelId: this.model.id, chunkKey: chunkKeyOf(this.config.chunk), dimensions: this.dimensionsCache };
   }
 }
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { defaultEmbedWorkers, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config';
+import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config';
 
 test('embedding workers follow the cores: one per core on two, one core spared from four, bounded', () => {
   assert.deepEqual(
@@ -19,4 +19,9 @@ test('the default worker count is the cores the process may use (CPU affinity, a
   const workersOn = (cpus: string) => Number(execFileSync('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', '-e', script], { encoding: 'utf8' }).trim());
   assert.equal(workersOn('0'), 1);
   if (availableParallelism() >= 2) assert.equal(workersOn('0-1'), 2);
+});
+
+test('the default chunk key is pinned: a change rebuilds every index, so it changes here on purpose', () => {
+  assert.equal(chunkKeyOf(DEFAULT_CHUNK_SETTINGS), 'v3;max=256;overlap=32;context;strip;words');
+  assert.equal(chunkKeyOf({ ...DEFAULT_CHUNK_SETTINGS, embedContext: false, splitWords: false }), 'v3;max=256;overlap=32;strip');
 });

@@ -3,10 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
+import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS } from '../../src/core/config';
 import { IndexStore } from '../../src/core/store/store';
 import { runCli, tempDir } from '../helpers';
 
-const identity = { modelId: 'sentence-transformers/all-MiniLM-L6-v2@int8', chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 };
+const identity = { modelId: 'sentence-transformers/all-MiniLM-L6-v2@int8', chunkKey: chunkKeyOf(DEFAULT_CHUNK_SETTINGS), dimensions: 384 };
 
 test('an indexer killed at any moment leaves an index that is readable and agrees with its catalog', async () => {
   const folder = tempDir();

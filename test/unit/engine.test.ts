@@ -6,6 +6,7 @@ import type { QuipuEngine } from '../../src/core/engine';
 import type { IndexEvent } from '../../src/core/pipeline/events';
 import { cosine } from '../../src/core/embed/pooling';
 import { splitCompoundWords } from '../../src/core/embed/model-input';
+import { chunkKeyOf } from '../../src/core/config';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, DOCS, tempDir, testEngine } from '../helpers';
 
@@ -81,7 +82,7 @@ test('re-indexing: unchanged files are not embedded again; changes, additions an
   const deployHits = await engine.search(folder, 'roll back a release with docker', { indexDir, topK: 10 });
   assert.ok(deployHits.every((r) => r.path !== 'docs/deploy.md'), 'a deleted file is no longer found');
 
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
   assert.deepEqual([...store.catalog.keys()].sort(), ['notes/garden.md', 'notes/pasta.txt', 'src/auth/password.ts', 'src/net/retry.ts', 'src/util/dates.py']);
   await store.close();
 });
@@ -95,7 +96,7 @@ test('a chunk is embedded once per model input: a copy elsewhere is read with it
   assert.equal(summary.filesIndexed, 7);
   // The path goes in front of every chunk (embedContext), so no copy borrows another's vector.
   assert.equal(summary.chunksReused, 0);
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
   const original = [...(await store.vectorsOf('src/net/retry.ts')).values()];
   const vendored = [...(await store.vectorsOf('notes/vendored-retry.ts')).values()];
   await store.close();

@@ -10,6 +10,7 @@ import { cosine } from '../../src/core/embed/pooling';
 import { chunkModelInput, queryModelInput, splitCompoundWords } from '../../src/core/embed/model-input';
 import { loadTokenizer, wrapTokenizer } from '../../src/core/embed/tokenizer';
 import type { QuipuEngine } from '../../src/core/engine';
+import { chunkKeyOf } from '../../src/core/config';
 import { IndexStore } from '../../src/core/store/store';
 import { DOCS, MODEL_DIR, tempDir, testEngine } from '../helpers';
 
@@ -57,7 +58,7 @@ test('the engine stores the vector of the prepared chunk and searches with the p
   writeFileSync(join(folder, 'es', 'and.js'), AND_JS);
   const indexDir = tempDir();
   await engine.index(folder, { indexDir });
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
   const [stored] = [...(await store.vectorsOf('es/and.js')).values()];
   await store.close();
   assert.ok(stored, 'the file has a chunk');
@@ -79,7 +80,7 @@ test('a PDF or DOCX chunk is embedded with its path in front, as a source file i
   copyFileSync(join(DOCS, 'beekeeping.docx'), join(folder, 'guides', 'beekeeping.docx'));
   const indexDir = tempDir();
   await engine.index(folder, { indexDir });
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: 'v3;max=256;overlap=32;context;strip;words', dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
   const entry = store.catalog.get('guides/beekeeping.docx');
   assert.ok(entry, 'the DOCX is indexed');
   const [firstText] = await store.texts(entry.textKey);
