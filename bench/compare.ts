@@ -15,16 +15,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModel } from '../src/core/embed/model';
 import type { IndexSummary } from '../src/core/pipeline/events';
-import { machineDescription, ROOT, runChild } from './lib';
+import { machineDescription, ROOT, runChild, type QuipuRun } from './lib';
 
 interface LimitRun {
   /** The model's best setting in limit-child's sweep. */
   best: { sessions: number; threads: number; batchSize: number; chunksPerSecond: number };
 }
-interface QuipuRun {
-  cold: IndexSummary;
-}
-
 function git(args: string[], cwd = ROOT): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }

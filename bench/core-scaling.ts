@@ -7,29 +7,18 @@
  * - more workers than cores: what an extra ONNX session costs in memory, and whether it buys speed.
  * Writes bench/SCALING.md; the raw runs go to bench/.cache/scaling-runs.json.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MAX_DEFAULT_EMBED_WORKERS } from '../src/core/config';
-import type { IndexSummary } from '../src/core/pipeline/events';
-import { machineDescription, ROOT, runChild } from './lib';
+import { median } from '../src/core/eval/metrics';
+import { machineDescription, ROOT, rotatingIndexRuns } from './lib';
 
-interface QuipuRun {
-  cold: IndexSummary;
-  eventLoop: { p50: number; p99: number; max: number };
-  peakRssMb: number;
-}
 interface Candidate {
   cores: number;
   embedWorkers: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const same = (a: Candidate, b: Candidate) => a.cores === b.cores && a.embedWorkers === b.embedWorkers;
 const label = (c: Candidate) => `${c.embedWorkers} worker${c.embedWorkers > 1 ? 's' : ''} on ${c.cores} core${c.cores > 1 ? 's' : ''}`;
 
@@ -41,29 +30,11 @@ async function main(): Promise<void> {
   if (cores > 1) candidates.push({ cores, embedWorkers: cores });
   candidates.push({ cores, embedWorkers: cores + 1 }, { cores, embedWorkers: cores + 2 });
 
-  const large = join(ROOT, 'bench', '.corpus', 'large');
-  if (!existsSync(large)) execFileSync(process.execPath, [join(ROOT, 'bench', 'make-corpus.mjs')], { stdio: 'inherit' });
-  const log = (text: string) => process.stderr.write(`[scaling] ${text}\n`);
-  const work = mkdtempSync(join(tmpdir(), 'quipu-scaling-'));
-  const loadAtStart = loadavg()[0];
-  const runs: { round: number; candidate: Candidate; run: QuipuRun }[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < candidates.length; k++) {
-        const candidate = candidates[(k + round) % candidates.length];
-        log(`round ${round + 1}/${rounds}: ${label(candidate)}`);
-        // One ONNX thread per worker, one chunk per call: the measured defaults (bench/DEFAULTS.md).
-        const args = [large, join(work, 'index'), String(candidate.embedWorkers), '1', '1', '1'];
-        const run = await runChild<QuipuRun>('quipu-child.ts', args, { cpus: `0-${candidate.cores - 1}` });
-        runs.push({ round, candidate, run });
-      }
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  const loadAtEnd = loadavg()[0];
-  mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', '.cache', 'scaling-runs.json'), JSON.stringify({ loadAtStart, loadAtEnd, runs }, null, 1));
+  // One ONNX thread per worker, one chunk per call: the measured defaults (bench/DEFAULTS.md).
+  const { runs, loadAtStart, loadAtEnd } = await rotatingIndexRuns('scaling', candidates, rounds, label, (candidate) => ({
+    settings: [String(candidate.embedWorkers), '1', '1', '1'],
+    cpus: `0-${candidate.cores - 1}`,
+  }));
 
   const speedOf = (round: number, candidate: Candidate) => runs.find((r) => r.round === round && same(r.candidate, candidate))!.run.cold.chunksPerSecond;
   const rows = candidates.map((candidate) => {

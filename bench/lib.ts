@@ -1,9 +1,10 @@
 /** Small helpers shared by the benchmark scripts. */
-import { spawn } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { IndexSummary } from '../src/core/pipeline/events';
 
 export const ROOT = join(__dirname, '..');
 
@@ -112,4 +113,55 @@ export function withSection(markdown: string, heading: string, section: string):
   if (!bounds) return `${markdown.trimEnd()}\n\n${section.trimEnd()}\n`;
   const after = lines.slice(bounds[1]).join('\n');
   return `${[...lines.slice(0, bounds[0]), section.trimEnd()].join('\n')}\n${after ? `\n${after}` : ''}`;
+}
+
+/** What bench/quipu-child.ts prints: a cold index, a re-index with no changes, and what they cost. */
+export interface QuipuRun {
+  cold: IndexSummary;
+  warm: IndexSummary;
+  eventLoop: { p50: number; p99: number; max: number };
+  peakRssMb: number;
+}
+
+/** The large benchmark corpus (made on first use by bench/make-corpus.mjs). */
+export function largeCorpus(): string {
+  const large = join(ROOT, 'bench', '.corpus', 'large');
+  if (!existsSync(large)) execFileSync(process.execPath, [join(ROOT, 'bench', 'make-corpus.mjs')], { stdio: 'inherit' });
+  return large;
+}
+
+/**
+ * Each candidate indexes the large corpus cold (bench/quipu-child.ts) once per round, the order
+ * rotating from round to round so that no candidate always runs first or last: the machine is
+ * shared, and a slow minute should hit a round, not a candidate. `child` gives a candidate's
+ * settings arguments and the CPUs to pin it to. The raw runs go to bench/.cache/<name>-runs.json.
+ */
+export async function rotatingIndexRuns<C>(
+  name: string,
+  candidates: readonly C[],
+  rounds: number,
+  label: (candidate: C) => string,
+  child: (candidate: C) => { settings: string[]; cpus?: string },
+): Promise<{ runs: { round: number; candidate: C; run: QuipuRun }[]; loadAtStart: number; loadAtEnd: number }> {
+  const large = largeCorpus();
+  const work = mkdtempSync(join(tmpdir(), `quipu-${name}-`));
+  const loadAtStart = loadavg()[0];
+  const runs: { round: number; candidate: C; run: QuipuRun }[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < candidates.length; k++) {
+        const candidate = candidates[(k + round) % candidates.length];
+        process.stderr.write(`[${name}] round ${round + 1}/${rounds}: ${label(candidate)}\n`);
+        const { settings, cpus } = child(candidate);
+        const run = await runChild<QuipuRun>('quipu-child.ts', [large, join(work, 'index'), ...settings], { cpus });
+        runs.push({ round, candidate, run });
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const loadAtEnd = loadavg()[0];
+  mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', '.cache', `${name}-runs.json`), JSON.stringify({ loadAtStart, loadAtEnd, runs }, null, 1));
+  return { runs, loadAtStart, loadAtEnd };
 }

@@ -6,19 +6,12 @@
  * the same round (the machine is shared: a slow minute hits a round, not a candidate).
  * Writes bench/DEFAULTS.md; the raw runs go to bench/.cache/defaults-runs.json.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PIPELINE_SETTINGS } from '../src/core/config';
-import type { IndexSummary } from '../src/core/pipeline/events';
-import { machineDescription, ROOT, runChild } from './lib';
+import { median } from '../src/core/eval/metrics';
+import { machineDescription, ROOT, rotatingIndexRuns } from './lib';
 
-interface QuipuRun {
-  cold: IndexSummary;
-  eventLoop: { p50: number; p99: number; max: number };
-  peakRssMb: number;
-}
 /** embedWorkers, embedThreads, batchSize, chunkWorkers. */
 type Candidate = [number, number, number, number];
 
@@ -29,35 +22,10 @@ const CANDIDATES = ([CURRENT, [1, 2, 1, 1], [1, 2, 4, 1], [1, 2, 8, 1], [2, 1, 1
   (c, i, all) => all.findIndex((d) => d.join() === c.join()) === i,
 );
 const label = (c: Candidate) => `${c[0]} × ${c[1]} threads, batch ${c[2]}, ${c[3]} chunk worker${c[3] > 1 ? 's' : ''}`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 2);
-  const large = join(ROOT, 'bench', '.corpus', 'large');
-  if (!existsSync(large)) execFileSync(process.execPath, [join(ROOT, 'bench', 'make-corpus.mjs')], { stdio: 'inherit' });
-  const log = (text: string) => process.stderr.write(`[defaults] ${text}\n`);
-  const work = mkdtempSync(join(tmpdir(), 'quipu-defaults-'));
-  const loadAtStart = loadavg()[0];
-  const runs: { round: number; candidate: Candidate; run: QuipuRun }[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < CANDIDATES.length; k++) {
-        const candidate = CANDIDATES[(k + round) % CANDIDATES.length];
-        log(`round ${round + 1}/${rounds}: ${label(candidate)}`);
-        const run = await runChild<QuipuRun>('quipu-child.ts', [large, join(work, 'index'), ...candidate.map(String)]);
-        runs.push({ round, candidate, run });
-      }
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  const loadAtEnd = loadavg()[0];
-  mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', '.cache', 'defaults-runs.json'), JSON.stringify({ loadAtStart, loadAtEnd, runs }, null, 1));
+  const { runs, loadAtStart, loadAtEnd } = await rotatingIndexRuns('defaults', CANDIDATES, rounds, label, (candidate) => ({ settings: candidate.map(String) }));
 
   const speedOf = (round: number, candidate: Candidate) => runs.find((r) => r.round === round && r.candidate.join() === candidate.join())!.run.cold.chunksPerSecond;
   const rows = CANDIDATES.map((candidate) => {

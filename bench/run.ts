@@ -15,14 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModel } from '../src/core/embed/model';
 import type { IndexSummary } from '../src/core/pipeline/events';
-import { folderStats, machineDescription, ROOT, runChild, sectionOf, VSCODE_SECTION, withSection } from './lib';
+import { folderStats, machineDescription, ROOT, runChild, sectionOf, VSCODE_SECTION, withSection, type QuipuRun } from './lib';
 
-interface QuipuRun {
-  cold: IndexSummary;
-  warm: IndexSummary;
-  eventLoop: { p50: number; p99: number; max: number };
-  peakRssMb: number;
-}
 interface NaiveRun {
   chunks: number;
   bytes: number;

@@ -73,3 +73,11 @@ export function meanMetrics(list: readonly RankingMetrics[]): RankingMetrics {
   const sum = (pick: (m: RankingMetrics) => number) => list.reduce((total, m) => total + pick(m), 0) / list.length;
   return { ndcg: sum((m) => m.ndcg), mrr: sum((m) => m.mrr), recall: sum((m) => m.recall) };
 }
+
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { QuipuEngine } from '../engine';
 import type { IndexEvent, IndexSummary } from '../pipeline/events';
 import type { SearchMode } from '../search/search';
-import { DEFAULT_K, meanMetrics, normalizePath, scoreRanking, type LineRange, type QueryMetrics, type RankingMetrics } from './metrics';
+import { DEFAULT_K, meanMetrics, median, normalizePath, scoreRanking, type LineRange, type QueryMetrics, type RankingMetrics } from './metrics';
 
 export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
 
@@ -208,13 +208,6 @@ export async function runEval(engine: EvalEngine, datasets: readonly LoadedDatas
 
 function sameRanking(a: readonly ScoredResult[], b: readonly ScoredResult[]): boolean {
   return a.length === b.length && a.every((r, i) => r.path === b[i].path && r.startLine === b[i].startLine && r.endLine === b[i].endLine);
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function safeName(name: string): string {
