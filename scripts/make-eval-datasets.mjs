@@ -9,9 +9,11 @@
 // removed (the comment and the lines it filled are deleted, not blanked), and ranges are lines of that
 // copy, so a hit must come from the code, not from the docs.
 //
-// Prose dataset: hand-written questions (scripts/eval-prose-questions.mjs) over package documentation
-// in Markdown, plus some of it converted to PDF and DOCX by LibreOffice. Each question names a passage
-// that answers it; the passage is found in the text as Quipu extracts it, and its lines are the range.
+// Prose datasets: hand-written questions over package documentation. docs-prose
+// (scripts/eval-prose-questions.mjs) is Markdown plus some of it converted to PDF and DOCX by LibreOffice;
+// docs-fastify (scripts/eval-fastify-questions.mjs), held out, is the fastify Guides and Reference in Markdown.
+// Each question names a passage that answers it; the passage is found in the text as Quipu extracts it, and
+// its lines are the range.
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { extractDocument } from '../src/core/extract/documents.ts';
+import { FASTIFY_QUESTIONS } from './eval-fastify-questions.mjs';
 import { PROSE_QUESTIONS } from './eval-prose-questions.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,6 +74,8 @@ const PROSE_DOCUMENTS = [
   ['fastify@5.12.8', 'docs/Guides/Prototype-Poisoning.md', 'fastify/prototype-poisoning.docx'],
 ];
 const MARKED = 'marked@16.4.1';
+/** The held-out prose dataset: every Markdown file of these folders, as `<folder name>/<file>` in the corpus. */
+const FASTIFY_DOCS = { spec: 'fastify@5.12.8', folders: ['docs/Guides', 'docs/Reference'] };
 
 // ---------------------------------------------------------------------------------------------
 // Packages and files
@@ -408,24 +413,15 @@ function findPassage(doc, passage, after = 0) {
   return { from: at, to: at + needle.length - 1 };
 }
 
-async function proseDataset() {
-  const files = new Map();
-  const texts = new Map();
-  for (const [spec, from, to] of PROSE_MARKDOWN) {
-    const text = readFileSync(join(fetchPackage(spec), from), 'utf8');
-    files.set(to, text);
-    texts.set(to, text);
-  }
-  for (const [spec, from, to] of PROSE_DOCUMENTS) {
-    const bytes = await documentBytes(spec, from, to);
-    files.set(to, bytes);
-    // The engine's extractor: the lines a search result names.
-    texts.set(to, (await extractDocument(to.endsWith('.pdf') ? 'pdf' : 'docx', new Uint8Array(bytes))).text);
-  }
+/**
+ * Builds a prose dataset: each question's answers are located in `texts` (path → text as Quipu extracts it)
+ * and become line ranges; `files` (path → content) is written as the corpus. Returns the queries and corpus size.
+ */
+function writeProseDataset(name, description, files, texts, questions) {
   const searchable = new Map([...texts].map(([path, text]) => [path, { ...normalizeForSearch(text), starts: lineStarts(text) }]));
   const queries = [];
   const problems = [];
-  for (const q of PROSE_QUESTIONS) {
+  for (const q of questions) {
     const relevant = [];
     for (const answer of q.answers) {
       const doc = searchable.get(answer.path);
@@ -443,22 +439,61 @@ async function proseDataset() {
     }
     queries.push({ query: q.query, relevant });
   }
-  if (problems.length > 0) throw new Error(`prose questions:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`${name} questions:\n  ${problems.join('\n  ')}`);
   const duplicates = queries.filter((q, i) => queries.findIndex((o) => o.query === q.query) !== i);
-  if (duplicates.length > 0) throw new Error(`duplicate questions: ${duplicates.map((q) => q.query).join('; ')}`);
+  if (duplicates.length > 0) throw new Error(`${name}: duplicate questions: ${duplicates.map((q) => q.query).join('; ')}`);
 
-  const target = join(corpusRoot, 'docs-prose');
+  const target = join(corpusRoot, name);
   const bytes = syncCorpus(target, files);
-  writeDataset({
-    name: 'docs-prose',
-    folder: relative(datasetDir, target).split('\\').join('/'),
-    description:
-      'Hand-written questions over the pino@10.4.0 documentation (Markdown; help and redaction converted to PDF and DOCX) and two fastify@5.12.8 guides (PDF, DOCX), made with LibreOffice. Relevant: the lines that answer, in the text as Quipu extracts it.',
-    queries,
-  });
+  writeDataset({ name, folder: relative(datasetDir, target).split('\\').join('/'), description, queries });
+  return { queries, bytes };
+}
+
+async function proseDataset() {
+  const files = new Map();
+  const texts = new Map();
+  for (const [spec, from, to] of PROSE_MARKDOWN) {
+    const text = readFileSync(join(fetchPackage(spec), from), 'utf8');
+    files.set(to, text);
+    texts.set(to, text);
+  }
+  for (const [spec, from, to] of PROSE_DOCUMENTS) {
+    const bytes = await documentBytes(spec, from, to);
+    files.set(to, bytes);
+    // The engine's extractor: the lines a search result names.
+    texts.set(to, (await extractDocument(to.endsWith('.pdf') ? 'pdf' : 'docx', new Uint8Array(bytes))).text);
+  }
+  const { queries, bytes } = writeProseDataset(
+    'docs-prose',
+    'Hand-written questions over the pino@10.4.0 documentation (Markdown; help and redaction converted to PDF and DOCX) and two fastify@5.12.8 guides (PDF, DOCX), made with LibreOffice. Relevant: the lines that answer, in the text as Quipu extracts it.',
+    files,
+    texts,
+    PROSE_QUESTIONS,
+  );
   const onDocuments = queries.filter((q) => q.relevant.some((r) => /\.(pdf|docx)$/.test(r.path))).length;
   console.log(`docs-prose: ${queries.length} queries (${onDocuments} answered in PDF/DOCX), ${files.size} files, ${(bytes / 1024).toFixed(0)} KB`);
   return texts;
+}
+
+/** The held-out prose dataset: hand-written questions over the fastify Guides and Reference, Markdown only. */
+function fastifyDataset() {
+  const pkg = fetchPackage(FASTIFY_DOCS.spec);
+  const files = new Map();
+  for (const folder of FASTIFY_DOCS.folders) {
+    for (const rel of listFiles(join(pkg, folder))) {
+      if (rel.endsWith('.md') && !rel.includes('/')) files.set(`${folder.slice(folder.lastIndexOf('/') + 1)}/${rel}`, readFileSync(join(pkg, folder, rel), 'utf8'));
+    }
+  }
+  const { queries, bytes } = writeProseDataset(
+    'docs-fastify',
+    `Hand-written questions over the ${FASTIFY_DOCS.spec} documentation (Guides and Reference, Markdown). Relevant: the lines that answer.`,
+    files,
+    files,
+    FASTIFY_QUESTIONS,
+  );
+  const answered = new Set(queries.flatMap((q) => q.relevant.map((r) => r.path)));
+  const multi = queries.filter((q) => q.relevant.length > 1).length;
+  console.log(`docs-fastify: ${queries.length} queries (${multi} with several answers, ${answered.size} files answer), ${files.size} files, ${(bytes / 1024).toFixed(0)} KB`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,3 +511,4 @@ if (only.length === 0 || only.includes('docs-prose')) {
     }
   }
 }
+if (only.length === 0 || only.includes('docs-fastify')) fastifyDataset();
