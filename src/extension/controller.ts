@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ConfigError } from '../core/config';
+import { ConfigError, type PipelineSettings } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
@@ -43,6 +43,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   readonly scheduler: IndexScheduler;
   readonly documents: ExtractedTextProvider;
   private settings: QuipuSettings = readSettings();
+  /** The pipeline settings indexing runs with: the user's, or the measured defaults for this machine. */
+  get pipelineSettings(): PipelineSettings {
+    return engineConfig(this.settings).pipeline;
+  }
   private engine: Promise<QuipuEngine> | undefined;
   private progress: IndexProgress | undefined;
   private engineProblem: string | undefined;

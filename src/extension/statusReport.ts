@@ -2,6 +2,7 @@
  * "Quipu: Show Index Status": a read-only Markdown document with, per folder, what is indexed,
  * where, with which model, when, and which files were skipped and why.
  */
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
@@ -28,6 +29,14 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
     await this.controller.refreshStatuses(true);
     const state = this.controller.state;
     const lines = ['# Quipu index status', '', `State: **${state.phase}**${state.message ? ` — ${state.message}` : ''}`, ''];
+    const pipeline = this.controller.pipelineSettings;
+    const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    lines.push(
+      `Indexing with ${plural(pipeline.embedWorkers, 'embedding worker')} × ${plural(pipeline.embedThreads, 'ONNX thread')}, ` +
+        `${plural(pipeline.batchSize, 'chunk')} per model call, on a machine with ${plural(availableParallelism(), 'core')} ` +
+        '(settings `quipu.embedWorkers`, `quipu.embedThreads`, `quipu.batchSize`; 0 is the measured default).',
+      '',
+    );
     for (const entry of this.controller.allFolders()) {
       const s = entry.status;
       lines.push(`## ${entry.folder.name}`, '');

@@ -145,7 +145,7 @@ async function integrationSuites(testsEntry: string, tmp: string, browser: Brows
     for (const failure of result.failed) record(`integration: ${failure.title}`, failure.error);
   } finally {
     writeFileSync(join(ARTIFACTS, 'integration-console.log'), consoleLog.join('\n'));
-    await screenshot(page, ARTIFACTS, '6-integration-window').catch(() => undefined);
+    await screenshot(page, ARTIFACTS, '7-integration-window').catch(() => undefined);
     await page.close();
     await server.stop();
   }

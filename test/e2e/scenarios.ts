@@ -3,6 +3,7 @@
  * installed .vsix. Scenarios run in order on one window: the first builds the index the others use.
  */
 import { strict as assert } from 'node:assert';
+import { availableParallelism } from 'node:os';
 import type { Page } from 'playwright-core';
 import {
   activeTabTitle,
@@ -17,6 +18,7 @@ import {
   waitForStatusBar,
   webviewContent,
 } from './workbench';
+import { defaultEmbedWorkers } from '../../src/core/config';
 import { WORKSPACE_FILES } from './workspace';
 
 export interface ScenarioContext {
@@ -154,8 +156,28 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: '"Quipu: Show Index Status" reports the folder\'s files, chunks and model, and the workers indexing uses',
+    shot: '5-index-status',
+    timeoutMs: 60_000,
+    async run(ctx) {
+      const { page } = ctx;
+      await runCommand(page, 'Quipu: Show Index Status');
+      await waitForActiveTab(page, 'Quipu Index Status.md');
+      const text = await visibleEditorText(page);
+      assert.match(text, new RegExp(`\\| Files \\| ${WORKSPACE_FILES.length} \\|`), `the report says:\n${text.slice(0, 600)}`);
+      assert.match(text, /\| Chunks \| [1-9]\d* \|/);
+      assert.match(text, /all-MiniLM-L6-v2/);
+      // The default follows the cores the extension host may use (defaultEmbedWorkers).
+      const cores = availableParallelism();
+      const workers = defaultEmbedWorkers(cores);
+      // Markdown wraps long lines: any run of white space may be a line break.
+      const sentence = `Indexing with ${workers} embedding worker${workers === 1 ? '' : 's'} × 1 ONNX thread, 1 chunk per model call, on a machine with ${cores} core${cores === 1 ? '' : 's'}`;
+      assert.match(text, new RegExp(sentence.split(' ').join('\\s+')), `the report says:\n${text.slice(0, 600)}`);
+    },
+  },
+  {
     name: 'Typing new content into a file and saving makes it findable',
-    shot: '5-edited-and-found',
+    shot: '6-edited-and-found',
     timeoutMs: 240_000,
     async run(ctx) {
       const { page } = ctx;
@@ -194,7 +216,7 @@ export const scenarios: Scenario[] = [
         await dismissOverlays(page);
         await page.waitForTimeout(2_000);
       }
-      await screenshot(page, ctx.artifacts, '5-edited-found-in-quick-pick');
+      await screenshot(page, ctx.artifacts, '6-edited-found-in-quick-pick');
       for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
       await assertEditorAt(page, 'pasta.txt', 1, /lighthouse/i);
