@@ -10,7 +10,7 @@ import { codeOutline, markdownStructure, type CodeOutline } from '../core/chunk/
 import { chunkModelInput, cutsWords } from '../core/embed/model-input';
 import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
-import { decodeText, normalizeText } from '../core/text/decode';
+import { decodeText, machineTextReason, normalizeText } from '../core/text/decode';
 
 export interface ChunkWorkerData {
   modelDir: string;
@@ -27,7 +27,8 @@ export interface ChunkTask {
 }
 
 export type PagedChunk = Chunk & { page?: number };
-export type ChunkResult = { kind: 'binary' } | { kind: 'chunks'; chunks: PagedChunk[] };
+/** Chunks, or why a plain-text file is not indexed (binary, minified, data). */
+export type ChunkResult = { kind: 'skipped'; reason: string } | { kind: 'chunks'; chunks: PagedChunk[] };
 
 const data = workerData as ChunkWorkerData;
 let tokenizer: Promise<ChunkTokenizer> | undefined;
@@ -37,8 +38,10 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
   const tok = await tokenizer;
   if ('bytes' in task.source) {
     const decoded = decodeText(task.source.bytes);
-    if (decoded.kind === 'binary') return { kind: 'binary' };
+    if (decoded.kind === 'binary') return { kind: 'skipped', reason: 'binary file' };
     const text = normalizeText(decoded.text);
+    const machineText = machineTextReason(text);
+    if (machineText) return { kind: 'skipped', reason: machineText };
     const outline = await outlineOf(text, task.language);
     const chunks = outline ? chunkByStructure(text, outline.units, tok, task.settings) : chunkText(text, tok, task.settings);
     return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path, outline?.wiringLines) };

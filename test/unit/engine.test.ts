@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { transformSync } from 'esbuild';
 import type { QuipuEngine } from '../../src/core/engine';
 import type { IndexEvent } from '../../src/core/pipeline/events';
 import { cosine } from '../../src/core/embed/pooling';
 import { splitCompoundWords } from '../../src/core/embed/model-input';
 import { chunkKeyOf } from '../../src/core/config';
 import { IndexStore } from '../../src/core/store/store';
-import { copyFixture, DOCS, tempDir, testEngine } from '../helpers';
+import { copyFixture, DOCS, FIXTURES, ROOT, tempDir, testEngine } from '../helpers';
 
 let engine: QuipuEngine;
 before(async () => {
@@ -47,6 +48,29 @@ test('indexes code, text, PDF and DOCX; corrupt files are skipped with reasons a
   assert.equal(bees?.path, 'docs/beekeeping.docx');
   const [tea] = await engine.search(folder, 'steeping leaves in hot water', { indexDir, topK: 1 });
   assert.equal(tea?.path, 'docs/utf16le.txt');
+});
+
+test('minified bundles and numeric data are skipped with a reason, and a file that turns into one leaves the index', async () => {
+  const folder = copyFixture('corpus');
+  const bundle = transformSync(readFileSync(join(ROOT, 'src', 'core', 'search', 'lexical.ts'), 'utf8'), { loader: 'ts', minify: true }).code;
+  mkdirSync(join(folder, 'vendor'));
+  writeFileSync(join(folder, 'vendor', 'lexical.bundle.js'), bundle);
+  copyFileSync(join(FIXTURES, 'reference-embeddings.json'), join(folder, 'notes', 'embeddings.json'));
+  const indexDir = tempDir();
+  const summary = await engine.index(folder, { indexDir });
+  assert.equal(summary.filesIndexed, 5);
+  const reasons = Object.fromEntries(summary.skipped.map((s) => [s.path, s.reason]));
+  assert.match(reasons['vendor/lexical.bundle.js'], /^minified or generated/);
+  assert.match(reasons['notes/embeddings.json'], /^data, not text/);
+  const hits = await engine.search(folder, 'score documents with BM25 term frequencies', { indexDir, topK: 20 });
+  assert.ok(hits.length > 0 && hits.every((h) => h.path !== 'vendor/lexical.bundle.js'), hits.map((h) => h.path).join(', '));
+
+  // A source file replaced by its minified build leaves the index rather than keeping stale chunks.
+  writeFileSync(join(folder, 'src', 'net', 'retry.ts'), bundle);
+  const after = await engine.index(folder, { indexDir });
+  assert.match(Object.fromEntries(after.skipped.map((s) => [s.path, s.reason]))['src/net/retry.ts'], /^minified/);
+  const retry = await engine.search(folder, 'wait longer after each failed attempt', { indexDir, topK: 20 });
+  assert.ok(retry.every((h) => h.path !== 'src/net/retry.ts'));
 });
 
 test('re-indexing: unchanged files are not embedded again; changes, additions and deletions follow', async () => {

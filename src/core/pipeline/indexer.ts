@@ -228,8 +228,8 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
 
   const chunkOne = async (item: ReadFile) => {
     const result = await pools.chunk(item.source, config.chunk, signal, { language: languageOf(item.file.path), path: item.file.path });
-    if (result.kind === 'binary') {
-      skip(item.file.path, 'binary file');
+    if (result.kind === 'skipped') {
+      skip(item.file.path, result.reason);
       store.stageRemoval(item.file.path);
       counters.filesToIndex--;
       bytesToIndex -= item.file.size;

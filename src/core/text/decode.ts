@@ -65,3 +65,47 @@ export function normalizeText(text: string): string {
   out = out.replace(/[ \t\u00a0]+$/gm, '');
   return out;
 }
+
+const LETTER = /\p{L}/u;
+/** Texts shorter than this are always indexed: too little to judge, and cheap to embed. */
+const MACHINE_TEXT_MIN_CHARS = 1024;
+/** Minified or generated: lines this long on average… */
+const MINIFIED_MEAN_LINE = 500;
+/** …with this few spaces (prose written a paragraph per line has 13% and more; minified code 2–6%)… */
+const MINIFIED_MAX_SPACE_SHARE = 0.1;
+/** …and this many ASCII symbols among the visible characters (minified code and SVG 20–40%; prose in scripts without spaces, such as Chinese, a few %). */
+const MINIFIED_MIN_SYMBOL_SHARE = 0.15;
+/** Data: this small a share of letters among the visible characters (numeric JSON 2%, SVG paths 6–11%; code and prose 50% and more). */
+const DATA_MAX_LETTER_SHARE = 0.2;
+
+/**
+ * Why a decoded text file is not worth embedding, if it is not: minified or generated code (a few
+ * enormous lines) and data (numbers, coordinates, vectors) mean nothing to a sentence-embedding model,
+ * cost as much to embed as real text, and crowd real results out. `undefined` for everything else.
+ */
+export function machineTextReason(text: string): string | undefined {
+  if (text.length < MACHINE_TEXT_MIN_CHARS) return undefined;
+  let lines = 1;
+  let spaces = 0;
+  let visible = 0;
+  let letters = 0;
+  let symbols = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10) lines++;
+    else if (code === 32) spaces++;
+    else if (code === 9 || code === 13) continue;
+    else {
+      visible++;
+      // ASCII letters directly; beyond ASCII, ask Unicode (accented and non-Latin scripts are letters).
+      if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code > 127 && LETTER.test(text[i]))) letters++;
+      else if ((code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126)) symbols++;
+    }
+  }
+  const meanLine = text.length / lines;
+  if (meanLine > MINIFIED_MEAN_LINE && spaces / text.length < MINIFIED_MAX_SPACE_SHARE && symbols / Math.max(1, visible) > MINIFIED_MIN_SYMBOL_SHARE) {
+    return `minified or generated (lines of ${Math.round(meanLine)} characters on average)`;
+  }
+  if (visible > 0 && letters / visible < DATA_MAX_LETTER_SHARE) return `data, not text (${Math.round((100 * letters) / visible)}% letters)`;
+  return undefined;
+}
