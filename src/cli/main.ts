@@ -12,7 +12,7 @@ import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
-import { createIndexReporter, printSearchResults, printSummary } from './output';
+import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
@@ -171,6 +171,20 @@ export function buildProgram(): Command {
       else printSearchResults(query, results);
     },
   );
+
+  withEngineOptions(
+    program
+      .command('status')
+      .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
+      .argument('<folder>', 'the indexed folder')
+      .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
+      .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?}'),
+  ).action(async (folder: string, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
+    const root = requireFolder(folder);
+    const status = await withEngine(flags, (engine) => engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)));
+    if (flags.json) process.stdout.write(JSON.stringify(status) + '\n');
+    else printStatus(root, status);
+  });
 
   withEngineOptions(
     program

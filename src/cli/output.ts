@@ -1,6 +1,8 @@
 /** How the CLI shows progress and results: a progress bar on a terminal, plain lines otherwise. */
 import { SingleBar } from 'cli-progress';
 import { relative } from 'node:path';
+import type { IndexStatus } from '../core/engine';
+import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import type { SearchResult } from '../core/search/search';
 
@@ -82,6 +84,26 @@ export function printSummary(s: IndexSummary): void {
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   for (const [reason, count] of reasons) out.write(`    ${count} × ${reason}\n`);
+}
+
+export function printStatus(folder: string, s: IndexStatus): void {
+  const out = process.stdout;
+  out.write(`Index of ${folder}\n`);
+  out.write(`  index folder     ${s.indexDir}\n`);
+  if (s.staleReason) {
+    out.write(`  needs a rebuild  ${s.staleReason}: run \`quipu index\` again\n`);
+    return;
+  }
+  if (s.files === 0) {
+    out.write(`  not indexed yet  run \`quipu index ${folder}\`\n`);
+    return;
+  }
+  out.write(`  files            ${s.files}\n`);
+  out.write(`  chunks           ${s.chunks}\n`);
+  out.write(`  size on disk     ${formatBytes(s.diskBytes)}\n`);
+  out.write(`  model            ${s.modelId}\n`);
+  out.write(`  chunk settings   ${s.chunkSettings}\n`);
+  if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);
 }
 
 export function printSearchResults(query: string, results: SearchResult[]): void {

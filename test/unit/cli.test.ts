@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { IndexStatus } from '../../src/core/engine';
 import type { IndexSummary } from '../../src/core/pipeline/events';
 import { copyFixture, runCli, tempDir } from '../helpers';
 
@@ -31,6 +32,31 @@ test('quipu index then quipu search: a paraphrased query with no shared keywords
 
   const typed = await runCli(['search', 'time zones', '--folder', folder, '--index-dir', indexDir, '--type', 'md', '--glob', '!notes/**', '--json']);
   assert.deepEqual([...new Set((JSON.parse(typed.stdout) as { path: string }[]).map((r) => r.path))], ['docs/deploy.md']);
+});
+
+test('quipu status: what an index holds, a folder never indexed (without creating its index), an index to rebuild', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = join(tempDir(), 'index');
+  const before = await runCli(['status', folder, '--index-dir', indexDir]);
+  assert.equal(before.code, 0, before.stderr);
+  assert.match(before.stdout, /not indexed yet {2}run `quipu index /);
+  assert.equal(existsSync(indexDir), false, 'asking must not create the index folder');
+
+  const indexed = JSON.parse((await runCli(['index', folder, '--index-dir', indexDir, '--json'])).stdout) as IndexSummary;
+  const status = await runCli(['status', folder, '--index-dir', indexDir, '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  const report = JSON.parse(status.stdout) as IndexStatus;
+  assert.equal(report.files, 5);
+  assert.equal(report.chunks, indexed.chunksTotal);
+  assert.ok(report.diskBytes > 0);
+  assert.equal(report.modelId, 'sentence-transformers/all-MiniLM-L6-v2@int8');
+  assert.ok(Date.parse(report.updatedAt ?? '') > Date.now() - 10 * 60_000, `updated at ${report.updatedAt}`);
+  const text = await runCli(['status', folder, '--index-dir', indexDir]);
+  assert.match(text.stdout, /files {12}5\n {2}chunks {11}\d+\n/);
+
+  // Other chunk settings than the index was built with: it says so, and what to do.
+  const stale = await runCli(['status', folder, '--index-dir', indexDir, '--max-tokens', '128']);
+  assert.match(stale.stdout, /needs a rebuild {2}the chunk settings changed .*run `quipu index` again/);
 });
 
 test('quipu embed --json prints normalised vectors', async () => {

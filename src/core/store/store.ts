@@ -168,7 +168,8 @@ export class IndexStore {
     identity: StoreIdentity,
     options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number },
   ): Promise<IndexStore> {
-    await mkdir(dir, { recursive: true });
+    // A reader leaves the disk alone: asking about a folder never indexed must not create its index folder.
+    if (options.write) await mkdir(dir, { recursive: true });
     const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
     try {
       const existing = await readManifest(dir);
@@ -589,7 +590,11 @@ async function clearIndexFiles(dir: string): Promise<void> {
 
 async function folderSize(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return []; // never indexed
+    throw error;
+  });
+  for (const entry of entries) {
     if (entry.isFile()) {
       total += (await stat(join(entry.parentPath, entry.name))).size;
     }
