@@ -19,7 +19,7 @@ import { ExtractedTextProvider, openLocation } from './documents';
 import type { OpenRequest, PanelHost } from './panel/host';
 import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
 import { IndexScheduler, type RunRequest } from './scheduler';
-import { engineConfig, readSettings, type QuipuSettings } from './settings';
+import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 
 interface FolderIndex {
   folder: vscode.WorkspaceFolder;
@@ -45,7 +45,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   private settings: QuipuSettings = readSettings();
   /** The pipeline settings indexing runs with: the user's, or the measured defaults for this machine. */
   get pipelineSettings(): PipelineSettings {
-    return engineConfig(this.settings).pipeline;
+    return pipelineSettingsOf(this.settings);
   }
   private engine: Promise<QuipuEngine> | undefined;
   private progress: IndexProgress | undefined;

@@ -4,7 +4,7 @@
  * rules change what is indexed (update), worker counts only need new worker pools.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type PipelineSettings, type QuipuConfig } from '../core/config';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 
 export interface QuipuSettings {
@@ -69,16 +69,10 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     ...enabledGlobs(vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude', {})),
     ...enabledGlobs(vscode.workspace.getConfiguration('search', folder).get<Record<string, unknown>>('exclude', {})),
   ];
-  const positive = (value: number, fallback: number) => (Number.isInteger(value) && value > 0 ? value : fallback);
   return makeConfig({
     model: settings.model,
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
-    pipeline: {
-      embedWorkers: positive(settings.embedWorkers, DEFAULT_PIPELINE_SETTINGS.embedWorkers),
-      embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
-      chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
-      batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
-    },
+    pipeline: pipelineSettingsOf(settings),
     files: {
       maxFileBytes: Math.max(1, settings.maxFileSizeKB) * 1024,
       include: settings.include,
@@ -87,6 +81,18 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
       docx: settings.indexDocx,
     },
   });
+}
+
+/** The pipeline settings the user asked for, 0 (or nonsense) taking the measured default. */
+export function pipelineSettingsOf(settings: QuipuSettings): PipelineSettings {
+  const positive = (value: number, fallback: number) => (Number.isInteger(value) && value > 0 ? value : fallback);
+  return {
+    ...DEFAULT_PIPELINE_SETTINGS,
+    embedWorkers: positive(settings.embedWorkers, DEFAULT_PIPELINE_SETTINGS.embedWorkers),
+    embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
+    chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
+    batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
+  };
 }
 
 function enabledGlobs(patterns: Record<string, unknown>): string[] {
