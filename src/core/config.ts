@@ -6,7 +6,7 @@
  * single-thread embedding workers, one per core up to a bound, one chunk per call, plus one light
  * worker that tokenises and chunks while the model runs.
  */
-import { availableParallelism } from 'node:os';
+import { usableCores } from './cores';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */
@@ -93,7 +93,7 @@ export function chunkKeyOf(chunk: ChunkSettings): string {
 export const MAX_DEFAULT_EMBED_WORKERS = 4;
 
 /**
- * Embedding workers for a machine with `cores` cores (`os.availableParallelism()`): one single-thread
+ * Embedding workers for a machine with `cores` usable cores (`usableCores()`): one single-thread
  * session per core on one or two cores, where it was measured best (bench/DEFAULTS.md) and speed grew
  * with the cores (bench/SCALING.md); from four cores on, one core is left to the editor and the
  * other stages, and no more than MAX_DEFAULT_EMBED_WORKERS sessions are held in memory.
@@ -114,7 +114,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   readConcurrency: 16,
   extractWorkers: 1,
   chunkWorkers: 1,
-  embedWorkers: defaultEmbedWorkers(availableParallelism()),
+  embedWorkers: defaultEmbedWorkers(usableCores()),
   embedThreads: 1,
   batchSize: 1,
   queueCapacity: 64,

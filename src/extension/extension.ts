@@ -85,7 +85,13 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     command('quipu.showStatus', async () => {
       const document = await vscode.workspace.openTextDocument(STATUS_URI);
       await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-      await vscode.window.showTextDocument(document, { preview: true });
+      // Rendered, so its tables read as tables; the built-in Markdown extension may be disabled,
+      // and then the text itself is shown.
+      try {
+        await vscode.commands.executeCommand('markdown.showPreview', STATUS_URI);
+      } catch {
+        await vscode.window.showTextDocument(document, { preview: true });
+      }
     }),
     command('quipu.openOriginal', (uri) => openOriginal(uri instanceof vscode.Uri ? uri : undefined)),
 

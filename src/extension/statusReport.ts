@@ -2,8 +2,8 @@
  * "Quipu: Show Index Status": a read-only Markdown document with, per folder, what is indexed,
  * where, with which model, when, and which files were skipped and why.
  */
-import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
+import { usableCores } from '../core/cores';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
 
@@ -33,7 +33,7 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
     const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
     lines.push(
       `Indexing with ${plural(pipeline.embedWorkers, 'embedding worker')} × ${plural(pipeline.embedThreads, 'ONNX thread')}, ` +
-        `${plural(pipeline.batchSize, 'chunk')} per model call, on a machine with ${plural(availableParallelism(), 'core')} ` +
+        `${plural(pipeline.batchSize, 'chunk')} per model call, with ${plural(usableCores(), 'core')} to use ` +
         '(settings `quipu.embedWorkers`, `quipu.embedThreads`, `quipu.batchSize`; 0 is the measured default).',
       '',
     );

@@ -114,6 +114,7 @@ async function uiScenarios(vsix: string, tmp: string, browser: BrowserContext): 
       record(scenario.name, error);
     } finally {
       await screenshot(page, ARTIFACTS, scenario.shot).catch((error: Error) => log(`screenshot failed: ${error.message}`));
+      await scenario.after?.({ page, workspace, artifacts: ARTIFACTS }).catch((error: Error) => log(`tidying up after the scenario failed: ${error.message}`));
     }
   }
   await page.close();

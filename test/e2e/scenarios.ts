@@ -3,7 +3,6 @@
  * installed .vsix. Scenarios run in order on one window: the first builds the index the others use.
  */
 import { strict as assert } from 'node:assert';
-import { availableParallelism } from 'node:os';
 import type { Page } from 'playwright-core';
 import {
   activeTabTitle,
@@ -17,8 +16,10 @@ import {
   waitForActiveTab,
   waitForStatusBar,
   webviewContent,
+  webviewTextHolding,
 } from './workbench';
 import { defaultEmbedWorkers } from '../../src/core/config';
+import { usableCores } from '../../src/core/cores';
 import { WORKSPACE_FILES } from './workspace';
 
 export interface ScenarioContext {
@@ -34,6 +35,8 @@ export interface Scenario {
   shot: string;
   timeoutMs: number;
   run(ctx: ScenarioContext): Promise<void>;
+  /** Tidies up after the screenshot, pass or fail, so the next scenario starts from a known window. */
+  after?(ctx: ScenarioContext): Promise<void>;
 }
 
 /** A hit as the panel shows it: its file and, when the row says, its lines. */
@@ -156,23 +159,28 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    name: '"Quipu: Show Index Status" reports the folder\'s files, chunks and model, and the workers indexing uses',
+    name: '"Quipu: Show Index Status" shows a rendered report of the folder\'s files, chunks and model, and the workers indexing uses',
     shot: '5-index-status',
     timeoutMs: 60_000,
     async run(ctx) {
       const { page } = ctx;
       await runCommand(page, 'Quipu: Show Index Status');
-      await waitForActiveTab(page, 'Quipu Index Status.md');
-      const text = await visibleEditorText(page);
-      assert.match(text, new RegExp(`\\| Files \\| ${WORKSPACE_FILES.length} \\|`), `the report says:\n${text.slice(0, 600)}`);
-      assert.match(text, /\| Chunks \| [1-9]\d* \|/);
+      await waitForActiveTab(page, 'Preview Quipu Index Status.md');
+      // The Markdown preview renders the report: headings and table cells, no pipes or asterisks.
+      const text = await webviewTextHolding(page, 'Quipu index status');
+      assert.doesNotMatch(text, /\|---|\*\*ready\*\*/, `the report is not rendered:\n${text.slice(0, 600)}`);
+      assert.match(text, new RegExp(`Files\\s+${WORKSPACE_FILES.length}\\n`), `the report says:\n${text.slice(0, 600)}`);
+      assert.match(text, /Chunks\s+[1-9]\d*\n/);
       assert.match(text, /all-MiniLM-L6-v2/);
       // The default follows the cores the extension host may use (defaultEmbedWorkers).
-      const cores = availableParallelism();
+      const cores = usableCores();
       const workers = defaultEmbedWorkers(cores);
-      // Markdown wraps long lines: any run of white space may be a line break.
-      const sentence = `Indexing with ${workers} embedding worker${workers === 1 ? '' : 's'} × 1 ONNX thread, 1 chunk per model call, on a machine with ${cores} core${cores === 1 ? '' : 's'}`;
-      assert.match(text, new RegExp(sentence.split(' ').join('\\s+')), `the report says:\n${text.slice(0, 600)}`);
+      const sentence = `Indexing with ${workers} embedding worker${workers === 1 ? '' : 's'} × 1 ONNX thread, 1 chunk per model call, with ${cores} core${cores === 1 ? '' : 's'} to use`;
+      assert.ok(text.replace(/\s+/g, ' ').includes(sentence), `the report says:\n${text.slice(0, 600)}`);
+    },
+    // Later scenarios find the search panel as the only webview.
+    async after(ctx) {
+      await runCommand(ctx.page, 'View: Close Editor');
     },
   },
   {

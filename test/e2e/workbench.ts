@@ -150,6 +150,22 @@ export function webviewContent(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
+/**
+ * The rendered text of the webview (a Markdown preview, say) whose page holds `marker`. Webviews
+ * live in frames two deep, and the sidebar's panel is one too, so every frame is looked at.
+ */
+export async function webviewTextHolding(page: Page, marker: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+      if (text.includes(marker)) return text;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for a webview that shows "${marker}"`);
+    await page.waitForTimeout(250);
+  }
+}
+
 export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
