@@ -52,11 +52,12 @@ export interface CliResult {
 /** Runs the built CLI (dist/cli.js) as a user would. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; killAfterMs?: number; /** Polled every 20 ms: true kills the CLI (SIGKILL). */ killWhen?: () => boolean; onStderr?: (text: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; killAfterMs?: number; /** Polled every 20 ms: true kills the CLI (SIGKILL). */ killWhen?: () => boolean; onStderr?: (text: string) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'quipu.js'), ...args], {
       env: { ...process.env, ...options.env },
+      cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

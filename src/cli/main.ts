@@ -1,11 +1,11 @@
 /**
- * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu embed`, `quipu eval`.
+ * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu embed`, `quipu eval`.
  * Exit codes: 0 done (even with skipped files), 1 failure, 2 usage error, 3 model missing,
  * 4 index locked by another process, 130 cancelled (Ctrl-C; what was finished is kept).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
@@ -84,6 +84,22 @@ function requireFolder(folder: string): string {
   return abs;
 }
 
+/**
+ * The folder a search or status means when none is named: the nearest indexed one from the working
+ * directory up (as git finds its repository), so `quipu search "…"` works anywhere inside an indexed
+ * tree. With none, a search fails saying what to do; a status reports the working directory as not
+ * indexed yet.
+ */
+function folderAround(start: string, indexDir: string | undefined, what: 'search' | 'status'): string {
+  if (indexDir) return start;
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(QuipuEngine.defaultIndexDir(dir), 'manifest.json'))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  if (what === 'status') return resolve(start);
+  throw new IndexNotReadyError(`No index found for ${resolve(start)} or a folder above it. Run \`quipu index <folder>\` first, or name the indexed folder with --folder.`);
+}
+
 async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => Promise<T>): Promise<T> {
   const engine = await QuipuEngine.create(configFrom(flags));
   try {
@@ -103,7 +119,7 @@ export function buildProgram(): Command {
     program
       .command('index')
       .description('index a folder, or bring its index up to date')
-      .argument('<folder>', 'folder to index')
+      .argument('[folder]', 'folder to index (default: the current one)', '.')
       .option('--index-dir <dir>', 'where the index lives (default: a cache folder outside the tree)')
       .option('--rebuild', 'discard the existing index and build it again')
       .option('--json', 'print one JSON summary object on stdout'),
@@ -139,7 +155,7 @@ export function buildProgram(): Command {
       .command('search')
       .description('search an indexed folder')
       .argument('<query...>', 'what to look for, in your own words')
-      .requiredOption('--folder <folder>', 'the indexed folder')
+      .option('--folder <folder>', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .addOption(new Option('--top <k>', 'number of results').argParser(positiveInt).default(10))
       .option('--glob <pattern>', 'only paths matching this glob (repeatable; prefix ! to exclude)', collect)
@@ -150,11 +166,11 @@ export function buildProgram(): Command {
   ).action(
     async (
       words: string[],
-      flags: EngineFlags & { folder: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean },
+      flags: EngineFlags & { folder?: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean },
     ) => {
       const query = words.join(' ').trim();
       if (!query) throw new UsageError('The query is empty.');
-      const root = requireFolder(flags.folder);
+      const root = requireFolder(flags.folder ?? folderAround(process.cwd(), flags.indexDir, 'search'));
       const globs = flags.glob ?? [];
       const results = await withEngine(flags, (engine) =>
         engine.search(root, query, {
@@ -176,11 +192,11 @@ export function buildProgram(): Command {
     program
       .command('status')
       .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
-      .argument('<folder>', 'the indexed folder')
+      .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?}'),
-  ).action(async (folder: string, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
-    const root = requireFolder(folder);
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
+    const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
     const status = await withEngine(flags, (engine) => engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)));
     if (flags.json) process.stdout.write(JSON.stringify(status) + '\n');
     else printStatus(root, status);

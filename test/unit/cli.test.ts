@@ -59,6 +59,34 @@ test('quipu status: what an index holds, a folder never indexed (without creatin
   assert.match(stale.stdout, /needs a rebuild {2}the chunk settings changed .*run `quipu index` again/);
 });
 
+test('with no folder named: index takes the current folder; search and status find the nearest indexed folder above', async () => {
+  const folder = copyFixture('corpus');
+  // The default index location, kept apart from the user's cache.
+  const env = { QUIPU_INDEX_HOME: tempDir() };
+  const indexed = await runCli(['index', '--json'], { cwd: folder, env });
+  assert.equal(indexed.code, 0, indexed.stderr);
+  assert.equal((JSON.parse(indexed.stdout) as IndexSummary).filesIndexed, 5);
+
+  const found = await runCli(['search', 'keep user credentials safe', '--json', '--top', '1'], { cwd: join(folder, 'src', 'auth'), env });
+  assert.equal(found.code, 0, found.stderr);
+  assert.equal((JSON.parse(found.stdout) as { path: string }[])[0]?.path, 'src/auth/password.ts');
+
+  const status = await runCli(['status'], { cwd: join(folder, 'notes'), env });
+  assert.equal(status.code, 0, status.stderr);
+  assert.ok(status.stdout.includes(folder), `status names the indexed folder:\n${status.stdout}`);
+  assert.match(status.stdout, /files {12}5\n/);
+
+  // Outside any indexed folder: the current one is meant, and it is not indexed.
+  const elsewhere = tempDir();
+  const nothing = await runCli(['search', 'hello'], { cwd: elsewhere, env });
+  assert.equal(nothing.code, 1);
+  assert.ok(nothing.stderr.includes(`No index found for ${elsewhere} or a folder above it. Run \`quipu index <folder>\` first`), nothing.stderr);
+  const notYet = await runCli(['status'], { cwd: elsewhere, env });
+  assert.equal(notYet.code, 0, notYet.stderr);
+  assert.ok(notYet.stdout.includes(`Index of ${elsewhere}\n`), notYet.stdout);
+  assert.match(notYet.stdout, /not indexed yet/);
+});
+
 test('quipu embed --json prints normalised vectors', async () => {
   const result = await runCli(['embed', 'This is an example sentence', 'Each sentence is converted', '--json']);
   assert.equal(result.code, 0, result.stderr);
@@ -92,9 +120,9 @@ test('clear errors and exit codes: missing folder, missing model, search before 
   assert.equal(notIndexed.code, 1);
   assert.match(notIndexed.stderr, /Nothing is indexed .* yet/);
 
-  const usage = await runCli(['search', 'hello']);
+  const usage = await runCli(['search', '  ', '--folder', folder]);
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /--folder/);
+  assert.match(usage.stderr, /The query is empty/);
 
   const empty = await runCli(['index', tempDir(), '--index-dir', tempDir(), '--json']);
   assert.equal(empty.code, 0, empty.stderr);
