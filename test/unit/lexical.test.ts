@@ -65,6 +65,25 @@ test('the lexical index adds, removes, filters and survives serialisation', () =
   assert.deepEqual(restored.search('passwords', 10).map((h) => h.id), ['c']);
 });
 
+test('a long query word finds the shorter or sibling forms code uses, below an exact match', () => {
+  const index = LexicalIndex.empty();
+  index.add([
+    { id: 'concat', text: 'export function concat(a, b) { return a.concat(b); }', path: 'src/concat.js', symbol: 'concat' },
+    { id: 'serialize', text: 'export function serialize(value) { return JSON.stringify(value); }', path: 'src/json.js', symbol: 'serialize' },
+    { id: 'config', text: 'const config = loadConfig(path);', path: 'src/app.ts' },
+    { id: 'prose', text: 'Concatenating two lists gives one list holding both.', path: 'docs/lists.md' },
+    { id: 'other', text: 'Conceal the secret; compete fairly; confine the scope.', path: 'docs/words.md' },
+  ]);
+  // "concat" is the start of "concatenating"; the exact word still ranks first.
+  assert.deepEqual(index.search('concatenating lists', 10).map((h) => h.id), ['prose', 'concat']);
+  // "serialize" shares "serializ" with "serialization" (8 of 13 characters).
+  assert.deepEqual(index.search('function for serialization', 10).map((h) => h.id)[0], 'serialize');
+  assert.deepEqual(index.search('configuration', 10).map((h) => h.id), ['config']);
+  // Shared starts that are too short relate nothing: "conc" (concat, conceal), "conf" (config, confine).
+  assert.deepEqual(index.search('concealing', 10).map((h) => h.id), ['other'], '"conceal" is a start of it; "concat" is not');
+  assert.deepEqual(index.search('lists', 10).map((h) => h.id), ['prose']);
+});
+
 const WORDS = 'parse header retry backoff delay token stream buffer socket request response cache queue timer error'.split(' ');
 function corpus(count: number): LexicalDocument[] {
   let seed = 11;

@@ -116,6 +116,18 @@ const PREFIX_MIN_LENGTH = 4;
 const PREFIX_WEIGHT = 0.4;
 /** The completions of one query term that are scored, closest first (bounds a query's work). */
 const MAX_PREFIX_EXPANSIONS = 32;
+/**
+ * Prose names what code abbreviates or inflects differently: "concatenating" → `concat`,
+ * "configuration" → `config`, "serialization" → `serialize`, "validation" → `validate`. A query word
+ * this long also matches the indexed terms that are a start of it (at least PREFIX_MIN_LENGTH
+ * characters) and its closest siblings (the same first STEM_MIN_LENGTH characters, sharing at least
+ * SIBLING_MIN_SHARE of the longer word), counted at PREFIX_WEIGHT times the share they have in common.
+ * Query-side only, so indexes stay as they are (measured: bench/QUALITY-EXPERIMENTS.md §8).
+ */
+const RELATED_MIN_QUERY_LENGTH = 6;
+const STEM_MIN_LENGTH = 5;
+const SIBLING_MIN_SHARE = 0.6;
+const MAX_SIBLINGS = 4;
 
 /**
  * One term's postings: the documents (slots) that hold it and, per document, its frequency in each
@@ -427,6 +439,38 @@ function bitCount(bits: number): number {
 }
 
 /**
+ * Indexed terms related to a long query word, with the share of the longer word they have in common:
+ * the starts of it (`concat` for "concatenating") and its closest siblings (`serialize` for
+ * "serialization"). See RELATED_MIN_QUERY_LENGTH.
+ */
+function relatedTerms(queryTerm: string, parts: { index: LexicalIndex }[]): Map<string, number> {
+  const related = new Map<string, number>();
+  if (queryTerm.length < RELATED_MIN_QUERY_LENGTH || /\d/.test(queryTerm)) return related;
+  const indexed = (term: string) => parts.some(({ index }) => index.documentFrequency(term).some((n) => n > 0));
+  for (let length = queryTerm.length - 1; length >= PREFIX_MIN_LENGTH; length--) {
+    const start = queryTerm.slice(0, length);
+    if (indexed(start)) related.set(start, length / queryTerm.length);
+  }
+  const siblings = new Map<string, number>();
+  for (const { index } of parts) {
+    for (const term of index.termsWithPrefix(queryTerm.slice(0, STEM_MIN_LENGTH))) {
+      if (term === queryTerm || related.has(term) || term.startsWith(queryTerm)) continue;
+      const share = commonPrefixLength(term, queryTerm) / Math.max(term.length, queryTerm.length);
+      if (share >= SIBLING_MIN_SHARE) siblings.set(term, share);
+    }
+  }
+  const closest = [...siblings].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_SIBLINGS);
+  for (const [term, share] of closest) related.set(term, share);
+  return related;
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length++;
+  return length;
+}
+
+/**
  * BM25 over several indexes (a store's shards) as if they were one: document counts, field lengths
  * and term rarity are summed over all of them, so scores from different shards compare exactly.
  */
@@ -453,6 +497,7 @@ export function searchLexical(parts: { index: LexicalIndex; accept?: (slot: numb
         candidates.set(term, (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * distance));
       }
     }
+    for (const [term, share] of relatedTerms(queryTerm, parts)) if (!candidates.has(term)) candidates.set(term, PREFIX_WEIGHT * share);
     for (const [term, weight] of candidates) {
       const frequency = [0, 0, 0];
       for (const { index } of parts) index.documentFrequency(term).forEach((n, field) => (frequency[field] += n));
