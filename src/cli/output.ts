@@ -2,6 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import { relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
+import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import type { SearchResult } from '../core/search/search';
@@ -102,7 +103,7 @@ export function printStatus(folder: string, s: IndexStatus): void {
   out.write(`  chunks           ${s.chunks}\n`);
   out.write(`  size on disk     ${formatBytes(s.diskBytes)}\n`);
   out.write(`  model            ${s.modelId}\n`);
-  out.write(`  chunk settings   ${s.chunkSettings}\n`);
+  out.write(`  chunk settings   ${describeChunkKey(s.chunkSettings)}\n`);
   if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);
 }
 

@@ -89,6 +89,27 @@ export function chunkKeyOf(chunk: ChunkSettings): string {
   return `v3;max=${maxTokens};overlap=${overlapTokens}${input}`;
 }
 
+/** What an index's chunk key means, for people ("at most 256 tokens, 32 shared with the next; …"). */
+export function describeChunkKey(key: string): string {
+  const words: Record<string, string> = {
+    context: 'path and symbol in front',
+    strip: 'imports and pragmas left out',
+    words: 'identifiers cut into words',
+  };
+  let size = '';
+  const input: string[] = [];
+  let format = '';
+  for (const part of key.split(';').filter(Boolean)) {
+    const [name, value] = part.split('=');
+    if (name === 'max') size = `at most ${value} tokens` + size;
+    else if (name === 'overlap') size += `, ${value} shared with the next`;
+    else if (/^v\d+$/.test(name)) format = name;
+    else input.push(words[name] ?? part);
+  }
+  const model = input.length > 0 ? `; the model reads them with ${input.join(', ')}` : '';
+  return `${size}${model} (${format || 'unversioned'})`;
+}
+
 /** Most embedding workers by default: each holds a session of its own (memory: bench/SCALING.md). */
 export const MAX_DEFAULT_EMBED_WORKERS = 4;
 

@@ -3,6 +3,7 @@
  * where, with which model, when, and which files were skipped and why.
  */
 import * as vscode from 'vscode';
+import { describeChunkKey } from '../core/config';
 import { usableCores } from '../core/cores';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
@@ -45,7 +46,7 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       lines.push(`| Chunks | ${s?.chunks ?? 0} |`);
       lines.push(`| Size on disk | ${formatBytes(s?.diskBytes ?? 0)} |`);
       lines.push(`| Model | ${s?.modelId ?? 'not loaded'} |`);
-      lines.push(`| Chunk settings | ${s?.chunkSettings ?? ''} |`);
+      lines.push(`| Chunks made | ${s?.chunkSettings ? describeChunkKey(s.chunkSettings) : ''} |`);
       lines.push(`| Last update | ${s?.updatedAt ? new Date(s.updatedAt).toLocaleString() : 'never'} |`);
       lines.push(`| Index folder | \`${entry.indexDir}\` |`);
       const run = entry.lastSummary;

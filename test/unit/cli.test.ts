@@ -53,6 +53,7 @@ test('quipu status: what an index holds, a folder never indexed (without creatin
   assert.ok(Date.parse(report.updatedAt ?? '') > Date.now() - 10 * 60_000, `updated at ${report.updatedAt}`);
   const text = await runCli(['status', folder, '--index-dir', indexDir]);
   assert.match(text.stdout, /files {12}5\n {2}chunks {11}\d+\n/);
+  assert.match(text.stdout, /chunk settings {3}at most 256 tokens, 32 shared with the next; the model reads them with path and symbol in front/);
 
   // Other chunk settings than the index was built with: it says so, and what to do.
   const stale = await runCli(['status', folder, '--index-dir', indexDir, '--max-tokens', '128']);

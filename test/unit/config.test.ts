@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config';
+import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, describeChunkKey, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config';
 
 test('embedding workers follow the cores: one per core on two, one core spared from four, bounded', () => {
   assert.deepEqual(
@@ -24,4 +24,13 @@ test('the default worker count is the cores the process may use (CPU affinity, a
 test('the default chunk key is pinned: a change rebuilds every index, so it changes here on purpose', () => {
   assert.equal(chunkKeyOf(DEFAULT_CHUNK_SETTINGS), 'v3;max=256;overlap=32;context;strip;words');
   assert.equal(chunkKeyOf({ ...DEFAULT_CHUNK_SETTINGS, embedContext: false, splitWords: false }), 'v3;max=256;overlap=32;strip');
+});
+
+test('a chunk key reads as words in status reports, unknown parts as they are', () => {
+  assert.equal(
+    describeChunkKey(chunkKeyOf(DEFAULT_CHUNK_SETTINGS)),
+    'at most 256 tokens, 32 shared with the next; the model reads them with path and symbol in front, imports and pragmas left out, identifiers cut into words (v3)',
+  );
+  assert.equal(describeChunkKey(chunkKeyOf({ maxTokens: 128, overlapTokens: 0 })), 'at most 128 tokens, 0 shared with the next (v3)');
+  assert.equal(describeChunkKey('v9;max=64;overlap=8;rerank'), 'at most 64 tokens, 8 shared with the next; the model reads them with rerank (v9)');
 });
