@@ -82,6 +82,17 @@ test('a long query word finds the shorter or sibling forms code uses, below an e
   // Shared starts that are too short relate nothing: "conc" (concat, conceal), "conf" (config, confine).
   assert.deepEqual(index.search('concealing', 10).map((h) => h.id), ['other'], '"conceal" is a start of it; "concat" is not');
   assert.deepEqual(index.search('lists', 10).map((h) => h.id), ['prose']);
+
+  // "parse" is a start of "parseheader", but also a word of the query: it counts once, as that word.
+  const words = LexicalIndex.empty();
+  words.add([
+    { id: 'parse', text: 'parse the input first', path: 'a.md' },
+    { id: 'both', text: 'function parseHeader(line) {}', path: 'b.ts' },
+    { id: 'filler', text: 'nothing to see here at all', path: 'c.md' },
+  ]);
+  const scoreOf = (query: string) => words.search(query, 10).find((h) => h.id === 'parse')?.score;
+  assert.ok(scoreOf('parse header') !== undefined);
+  assert.equal(scoreOf('parseHeader'), scoreOf('parse header'));
 });
 
 const WORDS = 'parse header retry backoff delay token stream buffer socket request response cache queue timer error'.split(' ');

@@ -497,7 +497,8 @@ export function searchLexical(parts: { index: LexicalIndex; accept?: (slot: numb
         candidates.set(term, (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * distance));
       }
     }
-    for (const [term, share] of relatedTerms(queryTerm, parts)) if (!candidates.has(term)) candidates.set(term, PREFIX_WEIGHT * share);
+    // A related term that is itself a word of the query ("parse" in "parseHeader") is scored as that word.
+    for (const [term, share] of relatedTerms(queryTerm, parts)) if (!candidates.has(term) && !queryTerms.includes(term)) candidates.set(term, PREFIX_WEIGHT * share);
     for (const [term, weight] of candidates) {
       const frequency = [0, 0, 0];
       for (const { index } of parts) index.documentFrequency(term).forEach((n, field) => (frequency[field] += n));
