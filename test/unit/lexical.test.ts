@@ -95,6 +95,20 @@ test('a long query word finds the shorter or sibling forms code uses, below an e
   assert.equal(scoreOf('parseHeader'), scoreOf('parse header'));
 });
 
+test('a word finds the short forms code uses for it (eslint-plugin-unicorn\'s list), unless one is in most documents', () => {
+  const index = LexicalIndex.empty();
+  index.add([
+    { id: 'db', text: 'export async function openDb(url) { return connect(url); }', path: 'src/store/open.ts', symbol: 'openDb' },
+    { id: 'msg', text: 'queue.push(msg); log(msg.id);', path: 'src/queue/push.ts' },
+    { id: 'prose', text: 'The database keeps one message per row.', path: 'src/docs/notes.md' },
+    { id: 'other', text: 'nothing of interest here', path: 'src/other.ts' },
+  ]);
+  assert.deepEqual(index.search('database', 10).map((h) => h.id).sort(), ['db', 'prose'], '"db" in openDb');
+  assert.deepEqual(index.search('message', 10).map((h) => h.id), ['prose', 'msg'], 'the word itself first');
+  // Every path holds "src": "source" gains nothing from it.
+  assert.deepEqual(index.search('source', 10), []);
+});
+
 const WORDS = 'parse header retry backoff delay token stream buffer socket request response cache queue timer error'.split(' ');
 function corpus(count: number): LexicalDocument[] {
   let seed = 11;

@@ -28,6 +28,7 @@ export interface LexicalHit {
   slot: number;
 }
 
+import { ABBREVIATIONS } from './abbreviations';
 import { bestRows } from './top';
 
 /** Words of code and prose: identifiers (with `$`, `_`), numbers, and accented letters. */
@@ -125,6 +126,18 @@ const MAX_PREFIX_EXPANSIONS = 32;
  * Query-side only, so indexes stay as they are (measured: bench/QUALITY-EXPERIMENTS.md §8).
  */
 const RELATED_MIN_QUERY_LENGTH = 6;
+/**
+ * A query word's usual short forms in code (ABBREVIATIONS: "message" → `msg`) count at PREFIX_WEIGHT,
+ * unless one is in more than this share of the documents: `src` in every path of a `src/` tree says
+ * nothing about which chunk "the source Observable" means, yet would add a matched word to all of them
+ * (bench/QUALITY-EXPERIMENTS.md §8).
+ */
+const ABBREVIATION_MAX_DOCUMENT_SHARE = 0.25;
+const SHORT_FORMS = new Map<string, string[]>();
+for (const [word, forms] of Object.entries(ABBREVIATIONS)) {
+  const key = singular(word);
+  SHORT_FORMS.set(key, [...new Set([...(SHORT_FORMS.get(key) ?? []), ...forms.map(singular)])].filter((form) => form !== key));
+}
 const STEM_MIN_LENGTH = 5;
 const SIBLING_MIN_SHARE = 0.6;
 const MAX_SIBLINGS = 4;
@@ -499,6 +512,12 @@ export function searchLexical(parts: { index: LexicalIndex; accept?: (slot: numb
     }
     // A related term that is itself a word of the query ("parse" in "parseHeader") is scored as that word.
     for (const [term, share] of relatedTerms(queryTerm, parts)) if (!candidates.has(term) && !queryTerms.includes(term)) candidates.set(term, PREFIX_WEIGHT * share);
+    for (const form of SHORT_FORMS.get(queryTerm) ?? []) {
+      if (candidates.has(form) || queryTerms.includes(form)) continue;
+      let holding = 0;
+      for (const { index } of parts) holding += Math.max(...index.documentFrequency(form));
+      if (holding <= ABBREVIATION_MAX_DOCUMENT_SHARE * documents) candidates.set(form, PREFIX_WEIGHT);
+    }
     for (const [term, weight] of candidates) {
       const frequency = [0, 0, 0];
       for (const { index } of parts) index.documentFrequency(term).forEach((n, field) => (frequency[field] += n));
