@@ -184,7 +184,7 @@ export function buildProgram(): Command {
         }),
       );
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-      else printSearchResults(query, results);
+      else printSearchResults(query, results, root);
     },
   );
 
@@ -241,6 +241,13 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `quipu search … | head` closes the pipe before the results are all written: stop quietly, as
+  // other command-line tools do, rather than with a stack trace. (The index is written before any
+  // result is printed, so nothing is lost.)
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

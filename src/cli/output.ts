@@ -1,6 +1,6 @@
 /** How the CLI shows progress and results: a progress bar on a terminal, plain lines otherwise. */
 import { SingleBar } from 'cli-progress';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
 import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
@@ -107,14 +107,19 @@ export function printStatus(folder: string, s: IndexStatus): void {
   if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);
 }
 
-export function printSearchResults(query: string, results: SearchResult[]): void {
+/**
+ * Results as a terminal shows them: `path:start-end`, the path relative to the working directory (as
+ * grep and ripgrep print them), so a terminal that opens `file:line` links finds the file wherever the
+ * search was run from. (`--json` keeps paths relative to the indexed folder.)
+ */
+export function printSearchResults(query: string, results: SearchResult[], root: string): void {
   const out = process.stdout;
   if (results.length === 0) {
     out.write(`No results for "${query}".\n`);
     return;
   }
   for (const r of results) {
-    const where = `${r.path}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}${r.symbol ? `  ${r.symbol}` : ''}`;
+    const where = `${relative(process.cwd(), join(root, r.path))}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}${r.symbol ? `  ${r.symbol}` : ''}`;
     out.write(`${where}  score ${r.score.toFixed(3)}\n`);
     for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${line}\n`);
     out.write('\n');

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexStatus } from '../../src/core/engine';
 import type { IndexSummary } from '../../src/core/pipeline/events';
-import { copyFixture, runCli, tempDir } from '../helpers';
+import { copyFixture, ROOT, runCli, tempDir } from '../helpers';
 
 test('quipu index then quipu search: a paraphrased query with no shared keywords finds the right file', async () => {
   const folder = copyFixture('corpus');
@@ -26,9 +27,14 @@ test('quipu index then quipu search: a paraphrased query with no shared keywords
   assert.ok(results[0].score > results[2].score);
   assert.match(results[0].snippet, /password/i);
 
-  const readable = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1']);
+  // On a terminal, paths are relative to where the search runs, as grep prints them.
+  const readable = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1'], { cwd: folder });
   assert.equal(readable.code, 0);
   assert.match(readable.stdout, /^notes\/pasta\.txt:\d+-\d+ {2}score [01]\.\d{3}\n {4}Cooking dried pasta well\n/);
+  const fromNotes = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1'], { cwd: join(folder, 'notes') });
+  assert.match(fromNotes.stdout, /^pasta\.txt:\d+-\d+ /);
+  const fromAbove = await runCli(['search', 'boiling noodles', '--folder', basename(folder), '--index-dir', indexDir, '--top', '1'], { cwd: dirname(folder) });
+  assert.ok(fromAbove.stdout.startsWith(`${basename(folder)}/notes/pasta.txt:`), fromAbove.stdout);
 
   const typed = await runCli(['search', 'time zones', '--folder', folder, '--index-dir', indexDir, '--type', 'md', '--glob', '!notes/**', '--json']);
   assert.deepEqual([...new Set((JSON.parse(typed.stdout) as { path: string }[]).map((r) => r.path))], ['docs/deploy.md']);
@@ -86,6 +92,20 @@ test('with no folder named: index takes the current folder; search and status fi
   assert.equal(notYet.code, 0, notYet.stderr);
   assert.ok(notYet.stdout.includes(`Index of ${elsewhere}\n`), notYet.stdout);
   assert.match(notYet.stdout, /not indexed yet/);
+});
+
+test('a reader that stops early (quipu search … | head) ends the search quietly, not with a stack trace', async () => {
+  const folder = copyFixture('corpus');
+  const indexDir = tempDir();
+  assert.equal((await runCli(['index', folder, '--index-dir', indexDir])).code, 0);
+  // The read end closes before the CLI has loaded the model, so its first write meets a closed pipe.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'quipu.js'), 'search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
 });
 
 test('quipu embed --json prints normalised vectors', async () => {
