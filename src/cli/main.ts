@@ -12,6 +12,7 @@ import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
+import { version } from '../../package.json';
 import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
@@ -112,6 +113,7 @@ async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => 
 export function buildProgram(): Command {
   const program = new Command('quipu')
     .description('Local, private semantic search over code, Markdown, text, PDF and DOCX.')
+    .version(version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 

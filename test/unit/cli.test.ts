@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexStatus } from '../../src/core/engine';
@@ -106,6 +106,12 @@ test('a reader that stops early (quipu search … | head) ends the search quietl
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(stderr, '');
   assert.equal(code, 0);
+});
+
+test('quipu --version prints the package version', async () => {
+  const result = await runCli(['--version']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
 });
 
 test('quipu embed --json prints normalised vectors', async () => {
