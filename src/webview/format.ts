@@ -2,6 +2,7 @@
  * The search panel's pure logic: text, numbers, filters and highlighting. No DOM and no `vscode`, so
  * node:test covers it and the extension side may import it too (the same filter parsing on both sides).
  */
+import { ABBREVIATIONS } from '../core/search/abbreviations';
 import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../extension/panel/protocol';
 
 /** What the webview keeps in vscode.setState: the user's intent only, never results. */
@@ -124,6 +125,34 @@ export function queryTerms(query: string): string[] {
   return [...terms].sort((a, b) => b.length - a.length || a.localeCompare(b));
 }
 
+/**
+ * The abbreviations code uses for the query's words ("message" → `msg`), as the search matched them
+ * (src/core/search/lexical.ts), so a hit found through one shows why.
+ */
+export function shortFormsOf(query: string): Set<string> {
+  const forms = new Set<string>();
+  for (const word of query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    for (const key of [word, stem(word), word.replace(/s$/, '')]) for (const form of ABBREVIATIONS[key] ?? []) forms.add(form);
+  }
+  return forms;
+}
+
+/**
+ * A word part the search relates to a long query term, by the rules the lexical ranking uses: a
+ * start of it ("concat" for "concatenating") or a close sibling ("serialize" for "serialization").
+ */
+function relatedToTerm(part: string, terms: readonly string[]): boolean {
+  if (part.length < 4) return false;
+  return terms.some((term) => {
+    if (term.length < 6 || /\d/.test(term)) return false;
+    if (term.startsWith(part)) return true;
+    if (part.slice(0, 5) !== term.slice(0, 5)) return false;
+    let common = 0;
+    while (common < part.length && common < term.length && part[common] === term[common]) common++;
+    return common / Math.max(part.length, term.length) >= 0.6;
+  });
+}
+
 function stem(word: string): string {
   for (const suffix of ['ing', 'ed', 'es', 's']) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 4) return word.slice(0, -suffix.length);
@@ -147,10 +176,12 @@ function startsWord(text: string, i: number): boolean {
 
 /**
  * Splits text into plain and marked segments: each term is marked where a word (or camelCase part)
- * starts with it, and the mark runs to the end of that word part ("index" marks "indexing").
- * Case-insensitive. Concatenating the segments' text gives the input back.
+ * starts with it, and the mark runs to the end of that word part ("index" marks "indexing"). A word
+ * part that is one of `shortForms` ("msg"), or a start or close sibling of a long term ("concat" for
+ * "concatenating"), is marked too, as the search matched it. Case-insensitive. Concatenating the
+ * segments' text gives the input back.
  */
-export function highlight(text: string, terms: readonly string[]): Segment[] {
+export function highlight(text: string, terms: readonly string[], shortForms: ReadonlySet<string> = new Set()): Segment[] {
   const segments: Segment[] = [];
   const push = (part: string, mark: boolean): void => {
     if (part.length === 0) return;
@@ -161,14 +192,21 @@ export function highlight(text: string, terms: readonly string[]): Segment[] {
   let plainStart = 0;
   let i = 0;
   while (i < text.length) {
-    const term = startsWord(text, i) ? terms.find((t) => t.length > 0 && text.slice(i, i + t.length).toLowerCase() === t) : undefined;
-    if (term === undefined) {
+    if (!startsWord(text, i)) {
       i++;
       continue;
     }
-    let end = i + term.length;
+    const term = terms.find((t) => t.length > 0 && text.slice(i, i + t.length).toLowerCase() === t);
+    let end = i + (term?.length ?? 1);
     const rest = UPPER.test(text[end - 1]) && UPPER.test(text[end] ?? '') ? UPPER_OR_DIGIT : LOWER_OR_DIGIT;
     while (end < text.length && rest.test(text[end])) end++;
+    if (term === undefined) {
+      const part = text.slice(i, end).toLowerCase();
+      if (!WORD_CHAR.test(text[i]) || !(shortForms.has(part) || relatedToTerm(part, terms))) {
+        i++;
+        continue;
+      }
+    }
     push(text.slice(plainStart, i), false);
     push(text.slice(i, end), true);
     plainStart = i = end;

@@ -23,6 +23,7 @@ import {
   plural,
   progressRatio,
   queryTerms,
+  shortFormsOf,
   restoreViewState,
   sameIntent,
   snippetLines,
@@ -401,6 +402,7 @@ let active = 0;
 function tree(res: Results): HTMLElement {
   const container = h('div', { class: 'tree', role: 'tree', 'aria-label': `Results for ${res.query}` });
   const terms = queryTerms(res.query);
+  const shortForms = shortFormsOf(res.query);
   // The folder name only helps when the results span several workspace folders.
   const manyFolders = new Set(res.groups.map((g) => g.folderName)).size > 1;
   res.groups.forEach((group, gi) => {
@@ -429,7 +431,7 @@ function tree(res: Results): HTMLElement {
     container.append(fileRow);
     rows.push({ el: fileRow, group });
     group.results.forEach((result, ri) => {
-      const el = hitRow(group, result, terms, ri, group.results.length);
+      const el = hitRow(group, result, terms, shortForms, ri, group.results.length);
       el.hidden = !open;
       container.append(el);
       rows.push({ el, group, result });
@@ -446,13 +448,13 @@ function tree(res: Results): HTMLElement {
   return container;
 }
 
-function hitRow(group: PanelFileGroup, result: PanelResult, terms: string[], ri: number, count: number): HTMLElement {
+function hitRow(group: PanelFileGroup, result: PanelResult, terms: string[], shortForms: ReadonlySet<string>, ri: number, count: number): HTMLElement {
   const location = formatLocation(result);
   const lines = snippetLines(result.snippet);
   const code = h('div', { class: 'snippet' });
   for (const line of lines) {
     const lineEl = h('div', { class: 'line' });
-    for (const segment of highlight(line, terms)) lineEl.append(segment.mark ? h('mark', {}, segment.text) : document.createTextNode(segment.text));
+    for (const segment of highlight(line, terms, shortForms)) lineEl.append(segment.mark ? h('mark', {}, segment.text) : document.createTextNode(segment.text));
     code.append(lineEl);
   }
   return h(

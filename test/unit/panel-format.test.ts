@@ -17,6 +17,7 @@ import {
   plural,
   progressRatio,
   queryTerms,
+  shortFormsOf,
   restoreViewState,
   sameIntent,
   snippetLines,
@@ -67,6 +68,17 @@ describe('highlight', () => {
     assert.deepEqual(highlight('plain text', []), [{ text: 'plain text', mark: false }]);
     assert.deepEqual(highlight('plain text', ['zebra']), [{ text: 'plain text', mark: false }]);
     assert.deepEqual(highlight('', ['x']), []);
+  });
+
+  test('marks the forms the search matched a long word or its abbreviation by, whole word parts only', () => {
+    const terms = queryTerms('concatenating the serialization message');
+    const forms = shortFormsOf('concatenating the serialization message');
+    assert.ok(forms.has('msg'));
+    const text = 'const msg = serialize(concat(a, b)); msgId dbg conceal';
+    assert.deepEqual(marks(highlight(text, terms, forms)), ['msg', 'serialize', 'concat', 'msg']);
+    assert.equal(joined(highlight(text, terms, forms)), text);
+    // Without the query's abbreviations, "msg" stays plain.
+    assert.deepEqual(marks(highlight(text, terms)), ['serialize', 'concat']);
   });
 
   test('markup in a file stays text: segments hold it verbatim', () => {
