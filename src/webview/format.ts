@@ -2,7 +2,7 @@
  * The search panel's pure logic: text, numbers, filters and highlighting. No DOM and no `vscode`, so
  * node:test covers it and the extension side may import it too (the same filter parsing on both sides).
  */
-import { ABBREVIATIONS } from '../core/search/abbreviations';
+import { relatedFormShare, shortFormsOf as abbreviationsOf } from '../core/search/word-forms';
 import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../extension/panel/protocol';
 
 /** What the webview keeps in vscode.setState: the user's intent only, never results. */
@@ -127,30 +127,19 @@ export function queryTerms(query: string): string[] {
 
 /**
  * The abbreviations code uses for the query's words ("message" → `msg`), as the search matched them
- * (src/core/search/lexical.ts), so a hit found through one shows why.
+ * (src/core/search/word-forms.ts), so a hit found through one shows why.
  */
 export function shortFormsOf(query: string): Set<string> {
   const forms = new Set<string>();
   for (const word of query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    for (const key of [word, stem(word), word.replace(/s$/, '')]) for (const form of ABBREVIATIONS[key] ?? []) forms.add(form);
+    for (const key of [word, stem(word), word.replace(/s$/, '')]) for (const form of abbreviationsOf(key)) forms.add(form);
   }
   return forms;
 }
 
-/**
- * A word part the search relates to a long query term, by the rules the lexical ranking uses: a
- * start of it ("concat" for "concatenating") or a close sibling ("serialize" for "serialization").
- */
+/** A word part the search relates to a long query term: a start or a close sibling of it. */
 function relatedToTerm(part: string, terms: readonly string[]): boolean {
-  if (part.length < 4) return false;
-  return terms.some((term) => {
-    if (term.length < 6 || /\d/.test(term)) return false;
-    if (term.startsWith(part)) return true;
-    if (part.slice(0, 5) !== term.slice(0, 5)) return false;
-    let common = 0;
-    while (common < part.length && common < term.length && part[common] === term[common]) common++;
-    return common / Math.max(part.length, term.length) >= 0.6;
-  });
+  return terms.some((term) => relatedFormShare(part, term) !== undefined);
 }
 
 function stem(word: string): string {

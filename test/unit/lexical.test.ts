@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
 import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
+import { relatedFormShare, shortFormsOf } from '../../src/core/search/word-forms';
 import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
@@ -93,6 +94,18 @@ test('a long query word finds the shorter or sibling forms code uses, below an e
   const scoreOf = (query: string) => words.search(query, 10).find((h) => h.id === 'parse')?.score;
   assert.ok(scoreOf('parse header') !== undefined);
   assert.equal(scoreOf('parseHeader'), scoreOf('parse header'));
+});
+
+test('word forms: starts of a long word and close siblings, with the share they have in common', () => {
+  assert.equal(relatedFormShare('concat', 'concatenating'), 6 / 13);
+  assert.equal(relatedFormShare('serialize', 'serialization'), 8 / 13);
+  assert.equal(relatedFormShare('conc', 'concatenating'), 4 / 13);
+  assert.equal(relatedFormShare('con', 'concatenating'), undefined, 'too short a start');
+  assert.equal(relatedFormShare('compose', 'composition'), undefined, '6 of 11 is under the share');
+  assert.equal(relatedFormShare('concatenating', 'concatenating'), undefined, 'the word itself');
+  assert.equal(relatedFormShare('parseheader', 'parse'), undefined, 'query words under six characters');
+  assert.equal(relatedFormShare('utf', 'utf16le'), undefined, 'words with digits');
+  assert.deepEqual(shortFormsOf('message'), ['msg']);
 });
 
 test('a word finds the short forms code uses for it (eslint-plugin-unicorn\'s list), unless one is in most documents', () => {

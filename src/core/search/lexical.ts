@@ -29,6 +29,7 @@ export interface LexicalHit {
 }
 
 import { ABBREVIATIONS } from './abbreviations';
+import { RELATED_MIN_QUERY_LENGTH, relatedFormShare, shortFormsOf, SIBLING_STEM_LENGTH, START_MIN_LENGTH } from './word-forms';
 import { bestRows } from './top';
 
 /** Words of code and prose: identifiers (with `$`, `_`), numbers, and accented letters. */
@@ -118,28 +119,19 @@ const PREFIX_WEIGHT = 0.4;
 /** The completions of one query term that are scored, closest first (bounds a query's work). */
 const MAX_PREFIX_EXPANSIONS = 32;
 /**
- * Prose names what code abbreviates or inflects differently: "concatenating" → `concat`,
- * "configuration" → `config`, "serialization" → `serialize`, "validation" → `validate`. A query word
- * this long also matches the indexed terms that are a start of it (at least PREFIX_MIN_LENGTH
- * characters) and its closest siblings (the same first STEM_MIN_LENGTH characters, sharing at least
- * SIBLING_MIN_SHARE of the longer word), counted at PREFIX_WEIGHT times the share they have in common.
- * Query-side only, so indexes stay as they are (measured: bench/QUALITY-EXPERIMENTS.md §8).
- */
-const RELATED_MIN_QUERY_LENGTH = 6;
-/**
  * A query word's usual short forms in code (ABBREVIATIONS: "message" → `msg`) count at PREFIX_WEIGHT,
  * unless one is in more than this share of the documents: `src` in every path of a `src/` tree says
  * nothing about which chunk "the source Observable" means, yet would add a matched word to all of them
  * (bench/QUALITY-EXPERIMENTS.md §8).
  */
 const ABBREVIATION_MAX_DOCUMENT_SHARE = 0.25;
+/** The short forms of each word as the tokenizer leaves it (singular, lower case). */
 const SHORT_FORMS = new Map<string, string[]>();
-for (const [word, forms] of Object.entries(ABBREVIATIONS)) {
+for (const word of Object.keys(ABBREVIATIONS)) {
   const key = singular(word);
-  SHORT_FORMS.set(key, [...new Set([...(SHORT_FORMS.get(key) ?? []), ...forms.map(singular)])].filter((form) => form !== key));
+  SHORT_FORMS.set(key, [...new Set([...(SHORT_FORMS.get(key) ?? []), ...shortFormsOf(word).map(singular)])].filter((form) => form !== key));
 }
-const STEM_MIN_LENGTH = 5;
-const SIBLING_MIN_SHARE = 0.6;
+/** The closest siblings of one query word that are scored (word-forms.ts). */
 const MAX_SIBLINGS = 4;
 
 /**
@@ -452,35 +444,30 @@ function bitCount(bits: number): number {
 }
 
 /**
- * Indexed terms related to a long query word, with the share of the longer word they have in common:
- * the starts of it (`concat` for "concatenating") and its closest siblings (`serialize` for
- * "serialization"). See RELATED_MIN_QUERY_LENGTH.
+ * Indexed terms that are other forms of a long query word (word-forms.ts), with the share of the
+ * longer word they have in common: the starts of it (`concat` for "concatenating") and its closest
+ * siblings (`serialize` for "serialization").
  */
 function relatedTerms(queryTerm: string, parts: { index: LexicalIndex }[]): Map<string, number> {
   const related = new Map<string, number>();
-  if (queryTerm.length < RELATED_MIN_QUERY_LENGTH || /\d/.test(queryTerm)) return related;
+  if (queryTerm.length < RELATED_MIN_QUERY_LENGTH) return related;
   const indexed = (term: string) => parts.some(({ index }) => index.documentFrequency(term).some((n) => n > 0));
-  for (let length = queryTerm.length - 1; length >= PREFIX_MIN_LENGTH; length--) {
+  for (let length = queryTerm.length - 1; length >= START_MIN_LENGTH; length--) {
     const start = queryTerm.slice(0, length);
-    if (indexed(start)) related.set(start, length / queryTerm.length);
+    const share = relatedFormShare(start, queryTerm);
+    if (share !== undefined && indexed(start)) related.set(start, share);
   }
   const siblings = new Map<string, number>();
   for (const { index } of parts) {
-    for (const term of index.termsWithPrefix(queryTerm.slice(0, STEM_MIN_LENGTH))) {
-      if (term === queryTerm || related.has(term) || term.startsWith(queryTerm)) continue;
-      const share = commonPrefixLength(term, queryTerm) / Math.max(term.length, queryTerm.length);
-      if (share >= SIBLING_MIN_SHARE) siblings.set(term, share);
+    for (const term of index.termsWithPrefix(queryTerm.slice(0, SIBLING_STEM_LENGTH))) {
+      if (related.has(term)) continue;
+      const share = relatedFormShare(term, queryTerm);
+      if (share !== undefined) siblings.set(term, share);
     }
   }
   const closest = [...siblings].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_SIBLINGS);
   for (const [term, share] of closest) related.set(term, share);
   return related;
-}
-
-function commonPrefixLength(a: string, b: string): number {
-  let length = 0;
-  while (length < a.length && length < b.length && a[length] === b[length]) length++;
-  return length;
 }
 
 /**
