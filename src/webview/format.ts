@@ -2,7 +2,7 @@
  * The search panel's pure logic: text, numbers, filters and highlighting. No DOM and no `vscode`, so
  * node:test covers it and the extension side may import it too (the same filter parsing on both sides).
  */
-import { relatedFormShare, shortFormsOf as abbreviationsOf } from '../core/search/word-forms';
+import { relatedFormShare, shortFormsOf as abbreviationsOf, singular } from '../core/search/word-forms';
 import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../extension/panel/protocol';
 
 /** What the webview keeps in vscode.setState: the user's intent only, never results. */
@@ -132,7 +132,7 @@ export function queryTerms(query: string): string[] {
 export function shortFormsOf(query: string): Set<string> {
   const forms = new Set<string>();
   for (const word of query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    for (const key of [word, stem(word), word.replace(/s$/, '')]) for (const form of abbreviationsOf(key)) forms.add(form);
+    for (const form of abbreviationsOf(singular(word))) forms.add(form);
   }
   return forms;
 }
@@ -191,7 +191,7 @@ export function highlight(text: string, terms: readonly string[], shortForms: Re
     while (end < text.length && rest.test(text[end])) end++;
     if (term === undefined) {
       const part = text.slice(i, end).toLowerCase();
-      if (!WORD_CHAR.test(text[i]) || !(shortForms.has(part) || relatedToTerm(part, terms))) {
+      if (!WORD_CHAR.test(text[i]) || !(shortForms.has(singular(part)) || relatedToTerm(part, terms))) {
         i++;
         continue;
       }

@@ -28,9 +28,10 @@ export interface LexicalHit {
   slot: number;
 }
 
-import { ABBREVIATIONS } from './abbreviations';
-import { RELATED_MIN_QUERY_LENGTH, relatedFormShare, shortFormsOf, SIBLING_STEM_LENGTH, START_MIN_LENGTH } from './word-forms';
+import { RELATED_MIN_QUERY_LENGTH, relatedFormShare, shortFormsOf, SIBLING_STEM_LENGTH, singular, START_MIN_LENGTH } from './word-forms';
 import { bestRows } from './top';
+
+export { singular } from './word-forms';
 
 /** Words of code and prose: identifiers (with `$`, `_`), numbers, and accented letters. */
 const WORD = /[\p{L}\p{N}_$]+/gu;
@@ -62,19 +63,6 @@ function pushTerm(terms: string[], term: string): void {
   if (term.length < 2 && !/\d/.test(term)) return;
   if (STOP_WORDS.has(term)) return;
   terms.push(singular(term));
-}
-
-/**
- * English plurals and third persons to their base form, for index and query alike: "returns" finds
- * `return`, "applies" finds `apply`, "matches" finds `match`, "headers" finds `getHeader`. Only the
- * -s endings: a fuller stemmer ("applied" → "appli") mangles identifiers more than it helps.
- */
-export function singular(term: string): string {
-  if (term.length < 4 || !term.endsWith('s') || /\d/.test(term)) return term;
-  if (term.endsWith('ies') && term.length > 4) return term.slice(0, -3) + 'y';
-  if (/(?:ss|x|ch|sh|z)es$/.test(term) && !term.endsWith('caches')) return term.slice(0, -2);
-  if (/(?:ss|us|is|as|os)$/.test(term)) return term;
-  return term.slice(0, -1);
 }
 
 /**
@@ -125,12 +113,6 @@ const MAX_PREFIX_EXPANSIONS = 32;
  * (bench/QUALITY-EXPERIMENTS.md §8).
  */
 const ABBREVIATION_MAX_DOCUMENT_SHARE = 0.25;
-/** The short forms of each word as the tokenizer leaves it (singular, lower case). */
-const SHORT_FORMS = new Map<string, string[]>();
-for (const word of Object.keys(ABBREVIATIONS)) {
-  const key = singular(word);
-  SHORT_FORMS.set(key, [...new Set([...(SHORT_FORMS.get(key) ?? []), ...shortFormsOf(word).map(singular)])].filter((form) => form !== key));
-}
 /** The closest siblings of one query word that are scored (word-forms.ts). */
 const MAX_SIBLINGS = 4;
 
@@ -499,7 +481,7 @@ export function searchLexical(parts: { index: LexicalIndex; accept?: (slot: numb
     }
     // A related term that is itself a word of the query ("parse" in "parseHeader") is scored as that word.
     for (const [term, share] of relatedTerms(queryTerm, parts)) if (!candidates.has(term) && !queryTerms.includes(term)) candidates.set(term, PREFIX_WEIGHT * share);
-    for (const form of SHORT_FORMS.get(queryTerm) ?? []) {
+    for (const form of shortFormsOf(queryTerm)) {
       if (candidates.has(form) || queryTerms.includes(form)) continue;
       let holding = 0;
       for (const { index } of parts) holding += Math.max(...index.documentFrequency(form));

@@ -1,7 +1,8 @@
 /**
  * When a word in the code is another form of a word in the query. Prose names what code abbreviates
  * or inflects differently: "concatenating" → `concat`, "configuration" → `config`, "serialization" →
- * `serialize`, "message" → `msg`. The lexical ranking matches these forms on the query side only
+ * `serialize`, "message" → `msg`; and plurals, "headers" → `header` (`singular`, which the tokenizer
+ * applies to index and query alike). The lexical ranking matches these forms on the query side only
  * (indexes stay as they are), and the search panel marks them; both read the rules here. No Node or
  * DOM dependencies, so the webview bundles it too. Measured: bench/QUALITY-EXPERIMENTS.md §8.
  */
@@ -32,7 +33,29 @@ export function relatedFormShare(form: string, word: string): number | undefined
   return share >= SIBLING_MIN_SHARE ? share : undefined;
 }
 
-/** The abbreviations code uses for a word, from ABBREVIATIONS ("messages" → `msgs`, `msg`). */
-export function shortFormsOf(word: string): readonly string[] {
-  return ABBREVIATIONS[word] ?? [];
+/**
+ * English plurals and third persons to their base form, for index and query alike: "returns" finds
+ * `return`, "applies" finds `apply`, "matches" finds `match`, "headers" finds `getHeader`. Only the
+ * -s endings: a fuller stemmer ("applied" → "appli") mangles identifiers more than it helps.
+ */
+export function singular(term: string): string {
+  if (term.length < 4 || !term.endsWith('s') || /\d/.test(term)) return term;
+  if (term.endsWith('ies') && term.length > 4) return term.slice(0, -3) + 'y';
+  if (/(?:ss|x|ch|sh|z)es$/.test(term) && !term.endsWith('caches')) return term.slice(0, -2);
+  if (/(?:ss|us|is|as|os)$/.test(term)) return term;
+  return term.slice(0, -1);
+}
+
+/** ABBREVIATIONS keyed and valued in the tokenizer's form (singular, lower case). */
+const SHORT_FORMS = new Map<string, string[]>();
+for (const [word, forms] of Object.entries(ABBREVIATIONS)) {
+  const key = singular(word);
+  const all = new Set([...(SHORT_FORMS.get(key) ?? []), ...forms.map(singular)]);
+  all.delete(key);
+  SHORT_FORMS.set(key, [...all]);
+}
+
+/** The abbreviations code uses for a word as the tokenizer leaves it ("argument" → `arg`). */
+export function shortFormsOf(term: string): readonly string[] {
+  return SHORT_FORMS.get(term) ?? [];
 }
