@@ -82,11 +82,15 @@ export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTo
  * The chunk settings as an index records them: an index made with other settings is rebuilt. What
  * the model reads is part of the key (embed/model-input.ts), so changing it re-embeds everything.
  * v3: a call wrapping a function (`memo(function Card…)`) is a declaration, so chunks changed.
+ * v4: definitions by assignment and inside wrappers are declarations (`exports.x = function`,
+ * `Foo.prototype.x`, `module.exports = {…}`, IIFE and AMD bodies, Go `Type.Method`, …: chunk/declarations.ts).
  */
+export const CHUNKER_VERSION = 'v4';
+
 export function chunkKeyOf(chunk: ChunkSettings): string {
   const { maxTokens, overlapTokens, embedContext, stripBoilerplate, splitWords } = chunk;
   const input = `${embedContext ? ';context' : ''}${stripBoilerplate ? ';strip' : ''}${splitWords ? ';words' : ''}`;
-  return `v3;max=${maxTokens};overlap=${overlapTokens}${input}`;
+  return `${CHUNKER_VERSION};max=${maxTokens};overlap=${overlapTokens}${input}`;
 }
 
 /** What an index's chunk key means, for people ("at most 256 tokens, 32 shared with the next; …"). */

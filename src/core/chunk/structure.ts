@@ -8,15 +8,9 @@
  * falls back to line windows.
  */
 import { join } from 'node:path';
+import { unitsUnder, type StructureUnit, type SyntaxNode } from './declarations';
 
-export interface StructureUnit {
-  /** 1-based, inclusive; leading doc comments included. */
-  startLine: number;
-  endLine: number;
-  /** The unit's name ("parseHeader", "Parser", "Install > From npm"). */
-  name: string;
-  children: StructureUnit[];
-}
+export type { StructureUnit } from './declarations';
 
 /** Grammar file per language id (see files/languages.ts). */
 const GRAMMARS: Record<string, string> = {
@@ -35,34 +29,6 @@ const GRAMMARS: Record<string, string> = {
   ruby: 'ruby',
   shellscript: 'bash',
 };
-
-/** Node types that are units of their own. */
-const DECLARATIONS = new Set([
-  // JavaScript / TypeScript
-  'function_declaration', 'generator_function_declaration', 'class_declaration', 'abstract_class_declaration',
-  'method_definition', 'interface_declaration', 'type_alias_declaration', 'enum_declaration', 'internal_module',
-  // Python
-  'function_definition', 'class_definition', 'decorated_definition',
-  // Go, Java, C#
-  'method_declaration', 'type_declaration', 'constructor_declaration', 'record_declaration', 'struct_declaration',
-  'namespace_declaration',
-  // Rust
-  'function_item', 'impl_item', 'struct_item', 'enum_item', 'trait_item', 'mod_item',
-  // C / C++
-  'class_specifier', 'struct_specifier', 'namespace_definition',
-  // Ruby
-  'method', 'singleton_method', 'class', 'module',
-]);
-
-interface SyntaxNode {
-  type: string;
-  text: string;
-  startPosition: { row: number };
-  endPosition: { row: number; column: number };
-  namedChildren: (SyntaxNode | null)[];
-  previousNamedSibling: SyntaxNode | null;
-  childForFieldName(name: string): SyntaxNode | null;
-}
 
 interface TreeSitterModule {
   Parser: {
@@ -132,7 +98,7 @@ export async function codeOutline(text: string, language: string): Promise<CodeO
     const tree = parser.parse(text);
     if (!tree) return undefined;
     try {
-      return { units: unitsUnder(tree.rootNode, ''), wiringLines: wiringLinesOf(tree.rootNode) };
+      return { units: unitsUnder(tree.rootNode, '', grammar), wiringLines: wiringLinesOf(tree.rootNode) };
     } finally {
       tree.delete();
     }
@@ -163,91 +129,6 @@ function isWiring(node: SyntaxNode): boolean {
   }
   if (/^(lexical_declaration|variable_declaration|expression_statement|call)$/.test(node.type)) return REQUIRE_LINE.test(node.text.trim());
   return false;
-}
-
-/** The declarations inside `node` (not inside nested declarations: those are their children). */
-function unitsUnder(node: SyntaxNode, prefix: string): StructureUnit[] {
-  const units: StructureUnit[] = [];
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    const declaration = asDeclaration(child);
-    if (!declaration) {
-      if (child.namedChildren.length > 0 && !isLeafLike(child)) units.push(...unitsUnder(child, prefix));
-      continue;
-    }
-    const name = nameOf(declaration) ?? declaration.type;
-    const qualified = prefix ? `${prefix}.${name}` : name;
-    units.push({
-      startLine: leadingCommentStart(child) + 1,
-      endLine: child.endPosition.row + 1,
-      name: qualified,
-      children: unitsUnder(declaration, qualified),
-    });
-  }
-  return units;
-}
-
-/** The declaration a node stands for: itself, an exported one, or a variable holding a function. */
-function asDeclaration(node: SyntaxNode): SyntaxNode | undefined {
-  if (DECLARATIONS.has(node.type)) return node;
-  if (node.type === 'export_statement') {
-    const inner = node.childForFieldName('declaration');
-    return inner ? asDeclaration(inner) : undefined;
-  }
-  if (node.type === 'lexical_declaration' || node.type === 'variable_declaration') {
-    const declarator = node.namedChildren.find((c) => c?.type === 'variable_declarator');
-    const value = declarator?.childForFieldName('value');
-    if (value && (isFunctionLike(value) || wrapsFunction(value))) return node;
-  }
-  return undefined;
-}
-
-function isFunctionLike(node: SyntaxNode): boolean {
-  return /function|arrow_function|class/.test(node.type);
-}
-
-/** `memo(function Card() {…})`, `_curry2(function and(a, b) {…})`, `asyncHandler(async (req) => {…})`. */
-function wrapsFunction(node: SyntaxNode): boolean {
-  if (node.type !== 'call_expression') return false;
-  const args = node.childForFieldName('arguments');
-  return Boolean(args?.namedChildren.some((arg) => arg && isFunctionLike(arg)));
-}
-
-/** Expressions and strings hold no declarations worth cutting at. */
-function isLeafLike(node: SyntaxNode): boolean {
-  return /string|comment|expression|literal|arguments|call/.test(node.type);
-}
-
-function nameOf(node: SyntaxNode): string | undefined {
-  if (node.type === 'decorated_definition') {
-    const inner = node.childForFieldName('definition');
-    return inner ? nameOf(inner) : undefined;
-  }
-  if (node.type === 'lexical_declaration' || node.type === 'variable_declaration') {
-    return node.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text;
-  }
-  if (node.type === 'type_declaration') {
-    return node.namedChildren.find((c) => c?.type === 'type_spec')?.childForFieldName('name')?.text;
-  }
-  if (node.type === 'impl_item') {
-    return node.childForFieldName('type')?.text;
-  }
-  const name = node.childForFieldName('name') ?? node.childForFieldName('declarator');
-  if (!name) return undefined;
-  // C/C++ declarators nest: `int main(void)` → the function_declarator's own declarator.
-  const inner = name.childForFieldName('declarator');
-  return (inner ?? name).text.split('\n')[0].slice(0, 80);
-}
-
-/** Doc comments above a declaration (at most one blank line between) belong to it (row, 0-based). */
-function leadingCommentStart(node: SyntaxNode): number {
-  let start = node.startPosition.row;
-  let previous = node.previousNamedSibling;
-  while (previous && previous.type === 'comment' && previous.endPosition.row >= start - 2) {
-    start = previous.startPosition.row;
-    previous = previous.previousNamedSibling;
-  }
-  return start;
 }
 
 /** Markdown sections by heading; a section's children are its subsections. */

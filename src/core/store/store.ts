@@ -177,7 +177,7 @@ export class IndexStore {
       if (existing && options.forceRebuild) reason = 'a rebuild was requested';
       else if (existing && existing.formatVersion !== FORMAT_VERSION) reason = `the index format changed (${existing.formatVersion} → ${FORMAT_VERSION})`;
       else if (existing && existing.modelId !== identity.modelId) reason = `the model changed (${existing.modelId} → ${identity.modelId})`;
-      else if (existing && existing.chunkKey !== identity.chunkKey) reason = `the chunk settings changed (${existing.chunkKey} → ${identity.chunkKey})`;
+      else if (existing && existing.chunkKey !== identity.chunkKey) reason = chunkKeyChange(existing.chunkKey, identity.chunkKey);
       if (existing && !reason) {
         const catalog = await readCatalog(dir, existing.catalogGeneration);
         const store = new IndexStore(dir, existing, catalog, lock, undefined);
@@ -612,4 +612,12 @@ function textKeyOf(fileHash: string, chunkKey: string): string {
 
 function shardOf(path: string, shards: number): number {
   return parseInt(hashText(path).slice(0, 8), 16) % shards;
+}
+
+/** Why an index made with other chunk settings is rebuilt: a newer chunker, or settings the user changed. */
+function chunkKeyChange(from: string, to: string): string {
+  const version = (key: string) => key.split(';')[0];
+  const rest = (key: string) => key.split(';').slice(1).join(';');
+  if (rest(from) === rest(to)) return `this version of Quipu cuts code into chunks differently (${version(from)} → ${version(to)}: definitions by assignment, in IIFE and AMD modules, and more languages' methods have chunks of their own)`;
+  return `the chunk settings changed (${from} → ${to})`;
 }
