@@ -212,7 +212,12 @@ export function chunkByStructure(text: string, units: StructureUnit[], tokenizer
   for (const piece of pieces) {
     const last = packed[packed.length - 1];
     const small = (p: Piece) => p.filler || p.tokens < SMALL_UNIT_TOKENS;
-    if (last && last.tokens + piece.tokens <= budget && (small(last) || small(piece)) && last.endLine + 1 >= piece.startLine) {
+    // A declaration cut into line windows anyway takes a few lines of code next to it along (an import
+    // block before it, a closing line after it), rather than leaving them a chunk of their own.
+    const windowed = (p: Piece) => p.tokens > budget && !p.filler;
+    const smallFiller = (p: Piece) => p.filler && p.tokens < SMALL_UNIT_TOKENS;
+    const joinsWindows = last && last.endLine + 1 >= piece.startLine && ((smallFiller(last) && windowed(piece)) || (windowed(last) && smallFiller(piece)));
+    if (last && (joinsWindows || (last.tokens + piece.tokens <= budget && (small(last) || small(piece)) && last.endLine + 1 >= piece.startLine))) {
       last.endLine = piece.endLine;
       last.tokens += piece.tokens;
       // Name the chunk after the declaration it holds (the first one, when several).

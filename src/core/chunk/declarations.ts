@@ -40,6 +40,7 @@ const DECLARATIONS = new Set([
   // JavaScript / TypeScript
   'function_declaration', 'generator_function_declaration', 'class_declaration', 'abstract_class_declaration',
   'method_definition', 'interface_declaration', 'type_alias_declaration', 'enum_declaration', 'internal_module',
+  'function_signature', 'method_signature', 'abstract_method_signature', // TypeScript overloads and `declare`s
   // Python
   'function_definition', 'class_definition', 'decorated_definition',
   // Go, Java, C#
@@ -91,14 +92,30 @@ export function unitsUnder(node: SyntaxNode, prefix: string, grammar: string): S
       continue;
     }
     const name = found.absolute || !prefix ? found.name : `${prefix}.${found.name}`;
-    units.push({
-      startLine: leadingCommentStart(child) + 1,
-      endLine: child.endPosition.row + 1,
-      name,
-      children: unitsUnder(found.body, found.memberPrefix ?? name, grammar),
-    });
+    const unit = { startLine: leadingCommentStart(child) + 1, endLine: child.endPosition.row + 1, name, children: unitsUnder(found.body, found.memberPrefix ?? name, grammar) };
+    // TypeScript overloads (`function f(a: A): X;` … then the body) are one declaration with it.
+    const previous = units[units.length - 1];
+    if (previous && previous.name === name && overloads.has(previous) && previous.endLine < unit.startLine) {
+      previous.endLine = unit.endLine;
+      previous.children = unit.children;
+      if (!isSignature(child)) overloads.delete(previous);
+      continue;
+    }
+    if (isSignature(child)) overloads.add(unit);
+    units.push(unit);
   }
   return units;
+}
+
+/** Units that so far hold only overload signatures, waiting for their implementation. */
+const overloads = new WeakSet<StructureUnit>();
+
+function isSignature(node: SyntaxNode): boolean {
+  if (node.type === 'export_statement') {
+    const inner = node.childForFieldName('declaration');
+    return inner ? isSignature(inner) : false;
+  }
+  return /^(function_signature|method_signature|abstract_method_signature)$/.test(node.type);
 }
 
 /**
