@@ -14,6 +14,7 @@ import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
 import { DEFAULT_SEARCH_MODE, searchStore, type SearchOptions, type SearchResult } from './search/search';
+import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { acquireLock } from './store/lock';
 import { IndexStore } from './store/store';
 
@@ -109,6 +110,12 @@ export class QuipuEngine {
       this.dropReader(indexDir);
       return searchStore(await this.reader(indexDir), { text: query, vector }, options);
     }
+  }
+
+  /** The chunks most like some indexed lines, by the vectors the index already holds (nothing is embedded). */
+  async similar(folder: string, source: SimilarSource, options: Omit<SearchOptions, 'mode'> & { indexDir?: string } = {}): Promise<SimilarAnswer> {
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
+    return similarInStore(await this.reader(indexDir), source, options);
   }
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */
