@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
 import { QuipuController } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
+import { registerLanguageModelTools } from './lmTools';
 import { SearchViewProvider } from './panel/searchView';
 import { showSearchQuickPick } from './quickPick';
 import { classifyChange } from './settings';
@@ -60,6 +61,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, ctl.documents),
     vscode.workspace.registerTextDocumentContentProvider(STATUS_SCHEME, statusReport),
     vscode.window.registerWebviewViewProvider(SearchViewProvider.viewId, panel),
+    registerLanguageModelTools(ctl),
 
     command('quipu.indexWorkspace', () => ctl.indexAll()),
     command('quipu.rebuildIndex', () => ctl.indexAll(true)),

@@ -11,13 +11,18 @@ import type { IndexEvent } from '../core/pipeline/events';
 import { DEFAULT_SEARCH_MODE, type SearchMode, type SearchResult } from '../core/search/search';
 import { NotIndexedError } from '../core/search/similar';
 import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } from './folders';
-import { DEFAULT_SNIPPET_LINES, formatResults, freshnessNote, scoreMeaning, type FolderResult } from './format';
+import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
+import { freshnessNote } from './format';
 import type { FreshnessKeeper } from './freshness';
 
 /** How long a search waits for changes already seen to be indexed before answering anyway. */
 export const SETTLE_MS = 2000;
 const MAX_TOP_K = 50;
 const MAX_SKIPPED_LISTED = 20;
+
+interface FolderResult extends LabeledResult {
+  folder: ServedFolder;
+}
 
 export interface ToolContext {
   served: ServedFolder[];
@@ -330,7 +335,7 @@ function answer(
   unavailable: string[],
   extra: Record<string, unknown>,
 ): CallToolResult {
-  const many = ctx.served.length > 1;
+  const labeled = ctx.served.length > 1 ? results.map((r) => ({ ...r, folderLabel: r.folder.name })) : results;
   const freshness = folders.map((folder) => {
     const state = ctx.keeper.stateOf(folder);
     const note = freshnessNote(folder, state);
@@ -344,7 +349,7 @@ function answer(
     };
   });
   const notes = [...unavailable, ...freshness.flatMap((f) => (f.note ? [f.note] : []))];
-  const text = formatResults(heading, results, maxLines, many) + (notes.length > 0 ? `\nNote: ${notes.join('\n')}` : '');
+  const text = formatResults(heading, labeled, maxLines) + (notes.length > 0 ? `\nNote: ${notes.join('\n')}` : '');
   return {
     content: [{ type: 'text', text }],
     structuredContent: { ...extra, results: results.map((r) => structured(r, maxLines)), freshness },

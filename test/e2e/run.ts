@@ -158,14 +158,16 @@ async function main(): Promise<void> {
   cleanups.push(() => Promise.resolve(rmSync(tmp, { recursive: true, force: true })));
   let browser: BrowserContext | undefined;
   try {
-    const vsix = ensureVsix();
+    // QUIPU_E2E_ONLY=integration: only the integration suites (no packaging, no UI scenarios).
+    const uiToo = process.env.QUIPU_E2E_ONLY !== 'integration';
+    const vsix = uiToo ? ensureVsix() : undefined;
     ensureCodeServer();
     const testsEntry = buildIntegrationSuites();
     browser = await launchBrowser(join(tmp, 'chromium-profile'));
     const opened = browser;
     cleanups.push(() => opened.close());
     try {
-      await uiScenarios(vsix, tmp, browser);
+      if (vsix) await uiScenarios(vsix, tmp, browser);
     } catch (error) {
       record('UI scenarios: set-up', error);
     }
