@@ -9,7 +9,7 @@
  * Chromium are stopped whatever happens (Ctrl-C included).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { IntegrationResult } from '../integration/index';
@@ -154,6 +154,7 @@ async function integrationSuites(testsEntry: string, tmp: string, browser: Brows
 
 async function main(): Promise<void> {
   rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
   const tmp = makeTempRoot();
   cleanups.push(() => Promise.resolve(rmSync(tmp, { recursive: true, force: true })));
   let browser: BrowserContext | undefined;
