@@ -84,29 +84,20 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const engine = await ctx.engine();
       await ctx.keeper.settle(SETTLE_MS);
       const mode = args.mode as SearchMode;
-      const answers = await Promise.all(
-        folders.map(async (folder) => {
-          try {
-            const results = await engine.search(folder.root, query, {
-              indexDir: folder.indexDir,
-              topK: args.top_k,
-              mode,
-              include: args.include,
-              exclude: args.exclude,
-              types: args.types,
-              groupByFile: args.group_by_file,
-              signal: extra.signal,
-            });
-            return { folder, results };
-          } catch (error) {
-            if (error instanceof IndexNotReadyError) return { folder, results: [], unavailable: notReady(ctx, folder, error) };
-            throw error;
-          }
-        }),
-      );
-      const unavailable = answers.flatMap((a) => (a.unavailable ? [a.unavailable] : []));
-      if (unavailable.length === answers.length) throw new Error(unavailable.join('\n'));
-      const merged = answers.flatMap((a) => a.results.map((r) => ({ ...r, folder: a.folder }))).sort((a, b) => b.score - a.score).slice(0, args.top_k);
+      let found;
+      try {
+        found = await engine.searchFolders(
+          folders.map((folder) => ({ folder: folder.root, indexDir: folder.indexDir })),
+          query,
+          { topK: args.top_k, mode, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file, signal: extra.signal },
+        );
+      } catch (error) {
+        if (error instanceof IndexNotReadyError) throw new Error(folders.map((folder) => notReady(ctx, folder, error)).join('\n'));
+        throw error;
+      }
+      const unavailable = found.unavailable.map(({ folderIndex, error }) => notReady(ctx, folders[folderIndex], error));
+      // One ranking over all the folders' candidates (engine.searchFolders), so the scores compare.
+      const merged = found.results.map(({ folderIndex, ...result }) => ({ ...result, folder: folders[folderIndex] }));
       return answer(ctx, folders, merged, args.max_snippet_lines, `${merged.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, unavailable, {
         mode,
         score_meaning: scoreMeaning(mode),
