@@ -14,7 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { machineDescription, ROOT } from './lib';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 
 const QUERIES = [
   'how are the vector and keyword scores combined',
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 
     const ms = (v: number) => `${Math.round(v)} ms`;
     console.log(`## \`quipu mcp\` from a client (\`npm run bench:mcp\`)\n`);
-    console.log(`Measured on ${new Date().toISOString().slice(0, 10)}. Machine: ${machineDescription()}, **shared with four other busy sessions**: absolute times are noisy.`);
+    console.log(`Measured on ${new Date().toISOString().slice(0, 10)}. Machine: ${machineDescription()}, **shared with other busy sessions** (load average ${loadavg()[0].toFixed(1)} at the end): absolute times are noisy.`);
     console.log(`Folder: ${folder === ROOT ? 'this repository' : folder} (${row.files_seen} files, ${row.chunks_total} chunks; indexed through \`sync\` in ${syncSeconds.toFixed(1)} s). A client from the official SDK spawns \`quipu mcp\` on that index, stdio.\n`);
     console.log('| what | value |');
     console.log('|---|---|');

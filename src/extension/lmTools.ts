@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
 import type { SearchMode } from '../core/search/search';
 import type { QuipuController } from './controller';
+import { findSimilar } from './similar';
 
 export interface SearchToolInput {
   query: string;
@@ -55,14 +56,9 @@ export function registerLanguageModelTools(ctl: QuipuController): vscode.Disposa
       prepareInvocation: (options) => ({ invocationMessage: `Finding code like ${options.input.path}${options.input.start_line ? `:${options.input.start_line}` : ''} with Quipu` }),
       invoke: async (options, token) => {
         const input = options.input;
-        const { entry, relPath } = resolveWorkspacePath(ctl, input.path);
+        const uri = resolveWorkspacePath(ctl, input.path);
         await settle(ctl, token);
-        const engine = await ctl.getEngine();
-        const found = await engine.similar(
-          entry.folder.uri.fsPath,
-          { path: relPath, startLine: input.start_line, endLine: input.end_line ?? input.start_line },
-          { indexDir: entry.indexDir, topK: clampTopK(input.top_k) },
-        );
+        const found = await findSimilar(ctl, uri, { startLine: input.start_line, endLine: input.end_line ?? input.start_line }, clampTopK(input.top_k));
         if (token.isCancellationRequested) throw new vscode.CancellationError();
         const { source } = found;
         const heading = `${found.results.length} chunk(s) like ${source.path}:${source.startLine}-${source.endLine}${source.symbol ? ` · ${source.symbol}` : ''} (score: ${scoreMeaning('similar')}).`;
@@ -98,14 +94,14 @@ function freshness(ctl: QuipuController): string {
 }
 
 /** A workspace file (relative to a workspace folder, or absolute inside one); anything else is refused. */
-function resolveWorkspacePath(ctl: QuipuController, path: string): { entry: NonNullable<ReturnType<QuipuController['folderOf']>>; relPath: string } {
+function resolveWorkspacePath(ctl: QuipuController, path: string): vscode.Uri {
   if (typeof path !== 'string' || !path.trim()) throw new Error('The path is empty.');
   const candidates = isAbsolute(path) ? [vscode.Uri.file(path)] : (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, path));
   for (const uri of candidates) {
     const entry = ctl.folderOf(uri);
     if (!entry) continue;
     const relPath = relative(entry.folder.uri.fsPath, uri.fsPath).split('\\').join('/');
-    if (relPath && !relPath.startsWith('..')) return { entry, relPath };
+    if (relPath && !relPath.startsWith('..')) return uri;
   }
   throw new Error(`${path} is not inside a workspace folder; Quipu only reads the workspace.`);
 }

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { QuipuApi } from '../../src/extension/api';
-import { indexWorkspace, quipu } from './helpers';
+import type { WorkspaceSimilar } from '../../src/extension/similar';
+import { fileUri, indexWorkspace, quipu } from './helpers';
 
 function textOf(result: vscode.LanguageModelToolResult): string {
   return result.content.map((part) => (part as { value?: unknown }).value).filter((value): value is string => typeof value === 'string').join('');
@@ -52,5 +53,18 @@ suite('Language-model tools', () => {
     const source = new vscode.CancellationTokenSource();
     source.cancel();
     await assert.rejects(() => Promise.resolve(vscode.lm.invokeTool('quipu_search', { input: { query: 'boiling noodles' }, toolInvocationToken: undefined }, source.token)), /cancel/i);
+  });
+
+  test('"Quipu: Find Similar Code" on a selection shows code like it, not the selection itself', async () => {
+    const editor = await vscode.window.showTextDocument(fileUri('src/net/retry.ts'));
+    editor.selection = new vscode.Selection(14, 0, 19, 0);
+    const shown = await vscode.commands.executeCommand<WorkspaceSimilar | undefined>('quipu.findSimilar');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(shown, 'the command returns what it shows');
+    assert.equal(shown.source.path, 'src/net/retry.ts');
+    assert.equal(shown.source.symbol, 'withRetry');
+    assert.ok(shown.results.length > 0);
+    assert.ok(!shown.results.some((r) => r.path === 'src/net/retry.ts' && r.symbol === 'withRetry'), shown.results.map((r) => `${r.path} ${r.symbol}`).join(', '));
+    for (const r of shown.results) assert.ok(r.uri.startsWith('file://') && r.uri.endsWith(`/${r.path}`), r.uri);
   });
 });
