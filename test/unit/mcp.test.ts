@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -210,6 +210,39 @@ test('another process holds the index lock: sync says so, status names it, searc
   }
   const again = await call('sync', {});
   assert.notEqual(again.isError, true, textOf(again));
+});
+
+test('several folders: one server, one ranking; results name their folder; a folder can be picked by name', async () => {
+  const docs = copyFixture('corpus');
+  rmSync(join(docs, 'src'), { recursive: true });
+  const code = copyFixture('corpus');
+  for (const path of ['docs', 'notes']) rmSync(join(code, path), { recursive: true });
+  const two = new Client({ name: 'quipu-test-2', version: '1.0.0' });
+  await two.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [join(ROOT, 'bin', 'quipu.js'), 'mcp', docs, code, '--no-watch'],
+      env: { ...(process.env as Record<string, string>), QUIPU_INDEX_HOME: tempDir() },
+      stderr: 'ignore',
+    }),
+  );
+  try {
+    const synced = (await two.callTool({ name: 'sync', arguments: {} })) as CallToolResult;
+    assert.deepEqual((synced.structuredContent as { folders: { ok: boolean }[] }).folders.map((f) => f.ok), [true, true], textOf(synced));
+    const found = (await two.callTool({ name: 'search', arguments: { query: 'keep user credentials safe before saving them', top_k: 5 } })) as CallToolResult;
+    const results = resultsOf(found);
+    assert.equal(results[0].path, 'src/auth/password.ts');
+    assert.equal(results[0].folder, basename(code));
+    assert.ok(results.some((r) => r.folder === basename(docs)), 'both folders answer');
+    assert.match(textOf(found), new RegExp(`\\n1\\. \\[${basename(code)}\\] src/auth/password\\.ts:`));
+    const onlyDocs = resultsOf((await two.callTool({ name: 'search', arguments: { query: 'keep user credentials safe before saving them', folder: basename(docs) } })) as CallToolResult);
+    assert.ok(onlyDocs.length > 0 && onlyDocs.every((r) => r.folder === basename(docs)));
+    const status = (await two.callTool({ name: 'status', arguments: {} })) as CallToolResult;
+    const rows = (status.structuredContent as { folders: { folder: string; watching: boolean }[] }).folders;
+    assert.deepEqual(rows.map((r) => [r.folder, r.watching]), [[basename(docs), false], [basename(code), false]]);
+  } finally {
+    await two.close();
+  }
 });
 
 test('initialize and tools/list answer; a malformed request is answered with an error; closing stdin ends the process', async () => {
