@@ -8,6 +8,7 @@
  * lock, this server writes nothing there, searches what that writer commits, says so in `status`,
  * and tries again later.
  */
+import { isAbsolute, relative, sep } from 'node:path';
 import type { QuipuEngine } from '../core/engine';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import { IndexLockedError } from '../core/store/lock';
@@ -90,6 +91,7 @@ export class FreshnessKeeper {
               state.watchError = error.message;
               this.log(`watching ${state.folder.root}: ${error.message}`);
             },
+            indexInside(state.folder),
           );
           if (this.closed) await watch.close();
           else state.watch = watch;
@@ -208,4 +210,10 @@ export class FreshnessKeeper {
       state.progress = undefined;
     }
   }
+}
+
+/** The index folder, when it lives inside the served folder: its own writes must not look like changes. */
+function indexInside(folder: ServedFolder): string[] {
+  const rel = relative(folder.root, folder.indexDir);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? [rel.split(sep).join('/')] : [];
 }
