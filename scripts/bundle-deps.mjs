@@ -6,6 +6,7 @@
 //                       (piscina's worker script sets the `workerData` our workers import)
 //   pdf-parse           pdf.js loads pdf.worker.mjs by path, next to pdf-parse's own file
 //   @vscode/tree-sitter-wasm  its loader and the grammars are .wasm files found by path
+//   @parcel/watcher     native binary per platform (the CLI's `quipu mcp` only; not in the .vsix)
 // Measured sizes: README, "The VS Code extension".
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export const external = ['vscode', 'onnxruntime-node', 'onnxruntime-common', 'piscina', 'pdf-parse', '@vscode/tree-sitter-wasm'];
+export const external = ['vscode', 'onnxruntime-node', 'onnxruntime-common', 'piscina', 'pdf-parse', '@vscode/tree-sitter-wasm', '@parcel/watcher'];
 
 const vectraLib = dirname(require.resolve('vectra'));
 

@@ -1,5 +1,5 @@
 /**
- * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu embed`, `quipu eval`.
+ * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu mcp`, `quipu embed`, `quipu eval`.
  * Exit codes: 0 done (even with skipped files), 1 failure, 2 usage error, 3 model missing,
  * 4 index locked by another process, 130 cancelled (Ctrl-C; what was finished is kept).
  */
@@ -12,6 +12,7 @@ import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
+import { runMcpServer } from '../mcp/server';
 import { version } from '../../package.json';
 import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
 
@@ -203,6 +204,17 @@ export function buildProgram(): Command {
     if (flags.json) process.stdout.write(JSON.stringify(status) + '\n');
     else printStatus(root, status);
   });
+
+  program
+    .command('mcp')
+    .description('serve the folders to coding agents: a Model Context Protocol server on stdio (tools: search, similar, status, sync)')
+    .argument('[folder...]', 'folders to serve (default: the current one)')
+    .option('--no-watch', 'do not watch the folders; only the `sync` tool updates the indexes')
+    .option('--model <id-or-folder>', 'embedding model (default: the bundled all-MiniLM-L6-v2)')
+    .action(async (folders: string[], flags: { watch: boolean; model?: string }) => {
+      const roots = (folders.length > 0 ? folders : ['.']).map(requireFolder);
+      await runMcpServer(roots, { watch: flags.watch, model: flags.model });
+    });
 
   withEngineOptions(
     program

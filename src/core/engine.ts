@@ -14,6 +14,8 @@ import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
 import { DEFAULT_SEARCH_MODE, searchStore, type SearchOptions, type SearchResult } from './search/search';
+import { searchStores } from './search/folders';
+import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { acquireLock } from './store/lock';
 import { IndexStore } from './store/store';
 
@@ -109,6 +111,51 @@ export class QuipuEngine {
       this.dropReader(indexDir);
       return searchStore(await this.reader(indexDir), { text: query, vector }, options);
     }
+  }
+
+  /**
+   * Several folders searched as one: the candidates of all of them are fused once, so scores compare
+   * across folders, and the query is embedded once. A folder not ready to search (never indexed, to
+   * be rebuilt) is left out and named in `unavailable`; when none is ready, its error is thrown.
+   */
+  async searchFolders(
+    targets: { folder: string; indexDir?: string }[],
+    query: string,
+    options: SearchOptions & { signal?: AbortSignal } = {},
+  ): Promise<{ results: (SearchResult & { folderIndex: number })[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
+    const dirs = targets.map((t) => resolve(t.indexDir ?? QuipuEngine.defaultIndexDir(resolve(t.folder))));
+    const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
+    const vector = needsVector ? this.pools.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
+    vector?.catch(() => undefined);
+    const attempt = async () => {
+      const ready: { store: IndexStore; folderIndex: number }[] = [];
+      const unavailable: { folderIndex: number; error: IndexNotReadyError }[] = [];
+      for (const [folderIndex, dir] of dirs.entries()) {
+        try {
+          ready.push({ store: await this.reader(dir), folderIndex });
+        } catch (error) {
+          if (!(error instanceof IndexNotReadyError)) throw error;
+          unavailable.push({ folderIndex, error });
+        }
+      }
+      if (ready.length === 0) throw unavailable[0].error;
+      const found = await searchStores(ready.map((r) => r.store), { text: query, vector }, options);
+      return { results: found.map(({ storeIndex, ...result }) => ({ ...result, folderIndex: ready[storeIndex].folderIndex })), unavailable };
+    };
+    try {
+      return await attempt();
+    } catch (error) {
+      // A writer may have replaced a shard file between our manifest read and the shard's load.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      for (const dir of dirs) this.dropReader(dir);
+      return attempt();
+    }
+  }
+
+  /** The chunks most like some indexed lines, by the vectors the index already holds (nothing is embedded). */
+  async similar(folder: string, source: SimilarSource, options: Omit<SearchOptions, 'mode'> & { indexDir?: string } = {}): Promise<SimilarAnswer> {
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
+    return similarInStore(await this.reader(indexDir), source, options);
   }
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */

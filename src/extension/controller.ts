@@ -226,32 +226,32 @@ export class QuipuController implements PanelHost, vscode.Disposable {
 
   // ---- searching -----------------------------------------------------------------------------
 
-  /** Every folder's index, merged by score. A folder never indexed is left out, unless all are. */
+  /**
+   * Every folder's index as one ranking: candidates of all folders fused once (engine.searchFolders),
+   * so scores compare across folders. A folder never indexed is left out, unless all are.
+   */
   async searchWorkspace(query: string, options: WorkspaceSearchOptions, token?: vscode.CancellationToken): Promise<WorkspaceSearchResult[]> {
     if (!query.trim()) return [];
     if (this.folders.size === 0) throw new Error('Open a folder to search it with Quipu.');
     const engine = await this.getEngine();
+    if (token?.isCancellationRequested) return [];
+    const entries = [...this.folders.values()];
     const topK = options.topK ?? this.settings.maxResults;
-    const merged: WorkspaceSearchResult[] = [];
-    let notReady: Error | undefined;
-    for (const entry of this.folders.values()) {
-      if (token?.isCancellationRequested) return [];
-      try {
-        const results = await engine.search(entry.folder.uri.fsPath, query, { ...options, mode: options.mode ?? this.settings.searchMode, topK, indexDir: entry.indexDir });
-        for (const result of results) {
-          merged.push({ ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name });
-        }
-      } catch (error) {
-        if (!(error instanceof IndexNotReadyError)) throw error;
-        notReady = error;
-      }
-    }
-    if (merged.length === 0 && notReady) {
+    try {
+      const { results } = await engine.searchFolders(
+        entries.map((entry) => ({ folder: entry.folder.uri.fsPath, indexDir: entry.indexDir })),
+        query,
+        { ...options, mode: options.mode ?? this.settings.searchMode, topK },
+      );
+      return results.map(({ folderIndex, ...result }) => {
+        const entry = entries[folderIndex];
+        return { ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name };
+      });
+    } catch (error) {
+      if (!(error instanceof IndexNotReadyError)) throw error;
       const indexing = this.scheduler.busy || this.scheduler.hasPending;
       throw new Error(indexing ? 'The index is being built; results appear as soon as the first files are in.' : 'Nothing is indexed yet: run "Quipu: Index Workspace".');
     }
-    merged.sort((a, b) => b.score - a.score);
-    return merged.slice(0, topK);
   }
 
   // ---- API -----------------------------------------------------------------------------------

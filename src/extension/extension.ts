@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
 import { QuipuController } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
+import { registerLanguageModelTools } from './lmTools';
+import { showSimilarQuickPick } from './similar';
 import { SearchViewProvider } from './panel/searchView';
 import { showSearchQuickPick } from './quickPick';
 import { classifyChange } from './settings';
@@ -60,6 +62,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, ctl.documents),
     vscode.workspace.registerTextDocumentContentProvider(STATUS_SCHEME, statusReport),
     vscode.window.registerWebviewViewProvider(SearchViewProvider.viewId, panel),
+    registerLanguageModelTools(ctl),
 
     command('quipu.indexWorkspace', () => ctl.indexAll()),
     command('quipu.rebuildIndex', () => ctl.indexAll(true)),
@@ -69,6 +72,14 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
       const text = selectedText();
       if (text) panel.setQuery(text);
       else panel.focus();
+    }),
+    vscode.commands.registerCommand('quipu.findSimilar', async () => {
+      try {
+        return await showSimilarQuickPick(ctl);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Quipu: ${(error as Error).message}`);
+        return undefined;
+      }
     }),
     command('quipu.pauseIndexing', () => ctl.scheduler.pause()),
     command('quipu.resumeIndexing', () => ctl.scheduler.resume()),

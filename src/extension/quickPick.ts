@@ -11,7 +11,7 @@ import { openLocation } from './documents';
 
 const DEBOUNCE_MS = 200;
 
-interface ResultItem extends vscode.QuickPickItem {
+export interface ResultItem extends vscode.QuickPickItem {
   result?: WorkspaceSearchResult;
 }
 
@@ -96,7 +96,7 @@ export async function showSearchQuickPick(controller: QuipuController, initialQu
   if (initialQuery) await run(initialQuery);
 }
 
-function toItem(result: WorkspaceSearchResult, multiFolder: boolean): ResultItem {
+export function toItem(result: WorkspaceSearchResult, multiFolder: boolean): ResultItem {
   const name = result.path.slice(result.path.lastIndexOf('/') + 1);
   const lines = result.startLine === result.endLine ? `line ${result.startLine}` : `lines ${result.startLine}–${result.endLine}`;
   const where = result.page ? `${lines}, page ${result.page}` : lines;
@@ -121,7 +121,7 @@ function iconOf(language: string): string {
   return 'file-code';
 }
 
-async function preview(result: WorkspaceSearchResult, asPreview: boolean): Promise<void> {
+export async function preview(result: WorkspaceSearchResult, asPreview: boolean): Promise<void> {
   try {
     await openLocation(
       { uri: vscode.Uri.parse(result.uri), startLine: result.startLine, endLine: result.endLine, page: result.page },

@@ -76,6 +76,16 @@ export class IndexScheduler {
     this.kick(this.options.debounceMs);
   }
 
+  /** Starts waiting work now instead of after the debounce (a search wants fresh results). */
+  flush(): void {
+    if (this.pending.size > 0) this.kick(0);
+  }
+
+  /** What waits for a folder, and what runs for it now. */
+  workOf(folderKey: string): { pending?: FolderWork; running?: FolderWork } {
+    return { pending: this.pending.get(folderKey), running: this.running?.folderKey === folderKey ? this.running.work : undefined };
+  }
+
   /** Forgets waiting work for a folder (it was removed from the workspace, or its index cleared). */
   forget(folderKey: string): void {
     this.pending.delete(folderKey);

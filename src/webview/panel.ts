@@ -475,10 +475,24 @@ function hitRow(group: PanelFileGroup, result: PanelResult, terms: string[], sho
       { class: 'hit-head' },
       h('span', { class: 'location' }, location),
       result.symbol !== undefined && h('span', { class: 'symbol ellipsis' }, result.symbol),
-      h('span', { class: 'score', title: 'Similarity to the query (cosine, 0–1)' }, formatScore(result.score)),
+      h('span', { class: 'score', title: scoreTitle(results?.mode) }, formatScore(result.score)),
     ),
     lines.length > 0 && code,
   );
+}
+
+/** What the score means in the ranking shown (a wrong label is a bug). */
+function scoreTitle(mode: Results['mode']): string {
+  switch (mode) {
+    case 'vector':
+      return 'Similarity to the query by meaning (cosine of the embeddings, −1 to 1)';
+    case 'lexical':
+      return 'Keyword score (BM25 over all folders\' indexes; compares within this search only)';
+    case 'hybrid':
+      return 'Meaning and words fused (0–1: 0.65 × scaled cosine + 0.35 × scaled BM25 over all folders\' candidates; compares within this search only)';
+    default:
+      return 'Score: higher is a better match (compares within this search only)';
+  }
 }
 
 function rowIndexOf(target: EventTarget | null): number {

@@ -9,7 +9,7 @@
  * Chromium are stopped whatever happens (Ctrl-C included).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { IntegrationResult } from '../integration/index';
@@ -154,18 +154,21 @@ async function integrationSuites(testsEntry: string, tmp: string, browser: Brows
 
 async function main(): Promise<void> {
   rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
   const tmp = makeTempRoot();
   cleanups.push(() => Promise.resolve(rmSync(tmp, { recursive: true, force: true })));
   let browser: BrowserContext | undefined;
   try {
-    const vsix = ensureVsix();
+    // QUIPU_E2E_ONLY=integration: only the integration suites (no packaging, no UI scenarios).
+    const uiToo = process.env.QUIPU_E2E_ONLY !== 'integration';
+    const vsix = uiToo ? ensureVsix() : undefined;
     ensureCodeServer();
     const testsEntry = buildIntegrationSuites();
     browser = await launchBrowser(join(tmp, 'chromium-profile'));
     const opened = browser;
     cleanups.push(() => opened.close());
     try {
-      await uiScenarios(vsix, tmp, browser);
+      if (vsix) await uiScenarios(vsix, tmp, browser);
     } catch (error) {
       record('UI scenarios: set-up', error);
     }

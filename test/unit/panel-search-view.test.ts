@@ -26,6 +26,7 @@ function fakeHost() {
   const host: PanelHost = {
     state: { phase: 'ready', files: 3, chunks: 9 },
     onDidChangeState: changes.event,
+    searchMode: 'hybrid',
     search: (intent, token) => new Promise((resolve, reject) => searches.push({ intent, token, resolve, reject })),
     open: (request) => {
       opened.push(request);
@@ -128,7 +129,7 @@ test('a new search cancels the one before, whose late answer is dropped', async 
   await settle();
   const results = v.posted.filter((m) => m.type === 'results');
   assert.equal(results.length, 1);
-  assert.deepEqual({ ...results[0], elapsedMs: 0 }, { type: 'results', requestId: 2, query: 'salt', groups: [GROUP], elapsedMs: 0 });
+  assert.deepEqual({ ...results[0], elapsedMs: 0 }, { type: 'results', requestId: 2, query: 'salt', groups: [GROUP], elapsedMs: 0, mode: 'hybrid' });
 });
 
 test('a failed search answers with the error message', async () => {

@@ -176,7 +176,7 @@ function stubScript() {
         if (message.type === 'ready') send({ type: 'state', state: window.__indexState });
         if (message.type === 'search') {
           const { query, types } = message.intent;
-          const base = { type: 'results', requestId: message.requestId, query, elapsedMs: 42 };
+          const base = { type: 'results', requestId: message.requestId, query, elapsedMs: 42, mode: 'hybrid' };
           const wanted = types.split(/[\\s,;]+/).filter(Boolean);
           if (query.includes('nothing')) send({ ...base, groups: [] }, 20);
           else if (query.includes('fail')) send({ ...base, groups: [], error: 'Searching needs the embedding model, which failed to load: model.onnx is missing. Run "Quipu: Rebuild Index".' }, 20);
@@ -319,6 +319,8 @@ async function main() {
       const heads = await tab.$$eval('.row.hit .hit-head', (els) => els.map((e) => e.textContent));
       assert.equal(heads[0], 'lines 12–38hashPassword0.81');
       assert.ok(heads.includes('lines 120–141 · page 30.62'), heads.join(' | '));
+      // The score's label says what it means in the ranking shown (hybrid here), not "cosine" everywhere.
+      assert.match(await tab.$eval('.row.hit .score', (e) => e.title), /^Meaning and words fused \(0–1/);
       const marks = await tab.$$eval('.row.hit mark', (els) => els.map((e) => e.textContent));
       assert.ok(marks.includes('password') && marks.includes('Passwords') && marks.includes('hashed'), marks.join(', '));
       assert.equal(await tab.evaluate(() => getComputedStyle(document.querySelector('.row.file')).height), '22px');

@@ -179,7 +179,7 @@ export function toQueryOptions(options: SearchOptions): QueryOptions {
   };
 }
 
-async function toResult(store: IndexStore, metadata: ChunkMetadata, score: number): Promise<SearchResult> {
+export async function toResult(store: IndexStore, metadata: ChunkMetadata, score: number): Promise<SearchResult> {
   const texts = await store.texts(metadata.textKey).catch(() => [] as string[]);
   return {
     path: metadata.path,

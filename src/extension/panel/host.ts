@@ -10,6 +10,8 @@ export type OpenRequest = Omit<Extract<WebviewToExtension, { type: 'open' }>, 't
 export interface PanelHost {
   readonly state: IndexState;
   readonly onDidChangeState: vscode.Event<IndexState>;
+  /** The ranking a search uses when the panel does not choose one (the `quipu.searchMode` setting). */
+  readonly searchMode: 'vector' | 'lexical' | 'hybrid';
   /** Results grouped per file, best file first. Throws an Error whose message the user can act on. */
   search(intent: SearchIntent, token: vscode.CancellationToken): Promise<PanelFileGroup[]>;
   /** Opens a result: the file at those lines, or a PDF/DOCX as extracted text. */

@@ -88,6 +88,8 @@ export type ExtensionToWebview =
       groups: PanelFileGroup[];
       /** Milliseconds the search took (embedding + store). */
       elapsedMs: number;
+      /** The ranking the results come from: what their scores mean. */
+      mode?: 'vector' | 'lexical' | 'hybrid';
       /** Set instead of groups when the search failed: a sentence the user can act on. */
       error?: string;
     }

@@ -146,7 +146,7 @@ export class SearchViewProvider implements vscode.WebviewViewProvider, vscode.Di
     const stale = (): boolean => cts.token.isCancellationRequested || this.latestRequestId !== requestId;
     try {
       const groups = await this.host.search(intent, cts.token);
-      if (!stale()) this.post({ type: 'results', requestId, query: intent.query, groups, elapsedMs: Date.now() - started });
+      if (!stale()) this.post({ type: 'results', requestId, query: intent.query, groups, elapsedMs: Date.now() - started, mode: intent.mode || this.host.searchMode });
     } catch (error) {
       if (!stale()) this.post({ type: 'results', requestId, query: intent.query, groups: [], elapsedMs: Date.now() - started, error: errorMessage(error) });
     } finally {

@@ -1,0 +1,69 @@
+/**
+ * `quipu mcp [folder...]`: Quipu as a Model Context Protocol server on stdio, for coding agents.
+ * stdout carries the protocol and nothing else; logs go to stderr. `initialize` and `tools/list`
+ * answer at once: the engine, the model and the first update start in the background after the
+ * connection is up. The server ends when stdin closes (the client went away), stopping its watchers,
+ * its update run and every worker thread.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { makeConfig } from '../core/config';
+import { QuipuEngine } from '../core/engine';
+import { version } from '../../package.json';
+import { servedFolders } from './folders';
+import { FreshnessKeeper } from './freshness';
+import { registerTools } from './tools';
+
+export interface McpServerOptions {
+  /** Watch the folders and update their indexes in the background (default); else only `sync` updates. */
+  watch: boolean;
+  model?: string;
+}
+
+const INSTRUCTIONS =
+  'Quipu searches the served folders locally by meaning and by words (code, Markdown, text, PDF, DOCX). ' +
+  'Use `search` with a plain-words description of what you are looking for (or an identifier) before reading files one by one; ' +
+  '`similar` finds code like some lines of a file (duplicates, other implementations); `status` tells how fresh each index is; ' +
+  '`sync` updates the index now. Paths in results are relative to the folder named in each result.';
+
+export async function runMcpServer(folders: string[], options: McpServerOptions): Promise<void> {
+  const log = (message: string) => process.stderr.write(`quipu mcp: ${message}\n`);
+  const served = servedFolders(folders);
+  let engine: Promise<QuipuEngine> | undefined;
+  const getEngine = () => (engine ??= QuipuEngine.create(makeConfig({ model: options.model })));
+  const keeper = new FreshnessKeeper(getEngine, served, log);
+  const server = new McpServer({ name: 'quipu', title: 'Quipu', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  registerTools(server, { served, engine: getEngine, keeper });
+
+  const transport = new StdioServerTransport();
+  const stdinClosed = new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+  });
+  await server.connect(transport);
+  log(`serving ${served.map((f) => f.root).join(', ')}`);
+
+  // After the handshake can be answered: the engine, the query model, the first update, the watchers.
+  setImmediate(() => {
+    void (async () => {
+      try {
+        const ready = await getEngine();
+        void ready.embed(['warm up']).catch(() => undefined);
+        await keeper.start({ watch: options.watch });
+      } catch (error) {
+        log(error instanceof Error ? error.message : String(error));
+      }
+    })();
+  });
+
+  await stdinClosed;
+  await keeper.close();
+  await server.close().catch(() => undefined);
+  const started = await engine?.catch(() => undefined);
+  await started?.close();
+  // Anything still holding the event loop now is a bug; do not let it keep a dead server alive.
+  setTimeout(() => {
+    log('something still held the process after shutdown; exiting anyway');
+    process.exit(1);
+  }, 2000).unref();
+}

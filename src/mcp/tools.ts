@@ -1,0 +1,375 @@
+/**
+ * The tools of `quipu mcp`: `search`, `similar`, `status` and `sync`, each with an input schema, an
+ * output schema (structured content) and a compact text form. A tool's failure is a tool error
+ * (`isError`), never a dead server: the SDK turns a thrown error into one.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { IndexNotReadyError, type QuipuEngine } from '../core/engine';
+import type { IndexEvent } from '../core/pipeline/events';
+import { DEFAULT_SEARCH_MODE, type SearchMode, type SearchResult } from '../core/search/search';
+import { NotIndexedError } from '../core/search/similar';
+import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } from './folders';
+import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
+import { freshnessNote } from './format';
+import type { FreshnessKeeper } from './freshness';
+
+/** How long a search waits for changes already seen to be indexed before answering anyway. */
+export const SETTLE_MS = 2000;
+const MAX_TOP_K = 50;
+const MAX_SKIPPED_LISTED = 20;
+
+interface FolderResult extends LabeledResult {
+  folder: ServedFolder;
+}
+
+export interface ToolContext {
+  served: ServedFolder[];
+  engine: () => Promise<QuipuEngine>;
+  keeper: FreshnessKeeper;
+}
+
+const filters = {
+  include: z.array(z.string()).optional().describe('Only paths matching one of these globs, relative to the folder (e.g. "src/**").'),
+  exclude: z.array(z.string()).optional().describe('No paths matching any of these globs (e.g. "**/*.test.ts").'),
+  types: z.array(z.string()).optional().describe('Only these file types, as extensions without the dot (e.g. ["ts", "md", "pdf"]).'),
+  folder: z.string().optional().describe('One served folder (its name or path); default: all of them.'),
+  max_snippet_lines: z.number().int().min(0).max(40).default(DEFAULT_SNIPPET_LINES).describe('Lines of each result\'s text to show (0: locations only).'),
+  group_by_file: z.boolean().default(false).describe('At most one result per file.'),
+};
+
+const resultSchema = z.object({
+  folder: z.string().describe('The served folder (name) the path is relative to.'),
+  path: z.string(),
+  start_line: z.number().int(),
+  end_line: z.number().int(),
+  page: z.number().int().optional().describe('PDF page, for documents with pages.'),
+  symbol: z.string().optional().describe('Enclosing function, class or heading.'),
+  language: z.string(),
+  score: z.number(),
+  snippet: z.string(),
+});
+
+const freshnessSchema = z.object({
+  folder: z.string(),
+  pending_files: z.number().int().describe('Files seen changing that are not indexed yet.'),
+  updating: z.boolean().describe('An update (full pass) waits or runs.'),
+  another_writer: z.boolean().describe('Another Quipu process holds the index lock; results are what it committed.'),
+  checked_at: z.string().optional().describe('When this server last brought the index up to date with the disk.'),
+  note: z.string().optional(),
+});
+
+export function registerTools(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'search',
+    {
+      title: 'Semantic code search',
+      description:
+        'Search the indexed folders by meaning and by words: describe what the code does in plain words ("where are passwords hashed") or give an identifier. ' +
+        'Returns ranked chunks (path, line range, enclosing symbol, score, snippet). Covers code, Markdown, text, PDF and DOCX. Local and offline.',
+      inputSchema: {
+        query: z.string().describe('What to look for, in your own words, or an identifier. "Quoted" for an exact phrase.'),
+        top_k: z.number().int().min(1).max(MAX_TOP_K).default(10).describe(`Results to return (1-${MAX_TOP_K}).`),
+        mode: z.enum(['hybrid', 'vector', 'lexical']).default(DEFAULT_SEARCH_MODE).describe('hybrid: meaning and words (best measured); vector: meaning only; lexical: words only (BM25).'),
+        ...filters,
+      },
+      outputSchema: { results: z.array(resultSchema), mode: z.string(), score_meaning: z.string(), freshness: z.array(freshnessSchema) },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args, extra) => {
+      const query = args.query.trim();
+      if (!query) throw new ToolInputError('The query is empty: say what to look for.');
+      const folders = pickFolders(ctx.served, args.folder);
+      const engine = await ctx.engine();
+      await ctx.keeper.settle(SETTLE_MS);
+      const mode = args.mode as SearchMode;
+      let found;
+      try {
+        found = await engine.searchFolders(
+          folders.map((folder) => ({ folder: folder.root, indexDir: folder.indexDir })),
+          query,
+          { topK: args.top_k, mode, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file, signal: extra.signal },
+        );
+      } catch (error) {
+        if (error instanceof IndexNotReadyError) throw new Error(folders.map((folder) => notReady(ctx, folder, error)).join('\n'));
+        throw error;
+      }
+      const unavailable = found.unavailable.map(({ folderIndex, error }) => notReady(ctx, folders[folderIndex], error));
+      // One ranking over all the folders' candidates (engine.searchFolders), so the scores compare.
+      const merged = found.results.map(({ folderIndex, ...result }) => ({ ...result, folder: folders[folderIndex] }));
+      return answer(ctx, folders, merged, args.max_snippet_lines, `${merged.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, unavailable, {
+        mode,
+        score_meaning: scoreMeaning(mode),
+      });
+    },
+  );
+
+  server.registerTool(
+    'similar',
+    {
+      title: 'Find similar code',
+      description:
+        'The chunks most like some lines of an indexed file: duplicated logic, other implementations of the same thing, related docs. ' +
+        'Give a path (relative to a served folder) and optionally a line range; uses the stored embeddings (nothing is re-embedded).',
+      inputSchema: {
+        path: z.string().describe('A file in a served folder, relative to it (or absolute).'),
+        start_line: z.number().int().min(1).optional().describe('First line (1-based); default: the start of the file.'),
+        end_line: z.number().int().min(1).optional().describe('Last line (inclusive); default: start_line, or the end of the file.'),
+        top_k: z.number().int().min(1).max(MAX_TOP_K).default(10).describe(`Results to return (1-${MAX_TOP_K}).`),
+        ...filters,
+      },
+      outputSchema: {
+        source: z.object({ folder: z.string(), path: z.string(), start_line: z.number().int(), end_line: z.number().int(), chunks: z.number().int(), symbol: z.string().optional() }),
+        results: z.array(resultSchema),
+        score_meaning: z.string(),
+        freshness: z.array(freshnessSchema),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const { folder, relPath } = resolveServedPath(ctx.served, args.path, args.folder);
+      const engine = await ctx.engine();
+      await ctx.keeper.settle(SETTLE_MS);
+      const endLine = args.end_line ?? args.start_line;
+      let found;
+      try {
+        found = await engine.similar(
+          folder.root,
+          { path: relPath, startLine: args.start_line, endLine },
+          { indexDir: folder.indexDir, topK: args.top_k, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file },
+        );
+      } catch (error) {
+        if (error instanceof IndexNotReadyError) throw new Error(notReady(ctx, folder, error));
+        if (error instanceof NotIndexedError || error instanceof RangeError) throw new ToolInputError(error.message);
+        throw error;
+      }
+      const { source } = found;
+      const sourceLine = `${source.path}:${source.startLine}-${source.endLine}${source.symbol ? ` · ${source.symbol}` : ''}`;
+      const results = found.results.map((r) => ({ ...r, folder }));
+      return answer(ctx, [folder], results, args.max_snippet_lines, `${results.length} chunk(s) like ${sourceLine} (score: ${scoreMeaning('similar')}).`, [], {
+        source: { folder: folder.name, path: source.path, start_line: source.startLine, end_line: source.endLine, chunks: source.chunks, ...(source.symbol ? { symbol: source.symbol } : {}) },
+        score_meaning: scoreMeaning('similar'),
+      });
+    },
+  );
+
+  server.registerTool(
+    'status',
+    {
+      title: 'Index status',
+      description: 'Per served folder: files and chunks indexed, model, last update, changes pending, a run going and its progress, another writer, skipped files with reasons.',
+      inputSchema: { folder: filters.folder },
+      outputSchema: {
+        folders: z.array(
+          z.object({
+            folder: z.string(),
+            root: z.string(),
+            index_dir: z.string(),
+            files: z.number().int(),
+            chunks: z.number().int(),
+            model: z.string(),
+            updated_at: z.string().optional(),
+            must_rebuild: z.string().optional(),
+            pending_files: z.number().int(),
+            updating: z.boolean(),
+            progress: z.object({ files_seen: z.number().int(), files_to_index: z.number().int(), files_indexed: z.number().int(), discovery_done: z.boolean() }).optional(),
+            writer: z.enum(['this server', 'another process']),
+            writer_note: z.string().optional(),
+            watching: z.boolean(),
+            last_error: z.string().optional(),
+            skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+            skipped_total: z.number().int(),
+          }),
+        ),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const folders = pickFolders(ctx.served, args.folder);
+      const engine = await ctx.engine();
+      const rows = await Promise.all(
+        folders.map(async (folder) => {
+          const status = await engine.status(folder.indexDir, { diskUsage: false });
+          const state = ctx.keeper.stateOf(folder);
+          return {
+            folder: folder.name,
+            root: folder.root,
+            index_dir: folder.indexDir,
+            files: status.files,
+            chunks: status.chunks,
+            model: status.modelId,
+            ...(status.updatedAt ? { updated_at: status.updatedAt } : {}),
+            ...(status.staleReason ? { must_rebuild: status.staleReason } : {}),
+            pending_files: state.pendingFiles,
+            updating: state.fullPass,
+            ...(state.progress
+              ? { progress: { files_seen: state.progress.filesSeen, files_to_index: state.progress.filesToIndex, files_indexed: state.progress.filesIndexed, discovery_done: state.progress.discoveryDone } }
+              : {}),
+            writer: state.lockedBy ? ('another process' as const) : ('this server' as const),
+            ...(state.lockedBy ? { writer_note: `${state.lockedBy} This server searches what it commits.` } : {}),
+            watching: state.watching,
+            ...(state.lastError ? { last_error: state.lastError } : state.watchError ? { last_error: `watcher: ${state.watchError}` } : {}),
+            skipped: state.skipped.slice(0, MAX_SKIPPED_LISTED).map((s) => ({ path: s.path, reason: s.reason })),
+            skipped_total: state.skipped.length,
+          };
+        }),
+      );
+      const text = rows
+        .map((r) =>
+          [
+            `${r.folder} (${r.root}): ${r.files} files, ${r.chunks} chunks, model ${r.model}, ${r.updated_at ? `updated ${r.updated_at}` : 'never indexed'}.`,
+            r.must_rebuild ? `  Must be rebuilt: ${r.must_rebuild}.` : '',
+            r.progress ? `  Updating: ${r.progress.files_indexed} of ${r.progress.files_to_index} changed files done, ${r.progress.files_seen} seen.` : r.updating ? '  A full update is waiting to run.' : '',
+            r.pending_files > 0 ? `  ${r.pending_files} changed file(s) not indexed yet.` : '',
+            r.writer_note ? `  ${r.writer_note}` : '',
+            r.watching ? '' : '  Not watching for changes: call `sync` to update.',
+            r.last_error ? `  Last error: ${r.last_error}` : '',
+            r.skipped_total > 0 ? `  Skipped ${r.skipped_total}: ${r.skipped.map((s) => `${s.path} (${s.reason})`).join('; ')}${r.skipped_total > r.skipped.length ? '; …' : ''}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        )
+        .join('\n');
+      return { content: [{ type: 'text', text }], structuredContent: { folders: rows } };
+    },
+  );
+
+  server.registerTool(
+    'sync',
+    {
+      title: 'Update the index now',
+      description: 'Bring the index up to date now (all of each folder, or only the given paths) and return the run\'s summary. Sends progress notifications when the call has a progress token.',
+      inputSchema: {
+        folder: filters.folder,
+        paths: z.array(z.string()).optional().describe('Only these files or folders (relative to a served folder); default: everything.'),
+      },
+      outputSchema: {
+        folders: z.array(
+          z.object({
+            folder: z.string(),
+            ok: z.boolean(),
+            error: z.string().optional(),
+            files_seen: z.number().int().optional(),
+            files_indexed: z.number().int().optional(),
+            files_unchanged: z.number().int().optional(),
+            files_removed: z.number().int().optional(),
+            files_skipped: z.number().int().optional(),
+            chunks_embedded: z.number().int().optional(),
+            chunks_total: z.number().int().optional(),
+            seconds: z.number().optional(),
+          }),
+        ),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args, extra) => {
+      const byFolder = new Map<ServedFolder, string[]>();
+      if (args.paths && args.paths.length > 0) {
+        for (const path of args.paths) {
+          const { folder, relPath } = resolveServedPath(ctx.served, path, args.folder);
+          byFolder.set(folder, [...(byFolder.get(folder) ?? []), relPath]);
+        }
+      } else for (const folder of pickFolders(ctx.served, args.folder)) byFolder.set(folder, []);
+      await ctx.engine();
+      const token = extra._meta?.progressToken;
+      let step = 0;
+      const onEvent = (folder: ServedFolder, event: IndexEvent) => {
+        if (token === undefined || event.type !== 'progress') return;
+        const p = event.progress;
+        void extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: {
+              progressToken: token,
+              progress: ++step,
+              message: `${folder.name}: ${p.filesIndexed} of ${p.filesToIndex} changed files indexed, ${p.filesSeen} seen${p.discoveryDone ? '' : ' so far'}`,
+            },
+          })
+          .catch(() => undefined);
+      };
+      const outcomes = await ctx.keeper.sync([...byFolder].map(([folder, paths]) => ({ folder, paths: paths.length > 0 ? paths : undefined })), onEvent);
+      const rows = outcomes.map(({ folder, summary, error }) =>
+        summary
+          ? {
+              folder: folder.name,
+              ok: true,
+              files_seen: summary.filesSeen,
+              files_indexed: summary.filesIndexed,
+              files_unchanged: summary.filesUnchanged,
+              files_removed: summary.filesRemoved,
+              files_skipped: summary.skipped.length,
+              chunks_embedded: summary.chunksEmbedded,
+              chunks_total: summary.chunksTotal,
+              seconds: Math.round(summary.seconds * 100) / 100,
+            }
+          : { folder: folder.name, ok: false, error },
+      );
+      const text = rows
+        .map((r) =>
+          r.ok
+            ? `${r.folder}: up to date. ${r.files_indexed} file(s) indexed, ${r.files_unchanged} unchanged, ${r.files_removed} removed, ${r.files_skipped} skipped; ${r.chunks_embedded} chunk(s) embedded; ${r.chunks_total} in the index (${r.seconds} s).`
+            : `${r.folder}: not updated: ${r.error}`,
+        )
+        .join('\n');
+      return { content: [{ type: 'text', text }], structuredContent: { folders: rows }, ...(rows.every((r) => !r.ok) ? { isError: true } : {}) };
+    },
+  );
+}
+
+function answer(
+  ctx: ToolContext,
+  folders: ServedFolder[],
+  results: FolderResult[],
+  maxLines: number,
+  heading: string,
+  unavailable: string[],
+  extra: Record<string, unknown>,
+): CallToolResult {
+  const labeled = ctx.served.length > 1 ? results.map((r) => ({ ...r, folderLabel: r.folder.name })) : results;
+  const freshness = folders.map((folder) => {
+    const state = ctx.keeper.stateOf(folder);
+    const note = freshnessNote(folder, state);
+    return {
+      folder: folder.name,
+      pending_files: state.pendingFiles,
+      updating: state.fullPass,
+      another_writer: state.lockedBy !== undefined,
+      ...(state.checkedAt ? { checked_at: state.checkedAt } : {}),
+      ...(note ? { note } : {}),
+    };
+  });
+  const notes = [...unavailable, ...freshness.flatMap((f) => (f.note ? [f.note] : []))];
+  const text = formatResults(heading, labeled, maxLines) + (notes.length > 0 ? `\nNote: ${notes.join('\n')}` : '');
+  return {
+    content: [{ type: 'text', text }],
+    structuredContent: { ...extra, results: results.map((r) => structured(r, maxLines)), freshness },
+  };
+}
+
+function structured(result: FolderResult, maxLines: number) {
+  const r: SearchResult = result;
+  return {
+    folder: result.folder.name,
+    path: r.path,
+    start_line: r.startLine,
+    end_line: r.endLine,
+    ...(r.page ? { page: r.page } : {}),
+    ...(r.symbol ? { symbol: r.symbol } : {}),
+    language: r.language,
+    score: r.score,
+    snippet: r.snippet.split('\n').slice(0, maxLines).join('\n'),
+  };
+}
+
+/** Why a folder cannot be searched yet, and what will fix it. */
+function notReady(ctx: ToolContext, folder: ServedFolder, error: Error): string {
+  const state = ctx.keeper.stateOf(folder);
+  if (state.progress) {
+    const p = state.progress;
+    return `${folder.name} is being indexed (${p.filesIndexed} of ${p.filesToIndex} files so far, ${p.filesSeen} seen); search again shortly, or call \`sync\` to wait for it with progress.`;
+  }
+  if (state.lockedBy) return `${folder.name}: ${state.lockedBy} Nothing is committed yet; search again once it has.`;
+  if (state.fullPass) return `${folder.name} is not indexed yet; an update is about to start. Call \`sync\` to wait for it.`;
+  return `${folder.name}: ${error.message.replace(/Run `quipu index.*$/, '')} Call \`sync\` to index it.`;
+}
