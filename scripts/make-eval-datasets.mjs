@@ -16,13 +16,14 @@
 // its lines are the range.
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { extractDocument } from '../src/core/extract/documents.ts';
 import { FASTIFY_QUESTIONS } from './eval-fastify-questions.mjs';
 import { PROSE_QUESTIONS } from './eval-prose-questions.mjs';
+import { fetchSdist } from './fetch-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, 'bench', '.cache');
@@ -55,6 +56,38 @@ const CODE_DATASETS = [
     keep: /\.js$/,
     about: 'HTTP client: many functions and methods per file (JavaScript)',
   },
+];
+
+/**
+ * Held out: built after the chunker learnt these styles (definitions by assignment, decorated Python),
+ * and no setting is chosen on them (bench/QUALITY.md reports them apart). `sources`: several packages
+ * in one corpus, each under its own name, as a project's own code sits beside its dependencies'.
+ */
+const HELD_OUT_CODE_DATASETS = [
+  {
+    name: 'express-stack',
+    spec: 'express@4.21.2 and its middleware',
+    sources: [
+      { spec: 'express@4.21.2', folders: ['lib'], prefix: 'express/' },
+      { spec: 'body-parser@1.20.3', folders: ['lib', '.'], prefix: 'body-parser/' },
+      { spec: 'send@0.19.0', folders: ['.'], prefix: 'send/' },
+      { spec: 'serve-static@1.16.2', folders: ['.'], prefix: 'serve-static/' },
+      { spec: 'finalhandler@1.3.1', folders: ['.'], prefix: 'finalhandler/' },
+      { spec: 'cookie@0.7.1', folders: ['.'], prefix: 'cookie/' },
+      { spec: 'accepts@1.3.8', folders: ['.'], prefix: 'accepts/' },
+      { spec: 'type-is@1.6.18', folders: ['.'], prefix: 'type-is/' },
+      { spec: 'negotiator@0.6.3', folders: ['lib', '.'], prefix: 'negotiator/' },
+      { spec: 'qs@6.13.0', folders: ['lib'], prefix: 'qs/' },
+      { spec: 'debug@2.6.9', folders: ['src'], prefix: 'debug/' },
+    ],
+    keep: /\.js$/,
+    heldOut: true,
+    about: 'CommonJS in the prototype style (`app.use = function use`, `Route.prototype.dispatch`, `exports.parse`, `module.exports = {…}`), held out',
+  },
+];
+/** Held out as above: Python, docstrings as queries (scripts/python-docstrings.py). */
+const PYTHON_DATASETS = [
+  { name: 'click', spec: 'click==8.1.8', folders: ['src/click'], heldOut: true, about: 'command-line toolkit (Python: classes, decorators, nested functions), held out' },
 ];
 
 /** Markdown files of the prose corpus: [package, path in the package, path in the corpus]. */
@@ -283,15 +316,19 @@ function firstSentence(comment) {
 }
 
 function codeDataset(config) {
-  const pkg = fetchPackage(config.spec);
   const files = new Map();
   const candidates = [];
   const counts = { documented: 0, short: 0, trivial: 0, duplicate: 0 };
-  for (const folder of config.folders) {
-    for (const rel of listFiles(join(pkg, folder))) {
+  for (const source of config.sources ?? [{ spec: config.spec, folders: config.folders, prefix: '' }]) {
+  const pkg = fetchPackage(source.spec);
+  for (const folder of source.folders) {
+    // `.`: the package's top-level files only (its index.js), not its tests or its other folders.
+    const rels = folder === '.' ? readdirSync(pkg).filter((f) => statSync(join(pkg, f)).isFile()) : listFiles(join(pkg, folder));
+    for (const rel of rels) {
       if (!config.keep.test(rel) || /\.d\.[cm]?ts$/.test(rel)) continue;
-      const path = `${folder}/${rel}`;
-      const text = readFileSync(join(pkg, path), 'utf8');
+      const inPackage = folder === '.' ? rel : `${folder}/${rel}`;
+      const path = `${source.prefix}${inPackage}`;
+      const text = readFileSync(join(pkg, inPackage), 'utf8');
       const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, path.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
       const stripped = stripComments(text, docCommentRanges(sourceFile));
       files.set(path, stripped.text);
@@ -321,6 +358,7 @@ function codeDataset(config) {
       candidates.push(...byImplementation.values());
     }
   }
+  }
   // A query shared by two functions has no single answer: drop every copy.
   const seen = new Map();
   for (const c of candidates) seen.set(c.query.toLowerCase(), (seen.get(c.query.toLowerCase()) ?? 0) + 1);
@@ -335,7 +373,8 @@ function codeDataset(config) {
   writeDataset({
     name: config.name,
     folder: relative(datasetDir, target).split('\\').join('/'),
-    description: `${config.spec} (${config.folders.join(', ')}): ${config.about}. Query: first sentence of a function's doc comment; relevant: the function, in a copy without doc comments.`,
+    description: `${config.spec} (${(config.sources ?? [config]).map((s) => (config.sources ? `${s.spec}: ` : '') + s.folders.join(', ')).join('; ')}): ${config.about}. Query: first sentence of a function's doc comment; relevant: the function, in a copy without doc comments.`,
+    ...(config.heldOut ? { heldOut: true } : {}),
     queries: chosen,
   });
   console.log(
@@ -343,6 +382,45 @@ function codeDataset(config) {
       `${counts.short} under ${MIN_LINES} lines, ${counts.duplicate} duplicates), ${files.size} files, ${(bytes / 1024).toFixed(0)} KB; ` +
       `${leaked} queries appear verbatim in the copy`,
   );
+}
+
+/** A Python dataset: the first sentence of each function's docstring, the function in a copy without docstrings. */
+async function pythonDataset(config) {
+  const pkg = await fetchSdist(config.spec);
+  const files = new Map();
+  const candidates = [];
+  const counts = { documented: 0, short: 0, trivial: 0, duplicate: 0 };
+  for (const folder of config.folders) {
+    for (const rel of listFiles(join(pkg, folder))) {
+      if (!rel.endsWith('.py')) continue;
+      const path = `${folder.slice(folder.lastIndexOf('/') + 1)}/${rel}`;
+      const { text, functions } = JSON.parse(execFileSync('python3', [join(root, 'scripts', 'python-docstrings.py'), join(pkg, folder, rel)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+      files.set(path, text);
+      for (const fn of functions) {
+        counts.documented++;
+        // reStructuredText roles and literals read as their words: :func:`pass_context` → pass_context.
+        const query = firstSentence(fn.doc.replace(/:[a-z]+:`~?([^`]+)`/g, '$1').replace(/``([^`]+)``/g, '$1'));
+        if (query.split(' ').length < MIN_WORDS || /^(deprecated|internal|todo|note)\b/i.test(query)) counts.trivial++;
+        else if (fn.end - fn.start + 1 < MIN_LINES) counts.short++;
+        else candidates.push({ query, relevant: [{ path, startLine: fn.start, endLine: fn.end }] });
+      }
+    }
+  }
+  const seen = new Map();
+  for (const c of candidates) seen.set(c.query.toLowerCase(), (seen.get(c.query.toLowerCase()) ?? 0) + 1);
+  const unique = candidates.filter((c) => seen.get(c.query.toLowerCase()) === 1);
+  counts.duplicate = candidates.length - unique.length;
+  const chosen = sample(unique, MAX_QUERIES, 20240604).sort((a, b) => a.relevant[0].path.localeCompare(b.relevant[0].path) || a.relevant[0].startLine - b.relevant[0].startLine);
+  const target = join(corpusRoot, config.name);
+  const bytes = syncCorpus(target, files);
+  writeDataset({
+    name: config.name,
+    folder: relative(datasetDir, target).split('\\').join('/'),
+    description: `${config.spec} (${config.folders.join(', ')}): ${config.about}. Query: first sentence of a function's docstring; relevant: the function (from its first decorator), in a copy without docstrings.`,
+    ...(config.heldOut ? { heldOut: true } : {}),
+    queries: chosen,
+  });
+  console.log(`${config.name}: ${chosen.length} queries (of ${unique.length} usable; ${counts.documented} documented functions, ${counts.trivial} trivial, ${counts.short} short, ${counts.duplicate} duplicates), ${files.size} files, ${(bytes / 1024).toFixed(0)} KB`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +577,8 @@ function fastifyDataset() {
 // ---------------------------------------------------------------------------------------------
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-for (const config of CODE_DATASETS) if (only.length === 0 || only.includes(config.name)) codeDataset(config);
+for (const config of [...CODE_DATASETS, ...HELD_OUT_CODE_DATASETS]) if (only.length === 0 || only.includes(config.name)) codeDataset(config);
+for (const config of PYTHON_DATASETS) if (only.length === 0 || only.includes(config.name)) await pythonDataset(config);
 if (only.length === 0 || only.includes('docs-prose')) {
   const texts = await proseDataset();
   // `--dump` writes the extracted texts next to the cache, for writing and checking questions.

@@ -124,3 +124,12 @@ test('Java nested classes and C++ out-of-line methods', async () => {
   const charType = await chunked(jpype, 'native/common/jp_chartype.cpp', 'cpp');
   assert.ok(charType.chunks.some((c) => c.symbol === 'JPCharType::JPCharType'), `symbols: ${[...new Set(charType.chunks.map((c) => c.symbol))].slice(0, 20).join(', ')}`);
 });
+
+test('a function wrapped in a call is one declaration, not a child of itself (ramda)', async () => {
+  const ramda = fetchNpm('ramda@0.32.0');
+  const units = await codeStructure(readFileSync(join(ramda, 'es/add.js'), 'utf8'), 'javascript');
+  assert.deepEqual(
+    units?.map((u) => [u.name, u.children.map((c) => c.name)]),
+    [['add', []]],
+  );
+});

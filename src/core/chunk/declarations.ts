@@ -128,10 +128,12 @@ function functionsWithin(node: SyntaxNode, prefix: string, grammar: string): Str
   for (const child of node.namedChildren) {
     if (!child || /string|comment|regex|template/.test(child.type)) continue;
     const name = /function/.test(child.type) ? child.childForFieldName('name')?.text : undefined;
-    if (name) {
+    // `var add = _curry2(function add(a, b) {…})`: the function is the unit itself, not a child of it.
+    const sameAsUnit = name !== undefined && prefix.slice(prefix.lastIndexOf('.') + 1) === name;
+    if (name && !sameAsUnit) {
       const qualified = prefix ? `${prefix}.${name}` : name;
       units.push({ startLine: child.startPosition.row + 1, endLine: child.endPosition.row + 1, name: qualified, children: unitsUnder(child, qualified, grammar) });
-    } else if (isFunctionLike(child)) {
+    } else if (isFunctionLike(child) || sameAsUnit) {
       const body = child.childForFieldName('body');
       if (body) units.push(...(body.type === 'statement_block' ? unitsUnder(body, prefix, grammar) : functionsWithin(body, prefix, grammar)));
     } else if (child.namedChildren.length > 0) {
