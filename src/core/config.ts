@@ -7,6 +7,7 @@
  * worker that tokenises and chunks while the model runs.
  */
 import { usableCores } from './cores';
+import type { RemoteEmbedderSettings } from './embed/remote-embedder';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */
@@ -71,6 +72,11 @@ export interface FileSettings {
 export interface QuipuConfig {
   /** A model folder in the transformers.js layout, or a Hugging Face model id (downloads need a network). */
   model: string;
+  /**
+   * A remote embedding endpoint; unset, the model above embeds on this machine. The local model's
+   * tokenizer still cuts the chunks (counted with a safety margin for another tokenizer).
+   */
+  embedder?: RemoteEmbedderSettings;
   chunk: ChunkSettings;
   pipeline: PipelineSettings;
   files: FileSettings;
@@ -153,12 +159,14 @@ export const DEFAULT_FILE_SETTINGS: FileSettings = {
 
 export function makeConfig(overrides: {
   model?: string;
+  embedder?: RemoteEmbedderSettings;
   chunk?: Partial<ChunkSettings>;
   pipeline?: Partial<PipelineSettings>;
   files?: Partial<FileSettings>;
 } = {}): QuipuConfig {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
+    ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
     pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
     files: { ...DEFAULT_FILE_SETTINGS, ...overrides.files },
