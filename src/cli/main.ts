@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
@@ -57,6 +58,8 @@ interface EngineFlags {
   embedInFlight?: number;
   embedApiKeyEnv?: string;
   embedLocal?: boolean;
+  vectorCache?: boolean;
+  vectorCacheMb?: number;
 }
 
 function withEngineOptions(command: Command): Command {
@@ -80,7 +83,9 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--embed-batch-size <n>', 'chunks per request (default 32)').argParser(positiveInt))
     .addOption(new Option('--embed-in-flight <n>', 'most requests in flight (default 8; adapts below it)').argParser(positiveInt))
     .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)')
-    .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server');
+    .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server')
+    .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
+    .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt));
 }
 
 /** The remote embedder the flags ask for; or, with none, the one the index remembers. */
@@ -106,9 +111,11 @@ async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir
 }
 
 function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): QuipuConfig {
+  const cacheDir = flags.vectorCache === false ? undefined : defaultVectorCacheDir();
   return makeConfig({
     model: flags.model,
     embedder,
+    ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: (flags.vectorCacheMb ?? DEFAULT_VECTOR_CACHE_BYTES >> 20) * 2 ** 20 } } : {}),
     chunk: {
       ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
       ...(flags.overlap !== undefined ? { overlapTokens: flags.overlap } : {}),

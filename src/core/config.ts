@@ -8,6 +8,7 @@
  */
 import { usableCores } from './cores';
 import type { RemoteEmbedderSettings } from './embed/remote-embedder';
+import type { VectorCacheSettings } from './embed/vector-cache';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */
@@ -77,6 +78,11 @@ export interface QuipuConfig {
    * tokenizer still cuts the chunks (counted with a safety margin for another tokenizer).
    */
   embedder?: RemoteEmbedderSettings;
+  /**
+   * Vectors by content shared by every index on the machine (embed/vector-cache.ts). Unset: none;
+   * the CLI and the extension set it by default.
+   */
+  vectorCache?: VectorCacheSettings;
   chunk: ChunkSettings;
   pipeline: PipelineSettings;
   files: FileSettings;
@@ -160,6 +166,7 @@ export const DEFAULT_FILE_SETTINGS: FileSettings = {
 export function makeConfig(overrides: {
   model?: string;
   embedder?: RemoteEmbedderSettings;
+  vectorCache?: VectorCacheSettings;
   chunk?: Partial<ChunkSettings>;
   pipeline?: Partial<PipelineSettings>;
   files?: Partial<FileSettings>;
@@ -167,6 +174,7 @@ export function makeConfig(overrides: {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
     ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+    ...(overrides.vectorCache ? { vectorCache: overrides.vectorCache } : {}),
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
     pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
     files: { ...DEFAULT_FILE_SETTINGS, ...overrides.files },

@@ -12,6 +12,7 @@ import { LocalEmbedder } from './embed/local-embedder';
 import { readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
 import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
+import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
@@ -51,6 +52,7 @@ export interface IndexStatus {
 
 export class QuipuEngine {
   private dimensionsCache?: number;
+  private vectorCache?: VectorCache;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
 
@@ -112,6 +114,7 @@ export class QuipuEngine {
         store,
         pools: this.pools,
         embedder: this.embedder,
+        vectorCache: this.sharedVectors(identity.dimensions),
         config: options.files ? { ...this.config, files: options.files } : this.config,
         host: this.host,
         ignoredDirs: inside ? [indexDir] : [],
@@ -224,7 +227,17 @@ export class QuipuEngine {
     return texts.map((_, i) => flat.slice(i * dims, (i + 1) * dims));
   }
 
+  /** The machine's vector cache for this embedder, opened at each run (other processes add to it). */
+  private sharedVectors(dimensions: number): VectorCache | undefined {
+    if (!this.config.vectorCache) return undefined;
+    this.vectorCache?.close();
+    this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
+    return this.vectorCache;
+  }
+
   async close(): Promise<void> {
+    this.vectorCache?.close();
+    this.vectorCache = undefined;
     for (const dir of [...this.readers.keys()]) this.dropReader(dir);
     await Promise.all([this.pools.close(), this.embedder.close()]);
   }

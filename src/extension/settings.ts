@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type PipelineSettings, type QuipuConfig } from '../core/config';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 
 export interface QuipuSettings {
@@ -26,13 +27,15 @@ export interface QuipuSettings {
   searchMode: SearchMode;
   /** A remote embedding endpoint from the user's own settings (never a workspace's); unset: local. */
   embedder?: RemoteEmbedderSettings;
+  /** Most MB of vectors kept per model in the machine's cache; 0 turns it off. */
+  vectorCacheMB: number;
 }
 
 export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens', 'quipu.embedder'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
-const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize'];
+const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.vectorCacheMB'];
 
 export function readSettings(): QuipuSettings {
   const c = vscode.workspace.getConfiguration('quipu');
@@ -52,6 +55,7 @@ export function readSettings(): QuipuSettings {
     maxResults: c.get('maxResults', 30),
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
     embedder: readEmbedderSettings(c),
+    vectorCacheMB: c.get('vectorCacheMB', DEFAULT_VECTOR_CACHE_BYTES >> 20),
   };
 }
 
@@ -102,9 +106,11 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     ...enabledGlobs(vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude', {})),
     ...enabledGlobs(vscode.workspace.getConfiguration('search', folder).get<Record<string, unknown>>('exclude', {})),
   ];
+  const cacheDir = settings.vectorCacheMB > 0 ? defaultVectorCacheDir() : undefined;
   return makeConfig({
     model: settings.model,
     embedder: settings.embedder,
+    ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: settings.vectorCacheMB * 2 ** 20 } } : {}),
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),
     files: {

@@ -22,6 +22,7 @@ import type { FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/kinds';
 import type { DocumentInput, Embedder } from '../embed/embedder';
+import type { VectorCache } from '../embed/vector-cache';
 import type { EnginePools } from '../pools';
 import { hashText, type ChunkRecord, type FileUpdate, type IndexStore } from '../store/store';
 import { Channel } from './channel';
@@ -32,6 +33,8 @@ export interface IndexRunContext {
   store: IndexStore;
   pools: EnginePools;
   embedder: Embedder;
+  /** Vectors by content shared with other indexes (branches, worktrees, clones); none when unset. */
+  vectorCache?: VectorCache;
   config: QuipuConfig;
   host: FileHost;
   /** Folders never to enter (the index itself, when it lives inside the folder). */
@@ -362,6 +365,13 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
     }
     records.set(item, list);
   }
+  // Embedded before for another index, branch or folder: read, not embedded.
+  if (run.ctx.vectorCache && missing.size > 0) {
+    for (const [inputHash, vector] of run.ctx.vectorCache.getMany([...missing.keys()])) {
+      remember(run, inputHash, vector);
+      missing.delete(inputHash);
+    }
+  }
   run.counters.chunksReused += [...records.values()].reduce((n, list) => n + list.length, 0) - missing.size;
   run.firstEmbedAt ??= performance.now();
   let failure: { error: unknown } | undefined;
@@ -369,7 +379,9 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
     await mapConcurrent(batchesOf(missing, embedder), embedder.inFlight, async (batch) => {
       const vectors = await embedder.embedDocuments(batch.map(([, input]) => input), run.signal);
       const dims = vectors.length / batch.length;
-      batch.forEach(([inputHash], i) => remember(run, inputHash, vectors.slice(i * dims, (i + 1) * dims)));
+      const embedded = batch.map(([inputHash], i): [string, Float32Array] => [inputHash, vectors.slice(i * dims, (i + 1) * dims)]);
+      for (const [inputHash, vector] of embedded) remember(run, inputHash, vector);
+      run.ctx.vectorCache?.putMany(embedded);
       run.counters.chunksEmbedded += batch.length;
       reportProgress(run);
     });
@@ -437,6 +449,8 @@ async function writeStage(run: RunState): Promise<void> {
 async function commitStaged(run: RunState): Promise<void> {
   const { store } = run.ctx;
   const files = store.stagedFileCount;
+  // The cache reaches the disk before the index does, so a committed vector can be found again.
+  run.ctx.vectorCache?.flush();
   await store.commit();
   emit(run, { type: 'commit', files, chunks: run.stagedChunks });
   run.stagedChunks = 0;
