@@ -6,8 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { ROOT } from '../helpers';
+import { join, resolve } from 'node:path';
+
+/** The repository (not imported from ../helpers, so the benchmark can use this without node:test). */
+const ROOT = resolve(__dirname, '..', '..');
 
 export const INFINITY_VENV = process.env.QUIPU_INFINITY_VENV || join(ROOT, '.venv-infinity');
 /** The name Infinity serves the model under: its folder's path, as given to --model-id. */
