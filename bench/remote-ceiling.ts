@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   };
   await send(texts.slice(0, 8)); // warm-up
   const sweep: { batchSize: number; inFlight: number; chunksPerSecond: number }[] = [];
-  for (const batchSize of [16, 64]) {
-    for (const inFlight of [1, 2, 4]) {
+  for (const batchSize of [16, 48]) {
+    for (const inFlight of [1, 4]) {
       const batches: string[][] = [];
       for (let i = 0; i < texts.length; i += batchSize) batches.push(texts.slice(i, i + batchSize));
       let next = 0;

@@ -23,8 +23,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** `plan(n)` decides the fate of embedding request n (1-based); undefined forwards it untouched. */
-export async function startFaultProxy(target: string, plan: (n: number) => Fault | undefined): Promise<FaultProxy> {
+/** `plan(n, headers)` decides the fate of embedding request n (1-based); undefined forwards it untouched. */
+export async function startFaultProxy(target: string, plan: (n: number, headers: IncomingMessage['headers']) => Fault | undefined): Promise<FaultProxy> {
   const upstream = new URL(target);
   let requests = 0;
   const log: string[] = [];
@@ -32,7 +32,7 @@ export async function startFaultProxy(target: string, plan: (n: number) => Fault
     void (async () => {
       const body = await readAll(req);
       const embedding = req.method === 'POST' && /embed/.test(req.url ?? '');
-      const fault = embedding ? plan(++requests) : undefined;
+      const fault = embedding ? plan(++requests, req.headers) : undefined;
       if (embedding) log.push(fault?.kind ?? 'ok');
       if (fault?.kind === 'reset') {
         req.socket.destroy();

@@ -4,6 +4,8 @@
  * Only loopback addresses.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chunkKeyOf } from '../../src/core/config';
 import type { RemoteEmbedderSettings } from '../../src/core/embed/remote-embedder';
@@ -197,4 +199,34 @@ test('quipu index remembers the remote embedder: search and status need no flags
   const other = await runCli(['index', folder, '--index-dir', indexDir, '--embed-url', server.url, '--embed-model', server.model, '--embed-document-prefix', 'passage: '], { env });
   assert.equal(other.code, 0, other.stderr);
   assert.match(other.stderr, /Rebuilding the index: the model changed \(openai@127\.0\.0\.1:\d+\/all-MiniLM-L6-v2 → openai@127\.0\.0\.1:\d+\/all-MiniLM-L6-v2;doc="passage: "\)/);
+});
+
+test('the API key is sent as a bearer token and appears in no error message and no file of the index', async () => {
+  const secret = 'sk-test-0123456789abcdef';
+  let seen: string | undefined;
+  const proxy = await startFaultProxy(server.url, (n, headers) => {
+    seen = headers.authorization;
+    // A server that echoes what it was sent, key included, in its refusal.
+    return n > 1 ? { kind: 'status', status: 401, body: JSON.stringify({ error: `bad key ${headers.authorization}` }) } : undefined;
+  });
+  after(() => proxy.close());
+  const engine = await remoteEngine(proxy.url, { apiKeyEnv: 'QUIPU_TEST_EMBED_KEY' }).catch((error: Error) => error);
+  assert.ok(engine instanceof Error && /QUIPU_TEST_EMBED_KEY .* is not set/.test(engine.message), 'a named variable that is not set says so');
+  process.env.QUIPU_TEST_EMBED_KEY = secret;
+  try {
+    const keyed = await remoteEngine(proxy.url, { apiKeyEnv: 'QUIPU_TEST_EMBED_KEY' });
+    const indexDir = tempDir();
+    const error = await keyed.index(corpus, { indexDir }).then(() => undefined, (failure: Error) => failure);
+    assert.equal(seen, `Bearer ${secret}`);
+    assert.ok(error);
+    assert.match(error.message, /refused the request: HTTP 401/);
+    assert.ok(!error.message.includes(secret) && error.message.includes('***'), error.message);
+    for (const name of readdirSync(indexDir, { recursive: true }) as string[]) {
+      const path = join(indexDir, name);
+      if (statSync(path).isFile()) assert.ok(!readFileSync(path).includes(secret), `${name} holds no key`);
+    }
+    assert.ok(readFileSync(join(indexDir, 'embedder.json'), 'utf8').includes('"apiKeyEnv": "QUIPU_TEST_EMBED_KEY"'));
+  } finally {
+    delete process.env.QUIPU_TEST_EMBED_KEY;
+  }
 });
