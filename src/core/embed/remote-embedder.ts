@@ -122,7 +122,13 @@ export class RemoteEmbedder implements Embedder {
 
   /** The vector size, learnt from one request (and then required of every answer). */
   async dimensions(): Promise<number> {
-    this.probed ??= this.request(['dimension probe']).then((vectors) => vectors[0].length);
+    this.probed ??= this.request(['dimension probe']).then(
+      (vectors) => vectors[0].length,
+      (error: unknown) => {
+        this.probed = undefined; // a server down now may be up for the next run
+        throw error;
+      },
+    );
     return this.probed;
   }
 
