@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       'Server: Infinity 0.0.78 (torch, CPU) serving all-MiniLM-L6-v2 fp32 on 127.0.0.1 (`test/servers/infinity.ts`).',
       '',
       '| | chunks/s | vs ceiling | event-loop p99 (ms) |',
-      '|---|---|---|',
+      '|---|---|---|---|',
       `| endpoint ceiling (separate process, best of ${ceiling.sweep.length}: batch ${ceiling.best.batchSize}, ${ceiling.best.inFlight} in flight, ${ceiling.texts} chunks) | ${ceiling.best.chunksPerSecond.toFixed(1)} | 1.00 | |`,
       `| Quipu end to end through it (batch ${ceiling.best.batchSize}, up to 8 in flight, adaptive; ${throughQuipu.chunks} chunks, ${throughQuipu.seconds.toFixed(1)} s) | ${throughQuipu.chunksPerSecond.toFixed(1)} | ${ratio.toFixed(2)} | ${throughQuipu.loopP99} |`,
       `| local embedder (bundled int8 model, default workers; ${localRun.chunks} chunks) | ${localRun.chunksPerSecond.toFixed(1)} | ${(localRun.chunksPerSecond / ceiling.best.chunksPerSecond).toFixed(2)} | ${localRun.loopP99} |`,
