@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
+import { vectorCandidates } from '../src/core/search/candidates';
 import { searchStore } from '../src/core/search/search';
 import { IndexStore, type FileUpdate } from '../src/core/store/store';
 import { peakRssMb, seededRandom } from './lib';
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   await reader.close();
 
   const updater = await IndexStore.open(dir, identity, { write: true });
-  await updater.query(unitVector(), 1); // load shards first: measure the update alone
+  await vectorCandidates(updater, unitVector(), 1); // load shards first: measure the update alone
   started = performance.now();
   updater.stageFile(fileUpdate(3, 1));
   await updater.commit();

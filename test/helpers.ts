@@ -56,7 +56,8 @@ export function runCli(
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'quipu.js'), ...args], {
-      env: { ...process.env, ...options.env },
+      // Hermetic: no machine-wide vector cache, so counts of chunks embedded mean this run's work.
+      env: { QUIPU_VECTOR_CACHE: 'off', ...process.env, ...options.env },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,6 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
+import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
@@ -46,6 +48,19 @@ interface EngineFlags {
   batchSize?: number;
   commitChunks?: number;
   embedContext?: boolean;
+  embedUrl?: string;
+  embedModel?: string;
+  embedProvider?: 'openai' | 'ollama';
+  embedDimensions?: number;
+  embedQueryPrefix?: string;
+  embedDocumentPrefix?: string;
+  embedMaxTokens?: number;
+  embedBatchSize?: number;
+  embedInFlight?: number;
+  embedApiKeyEnv?: string;
+  embedLocal?: boolean;
+  vectorCache?: boolean;
+  vectorCacheMb?: number;
 }
 
 function withEngineOptions(command: Command): Command {
@@ -58,12 +73,50 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
     .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
     .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
-    .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)');
+    .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)')
+    .option('--embed-url <url>', 'embed with a remote server instead of the bundled model: its base URL, e.g. http://127.0.0.1:8080/v1 (remembered by the index)')
+    .option('--embed-model <name>', "the remote server's model name, e.g. nomic-embed-text")
+    .addOption(new Option('--embed-provider <api>', 'the remote API').choices(['openai', 'ollama']).default(undefined, 'openai, OpenAI-compatible /v1/embeddings'))
+    .addOption(new Option('--embed-dimensions <n>', 'ask the server for shorter vectors (models that can)').argParser(positiveInt))
+    .option('--embed-query-prefix <text>', 'put in front of each query (e5: "query: ", nomic: "search_query: ")')
+    .option('--embed-document-prefix <text>', 'put in front of each chunk (e5: "passage: ", nomic: "search_document: ")')
+    .addOption(new Option('--embed-max-tokens <n>', "the remote model's input limit in tokens (default: known for common models, else 512)").argParser(positiveInt))
+    .addOption(new Option('--embed-batch-size <n>', 'chunks per request (default 32)').argParser(positiveInt))
+    .addOption(new Option('--embed-in-flight <n>', 'most requests in flight (default 8; adapts below it)').argParser(positiveInt))
+    .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)')
+    .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server')
+    .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
+    .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt));
 }
 
-function configFrom(flags: EngineFlags): QuipuConfig {
+/** The remote embedder the flags ask for; or, with none, the one the index remembers. */
+async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir: string }): Promise<RemoteEmbedderSettings | undefined> {
+  if (flags.embedLocal) return undefined;
+  if (!flags.embedUrl) {
+    if (flags.embedModel) throw new UsageError('--embed-model needs --embed-url (the server to ask).');
+    return index ? QuipuEngine.rememberedEmbedder(index.folder, index.indexDir) : undefined;
+  }
+  if (!flags.embedModel) throw new UsageError('--embed-url needs --embed-model (the name the server knows the model by).');
+  return {
+    provider: flags.embedProvider ?? 'openai',
+    url: flags.embedUrl,
+    model: flags.embedModel,
+    ...(flags.embedDimensions ? { dimensions: flags.embedDimensions } : {}),
+    ...(flags.embedQueryPrefix ? { queryPrefix: flags.embedQueryPrefix } : {}),
+    ...(flags.embedDocumentPrefix ? { documentPrefix: flags.embedDocumentPrefix } : {}),
+    ...(flags.embedMaxTokens ? { maxInputTokens: flags.embedMaxTokens } : {}),
+    ...(flags.embedBatchSize ? { batchSize: flags.embedBatchSize } : {}),
+    ...(flags.embedInFlight ? { maxInFlight: flags.embedInFlight } : {}),
+    ...(flags.embedApiKeyEnv ? { apiKeyEnv: flags.embedApiKeyEnv } : {}),
+  };
+}
+
+function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): QuipuConfig {
+  const cacheDir = flags.vectorCache === false ? undefined : defaultVectorCacheDir();
   return makeConfig({
     model: flags.model,
+    embedder,
+    ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: (flags.vectorCacheMb ?? DEFAULT_VECTOR_CACHE_BYTES >> 20) * 2 ** 20 } } : {}),
     chunk: {
       ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
       ...(flags.overlap !== undefined ? { overlapTokens: flags.overlap } : {}),
@@ -102,8 +155,9 @@ function folderAround(start: string, indexDir: string | undefined, what: 'search
   throw new IndexNotReadyError(`No index found for ${resolve(start)} or a folder above it. Run \`quipu index <folder>\` first, or name the indexed folder with --folder.`);
 }
 
-async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => Promise<T>): Promise<T> {
-  const engine = await QuipuEngine.create(configFrom(flags));
+async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => Promise<T>, index?: { folder: string; indexDir?: string }): Promise<T> {
+  const remote = await remoteFrom(flags, index && { folder: index.folder, indexDir: index.indexDir ?? QuipuEngine.defaultIndexDir(index.folder) });
+  const engine = await QuipuEngine.create(configFrom(flags, remote));
   try {
     return await body(engine);
   } finally {
@@ -138,13 +192,15 @@ export function buildProgram(): Command {
     process.on('SIGINT', onSigint);
     try {
       const summary = await withEngine(flags, async (engine) => {
+        // Before anything is read: where the code goes to be embedded.
+        if (!flags.json) process.stderr.write(`Embeddings are computed ${engine.embedder.where}.\n`);
         const reporter = createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY });
         try {
           return await engine.index(root, { indexDir: flags.indexDir, rebuild: flags.rebuild, signal: controller.signal, onEvent: (event) => reporter.onEvent(event) });
         } finally {
           reporter.stop();
         }
-      });
+      }, { folder: root, indexDir: flags.indexDir });
       if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else printSummary(summary);
       if (summary.cancelled) process.exitCode = EXIT.cancelled;
@@ -185,6 +241,7 @@ export function buildProgram(): Command {
           groupByFile: flags.group,
           mode: flags.mode,
         }),
+        { folder: root, indexDir: flags.indexDir },
       );
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
       else printSearchResults(query, results, root);
@@ -200,7 +257,7 @@ export function buildProgram(): Command {
       .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?}'),
   ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
     const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
-    const status = await withEngine(flags, (engine) => engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)));
+    const status = await withEngine(flags, (engine) => engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)), { folder: root, indexDir: flags.indexDir });
     if (flags.json) process.stdout.write(JSON.stringify(status) + '\n');
     else printStatus(root, status);
   });
@@ -272,7 +329,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
     if (error instanceof ModelNotFoundError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
-    if (error instanceof IndexNotReadyError) return EXIT.failure;
+    if (error instanceof IndexNotReadyError || error instanceof RemoteEmbedderError) return EXIT.failure;
     if (process.env.QUIPU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return EXIT.failure;
   }

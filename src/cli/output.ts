@@ -103,6 +103,7 @@ export function printStatus(folder: string, s: IndexStatus): void {
   out.write(`  chunks           ${s.chunks}\n`);
   out.write(`  size on disk     ${formatBytes(s.diskBytes)}\n`);
   out.write(`  model            ${s.modelId}\n`);
+  out.write(`  embedded         ${s.embeddedBy}\n`);
   out.write(`  chunk settings   ${describeChunkKey(s.chunkSettings)}\n`);
   if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);
 }

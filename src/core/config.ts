@@ -7,6 +7,8 @@
  * worker that tokenises and chunks while the model runs.
  */
 import { usableCores } from './cores';
+import type { RemoteEmbedderSettings } from './embed/remote-embedder';
+import type { VectorCacheSettings } from './embed/vector-cache';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */
@@ -71,6 +73,16 @@ export interface FileSettings {
 export interface QuipuConfig {
   /** A model folder in the transformers.js layout, or a Hugging Face model id (downloads need a network). */
   model: string;
+  /**
+   * A remote embedding endpoint; unset, the model above embeds on this machine. The local model's
+   * tokenizer still cuts the chunks (counted with a safety margin for another tokenizer).
+   */
+  embedder?: RemoteEmbedderSettings;
+  /**
+   * Vectors by content shared by every index on the machine (embed/vector-cache.ts). Unset: none;
+   * the CLI and the extension set it by default.
+   */
+  vectorCache?: VectorCacheSettings;
   chunk: ChunkSettings;
   pipeline: PipelineSettings;
   files: FileSettings;
@@ -157,12 +169,16 @@ export const DEFAULT_FILE_SETTINGS: FileSettings = {
 
 export function makeConfig(overrides: {
   model?: string;
+  embedder?: RemoteEmbedderSettings;
+  vectorCache?: VectorCacheSettings;
   chunk?: Partial<ChunkSettings>;
   pipeline?: Partial<PipelineSettings>;
   files?: Partial<FileSettings>;
 } = {}): QuipuConfig {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
+    ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+    ...(overrides.vectorCache ? { vectorCache: overrides.vectorCache } : {}),
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
     pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
     files: { ...DEFAULT_FILE_SETTINGS, ...overrides.files },

@@ -7,7 +7,12 @@ import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
-import { resolveModel, type ModelInfo } from './embed/model';
+import type { Embedder } from './embed/embedder';
+import { LocalEmbedder } from './embed/local-embedder';
+import { readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
+import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
+import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
+import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
@@ -43,27 +48,46 @@ export interface IndexStatus {
   updatedAt?: string;
   /** Set when the index on disk was built with another model or other settings. */
   staleReason?: string;
+  /** Where this engine computes embeddings ("on this machine (…)", "at http://…/v1/embeddings (…)"). */
+  embeddedBy: string;
 }
 
 export class QuipuEngine {
   private dimensionsCache?: number;
+  private vectorCache?: VectorCache;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
 
   private constructor(
     readonly config: QuipuConfig,
     readonly model: ModelInfo,
+    /** What computes the embeddings: the local model, or a remote endpoint. */
+    readonly embedder: Embedder,
     private readonly pools: EnginePools,
     private readonly host: FileHost,
   ) {}
 
   /** Resolves the model (throws ModelNotFoundError with a clear message) and prepares the pools. */
   static async create(config: QuipuConfig, options: { host?: FileHost; modelCacheDir?: string } = {}): Promise<QuipuEngine> {
+    // The local model's tokenizer cuts the chunks, whichever embedder embeds them.
     const model = await resolveModel(config.model, { cacheDir: options.modelCacheDir });
-    // A chunk may never exceed what the model accepts.
-    const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, model.maxTokens) };
+    const embedder: Embedder = config.embedder ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir)) : new LocalEmbedder(model, config.pipeline);
+    // A chunk may never exceed what the model accepts (a remote one: its limit, less a safety margin).
+    const limit = config.embedder ? embedder.maxInputTokens : Math.min(model.maxTokens, embedder.maxInputTokens);
+    const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, limit) };
     const effective = { ...config, chunk };
-    return new QuipuEngine(effective, model, new EnginePools(model, config.pipeline), options.host ?? nodeFileHost);
+    return new QuipuEngine(effective, model, embedder, new EnginePools(model, config.pipeline), options.host ?? nodeFileHost);
+  }
+
+  /**
+   * The remote embedder an index was built with (none: the local model), for a later run that names
+   * none. Not followed from an index folder inside the indexed tree: a repository's own files must
+   * not be able to send its code to a URL.
+   */
+  static async rememberedEmbedder(folder: string, indexDir: string) {
+    const inside = !relative(resolve(folder), resolve(indexDir)).startsWith('..');
+    if (inside) return undefined;
+    return readEmbedderRecord(indexDir);
   }
 
   /** The default index folder for a workspace folder: a cache folder outside the tree. */
@@ -77,13 +101,22 @@ export class QuipuEngine {
   async index(folder: string, options: IndexOptions = {}): Promise<IndexSummary> {
     const root = resolve(folder);
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
-    const store = await IndexStore.open(indexDir, await this.identity(), { write: true, forceRebuild: options.rebuild });
+    const identity = await this.identity();
+    const store = await IndexStore.open(indexDir, identity, { write: true, forceRebuild: options.rebuild });
     try {
+      if (!store.rebuildReason && store.catalog.size > 0 && store.identity.dimensions !== identity.dimensions) {
+        throw new RemoteEmbedderError(
+          `${this.embedder.where} now returns ${identity.dimensions}-dimensional vectors, but the index at ${indexDir} holds ${store.identity.dimensions}-dimensional ones of the same model name: another model is answering. Nothing was written; index with --rebuild if the change is intended.`,
+        );
+      }
+      await writeEmbedderRecord(indexDir, this.config.embedder);
       const inside = !relative(root, indexDir).startsWith('..');
       return await runIndex({
         folder: root,
         store,
         pools: this.pools,
+        embedder: this.embedder,
+        vectorCache: this.sharedVectors(identity.dimensions),
         config: options.files ? { ...this.config, files: options.files } : this.config,
         host: this.host,
         ignoredDirs: inside ? [indexDir] : [],
@@ -100,7 +133,7 @@ export class QuipuEngine {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     // Not awaited here: the store ranks the words while the query lane embeds the query.
-    const vector = needsVector ? this.pools.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
+    const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
     // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
     vector?.catch(() => undefined);
     try {
@@ -125,7 +158,7 @@ export class QuipuEngine {
   ): Promise<{ results: (SearchResult & { folderIndex: number })[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
     const dirs = targets.map((t) => resolve(t.indexDir ?? QuipuEngine.defaultIndexDir(resolve(t.folder))));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
-    const vector = needsVector ? this.pools.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
+    const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
     vector?.catch(() => undefined);
     const attempt = async () => {
       const ready: { store: IndexStore; folderIndex: number }[] = [];
@@ -160,7 +193,7 @@ export class QuipuEngine {
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */
   async openForReading(indexDir: string): Promise<IndexStore> {
-    const store = await IndexStore.open(indexDir, await this.identity(), { write: false });
+    const store = await IndexStore.open(indexDir, await this.identity(false), { write: false });
     if (store.rebuildReason) throw new IndexNotReadyError(`The index at ${indexDir} must be rebuilt: ${store.rebuildReason}. Run \`quipu index\` again.`);
     if (store.catalog.size === 0) throw new IndexNotReadyError(`Nothing is indexed at ${indexDir} yet. Run \`quipu index <folder>\` first.`);
     return store;
@@ -171,7 +204,7 @@ export class QuipuEngine {
    * folder (one stat per file version), for callers that refresh the counts after every update.
    */
   async status(indexDir: string, options: { diskUsage?: boolean } = {}): Promise<IndexStatus> {
-    const store = await IndexStore.open(resolve(indexDir), await this.identity(), { write: false });
+    const store = await IndexStore.open(resolve(indexDir), await this.identity(false), { write: false });
     try {
       const stale = store.rebuildReason;
       return {
@@ -179,10 +212,11 @@ export class QuipuEngine {
         files: stale ? 0 : store.catalog.size,
         chunks: stale ? 0 : store.chunkCount,
         diskBytes: options.diskUsage === false ? 0 : await store.diskBytes(),
-        modelId: this.model.id,
+        modelId: this.embedder.id,
         chunkSettings: store.identity.chunkKey,
         updatedAt: stale || store.catalog.size === 0 ? undefined : store.updatedAt,
         staleReason: stale,
+        embeddedBy: this.embedder.where,
       };
     } finally {
       await store.close();
@@ -235,20 +269,31 @@ export class QuipuEngine {
 
   /** Normalised sentence embeddings, one per text, of the texts exactly as given (searches prepare theirs: `search`). */
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const flat = await this.pools.embedTexts(texts, signal);
+    const flat = await this.embedder.embedTexts(texts, signal);
     const dims = flat.length / texts.length;
     return texts.map((_, i) => flat.slice(i * dims, (i + 1) * dims));
   }
 
-  async close(): Promise<void> {
-    for (const dir of [...this.readers.keys()]) this.dropReader(dir);
-    await this.pools.close();
+  /** The machine's vector cache for this embedder, opened at each run (other processes add to it). */
+  private sharedVectors(dimensions: number): VectorCache | undefined {
+    if (!this.config.vectorCache) return undefined;
+    this.vectorCache?.close();
+    this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
+    return this.vectorCache;
   }
 
-  private async identity() {
-    // config.json usually says; otherwise ask the model itself (starts a worker).
-    this.dimensionsCache ??= this.model.dimensions ?? (await this.pools.dimensions());
-    return { modelId: this.model.id, chunkKey: chunkKeyOf(this.config.chunk), dimensions: this.dimensionsCache };
+  async close(): Promise<void> {
+    this.vectorCache?.close();
+    this.vectorCache = undefined;
+    for (const dir of [...this.readers.keys()]) this.dropReader(dir);
+    await Promise.all([this.pools.close(), this.embedder.close()]);
+  }
+
+  /** `probe: false` for readers that need no vector size (a remote embedder learns it from a request). */
+  private async identity(probe = true) {
+    // config.json usually says; otherwise ask the model itself (starts a worker, or sends a request).
+    if (probe || !(this.embedder instanceof RemoteEmbedder)) this.dimensionsCache ??= await this.embedder.dimensions();
+    return { modelId: this.embedder.id, chunkKey: chunkKeyOf(this.config.chunk), dimensions: this.dimensionsCache ?? 0 };
   }
 }
 

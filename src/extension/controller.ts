@@ -20,6 +20,11 @@ import type { OpenRequest, PanelHost } from './panel/host';
 import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
 import { IndexScheduler, type RunRequest } from './scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
+import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+
+/** The secret-storage key of the remote embedder's API key (command "Quipu: Set Embedding API Key"). */
+export const EMBEDDER_API_KEY_SECRET = 'quipu.embedder.apiKey';
+const CONFIRMED_ENDPOINTS_KEY = 'quipu.embedder.confirmedEndpoints';
 
 interface FolderIndex {
   folder: vscode.WorkspaceFolder;
@@ -174,9 +179,11 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   }
 
   async getEngine(): Promise<QuipuEngine> {
-    this.engine ??= QuipuEngine.create(engineConfig(this.settings), {
-      modelCacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath,
-    }).catch((error: unknown) => {
+    this.engine ??= this.remoteSettings()
+      .then((embedder) => QuipuEngine.create({ ...engineConfig(this.settings), embedder }, {
+        modelCacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath,
+      }))
+      .catch((error: unknown) => {
       this.engine = undefined;
       this.engineProblem = (error as Error).message;
       this.updateState();
@@ -188,6 +195,29 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       this.updateState();
     }
     return engine;
+  }
+
+  /**
+   * The remote endpoint from the user's settings, with the API key from secret storage when no
+   * environment variable is named; asked once per endpoint before any code is sent to it.
+   */
+  private async remoteSettings(): Promise<RemoteEmbedderSettings | undefined> {
+    const remote = this.settings.embedder;
+    if (!remote) return undefined;
+    const confirmed = this.context.globalState.get<string[]>(CONFIRMED_ENDPOINTS_KEY, []);
+    const endpoint = `${remote.provider} ${remote.url}`;
+    if (!confirmed.includes(endpoint)) {
+      const choice = await vscode.window.showWarningMessage(
+        `Quipu will send the text of your workspace's files to ${remote.url} (model ${remote.model || 'unnamed'}) to compute embeddings. Allow this endpoint?`,
+        { modal: true },
+        'Allow',
+      );
+      if (choice !== 'Allow') throw new Error(`Embedding at ${remote.url} was not allowed. Clear "quipu.embedder.url" to embed on this machine.`);
+      await this.context.globalState.update(CONFIRMED_ENDPOINTS_KEY, [...confirmed, endpoint]);
+    }
+    if (remote.apiKeyEnv) return remote;
+    const apiKey = await this.context.secrets.get(EMBEDDER_API_KEY_SECRET);
+    return apiKey ? { ...remote, apiKey } : remote;
   }
 
   // ---- PanelHost ---------------------------------------------------------------------------

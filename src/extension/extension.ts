@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
-import { QuipuController } from './controller';
+import { EMBEDDER_API_KEY_SECRET, QuipuController } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
 import { registerLanguageModelTools } from './lmTools';
 import { showSimilarQuickPick } from './similar';
@@ -105,6 +105,13 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
       }
     }),
     command('quipu.openOriginal', (uri) => openOriginal(uri instanceof vscode.Uri ? uri : undefined)),
+    command('quipu.setEmbedderApiKey', async () => {
+      const key = await vscode.window.showInputBox({ title: 'Quipu: API key of the embedding endpoint', prompt: 'Kept in VS Code\'s secret storage; empty removes it.', password: true, ignoreFocusOut: true });
+      if (key === undefined) return;
+      if (key) await context.secrets.store(EMBEDDER_API_KEY_SECRET, key);
+      else await context.secrets.delete(EMBEDDER_API_KEY_SECRET);
+      await ctl.resetEngine();
+    }),
 
     watchWorkspace((uris) => ctl.filesChanged(uris)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void ctl.start()),

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type PipelineSettings, type QuipuConfig } from '../core/config';
+import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 
 export interface QuipuSettings {
@@ -23,13 +25,17 @@ export interface QuipuSettings {
   batchSize: number;
   maxResults: number;
   searchMode: SearchMode;
+  /** A remote embedding endpoint from the user's own settings (never a workspace's); unset: local. */
+  embedder?: RemoteEmbedderSettings;
+  /** Most MB of vectors kept per model in the machine's cache; 0 turns it off. */
+  vectorCacheMB: number;
 }
 
 export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
 
-const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens'];
+const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens', 'quipu.embedder'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
-const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize'];
+const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.vectorCacheMB'];
 
 export function readSettings(): QuipuSettings {
   const c = vscode.workspace.getConfiguration('quipu');
@@ -48,7 +54,38 @@ export function readSettings(): QuipuSettings {
     batchSize: c.get('batchSize', 0),
     maxResults: c.get('maxResults', 30),
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
+    embedder: readEmbedderSettings(c),
+    vectorCacheMB: c.get('vectorCacheMB', DEFAULT_VECTOR_CACHE_BYTES >> 20),
   };
+}
+
+/**
+ * `quipu.embedder.*` from the user's settings only. The settings are machine-scoped, so VS Code
+ * already ignores them in a workspace's .vscode/settings.json; reading the user (global) value
+ * explicitly keeps it so whatever the scope says: a repository must not send its code to a URL.
+ */
+function readEmbedderSettings(c: vscode.WorkspaceConfiguration): RemoteEmbedderSettings | undefined {
+  const user = <T>(key: string, fallback: T): T => {
+    const inspected = c.inspect<T>(`embedder.${key}`);
+    return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+  };
+  const url = user('url', '').trim();
+  if (!url) return undefined;
+  const positive = (value: number) => (Number.isInteger(value) && value > 0 ? value : undefined);
+  const text = (value: string) => (value ? value : undefined);
+  const settings: RemoteEmbedderSettings = {
+    provider: user<string>('provider', 'openai') === 'ollama' ? 'ollama' : 'openai',
+    url,
+    model: user('model', '').trim(),
+    dimensions: positive(user('dimensions', 0)),
+    queryPrefix: text(user('queryPrefix', '')),
+    documentPrefix: text(user('documentPrefix', '')),
+    maxInputTokens: positive(user('maxInputTokens', 0)),
+    batchSize: positive(user('batchSize', 0)),
+    maxInFlight: positive(user('maxInFlight', 0)),
+    apiKeyEnv: text(user('apiKeyEnv', '').trim()),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as unknown as RemoteEmbedderSettings;
 }
 
 /** What a configuration change asks of the index, the most demanding first. */
@@ -69,8 +106,11 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     ...enabledGlobs(vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude', {})),
     ...enabledGlobs(vscode.workspace.getConfiguration('search', folder).get<Record<string, unknown>>('exclude', {})),
   ];
+  const cacheDir = settings.vectorCacheMB > 0 ? defaultVectorCacheDir() : undefined;
   return makeConfig({
     model: settings.model,
+    embedder: settings.embedder,
+    ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: settings.vectorCacheMB * 2 ** 20 } } : {}),
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),
     files: {

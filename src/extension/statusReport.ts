@@ -46,6 +46,7 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       lines.push(`| Chunks | ${s?.chunks ?? 0} |`);
       lines.push(`| Size on disk | ${formatBytes(s?.diskBytes ?? 0)} |`);
       lines.push(`| Model | ${s?.modelId ?? 'not loaded'} |`);
+      lines.push(`| Embeddings computed | ${s?.embeddedBy ?? 'not known yet'} |`);
       lines.push(`| Chunks made | ${s?.chunkSettings ? describeChunkKey(s.chunkSettings) : ''} |`);
       lines.push(`| Last update | ${s?.updatedAt ? new Date(s.updatedAt).toLocaleString() : 'never'} |`);
       lines.push(`| Index folder | \`${entry.indexDir}\` |`);

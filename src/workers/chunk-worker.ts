@@ -24,9 +24,12 @@ export interface ChunkTask {
   language?: string;
   /** The file's path relative to its folder (for `settings.embedContext`). */
   path?: string;
+  /** Send each chunk's model input as text too (`input`): a remote model tokenises by itself. */
+  inputText?: boolean;
 }
 
-export type PagedChunk = Chunk & { page?: number };
+/** A chunk with its page (PDF) and, when asked for, the model input as text, cut as its ids are. */
+export type PagedChunk = Chunk & { page?: number; input?: string };
 /** Chunks, or why a plain-text file is not indexed (binary, minified, data). */
 export type ChunkResult = { kind: 'skipped'; reason: string } | { kind: 'chunks'; chunks: PagedChunk[] };
 
@@ -44,10 +47,10 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
     if (machineText) return { kind: 'skipped', reason: machineText };
     const outline = await outlineOf(text, task.language);
     const chunks = outline ? chunkByStructure(text, outline.units, tok, task.settings) : chunkText(text, tok, task.settings);
-    return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path, outline?.wiringLines) };
+    return { kind: 'chunks', chunks: withModelInput(chunks, tok, task, outline?.wiringLines) };
   }
   const { text, pages } = task.source;
-  if (!pages?.length) return { kind: 'chunks', chunks: withModelInput(chunkText(text, tok, task.settings), tok, task.settings, task.path) };
+  if (!pages?.length) return { kind: 'chunks', chunks: withModelInput(chunkText(text, tok, task.settings), tok, task) };
   // Chunks never straddle a page break, so every result names one page.
   const lines = text.split('\n');
   const chunks: PagedChunk[] = [];
@@ -58,7 +61,7 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
       chunks.push({ ...chunk, startLine: chunk.startLine + page.startLine - 1, endLine: chunk.endLine + page.startLine - 1, page: page.page });
     }
   });
-  return { kind: 'chunks', chunks: withModelInput(chunks, tok, task.settings, task.path) };
+  return { kind: 'chunks', chunks: withModelInput(chunks, tok, task) };
 }
 
 /**
@@ -66,11 +69,12 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
  * source file's path and symbol in front, boilerplate left out, words cut apart). Documents (no
  * `path` given) get no context. Cut at the end when too long.
  */
-function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, settings: ChunkSettings, path?: string, wiringLines?: number[]): PagedChunk[] {
+function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, task: ChunkTask, wiringLines?: number[]): PagedChunk[] {
+  const { settings, path } = task;
   const contextPath = settings.embedContext ? path : undefined;
   const strip = settings.stripBoilerplate === true;
   const splitWords = cutsWords(settings.splitWords, tok);
-  if (!contextPath && !strip && !splitWords) return chunks;
+  if (!contextPath && !strip && !splitWords) return task.inputText ? chunks.map((chunk) => ({ ...chunk, input: inputTextOf(chunk.text, chunk.ids, tok, settings.maxTokens) })) : chunks;
   const wiring = wiringLines?.length ? new Set(wiringLines) : undefined;
   return chunks.map((chunk) => {
     const input = chunkModelInput(chunk.text, chunk.startLine, {
@@ -79,8 +83,28 @@ function withModelInput(chunks: PagedChunk[], tok: ChunkTokenizer, settings: Chu
       wiringLines: wiring,
       splitWords,
     });
-    return { ...chunk, ids: tok.encodeForModel(input, settings.maxTokens) };
+    const ids = tok.encodeForModel(input, settings.maxTokens);
+    return task.inputText ? { ...chunk, ids, input: inputTextOf(input, ids, tok, settings.maxTokens) } : { ...chunk, ids };
   });
+}
+
+/**
+ * The model input as text, cut where its ids were cut (`encodeForModel` keeps `maxTokens`): the
+ * longest start of it that the local tokenizer counts within the limit, so a remote model reads
+ * what the local one would.
+ */
+function inputTextOf(input: string, ids: readonly number[], tok: ChunkTokenizer, maxTokens: number): string {
+  if (ids.length < maxTokens) return input;
+  const fits = (end: number) => tok.encodeNoSpecial(input.slice(0, end)).length + tok.specialTokenCount <= maxTokens;
+  if (fits(input.length)) return input;
+  let low = 0;
+  let high = input.length;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return input.slice(0, low);
 }
 
 /** Declarations or sections to cut along; undefined for unknown languages or unparsable text. */

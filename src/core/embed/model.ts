@@ -120,3 +120,18 @@ async function downloadModel(id: string, dir: string, signal?: AbortSignal): Pro
     await rename(`${target}.part`, target);
   }
 }
+
+/**
+ * Whether the model's tokenizer lower-cases its input (uncased BERT: the normaliser says so), read
+ * from tokenizer.json without loading the tokenizer. A remote embedder cuts queries into words by it,
+ * as the chunk worker cut the chunks (`cutsWords`).
+ */
+export function tokenizerLowercases(modelDir: string): boolean {
+  try {
+    const json = JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as { normalizer?: { lowercase?: boolean; normalizers?: { lowercase?: boolean; type?: string }[] } };
+    const normalizer = json.normalizer;
+    return normalizer?.lowercase === true || (normalizer?.normalizers ?? []).some((n) => n.lowercase === true || n.type === 'Lowercase');
+  } catch {
+    return false;
+  }
+}

@@ -10,6 +10,9 @@
  * matches is not chunked or embedded; a chunk whose model input (path, symbol, text) was embedded
  * before reuses that vector.
  * Cancelling (the signal) stops the run after committing every file that was completely embedded.
+ *
+ * Each stage is a named function over one `RunState`, so a stage can change kind (the embed stage is
+ * a CPU pool for the local model and async I/O for a remote one) without touching the others.
  */
 import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config';
@@ -18,7 +21,8 @@ import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } fro
 import type { FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/kinds';
-import { packBatch } from '../embed/batch';
+import type { DocumentInput, Embedder } from '../embed/embedder';
+import type { VectorCache } from '../embed/vector-cache';
 import type { EnginePools } from '../pools';
 import { hashText, type ChunkRecord, type FileUpdate, type IndexStore } from '../store/store';
 import { Channel } from './channel';
@@ -28,6 +32,9 @@ export interface IndexRunContext {
   folder: string;
   store: IndexStore;
   pools: EnginePools;
+  embedder: Embedder;
+  /** Vectors by content shared with other indexes (branches, worktrees, clones); none when unset. */
+  vectorCache?: VectorCache;
   config: QuipuConfig;
   host: FileHost;
   /** Folders never to enter (the index itself, when it lives inside the folder). */
@@ -59,322 +66,434 @@ const PROGRESS_INTERVAL_MS = 200;
 /** Chunks after which a new index is first committed (then commits grow with the index). */
 const FIRST_COMMIT_CHUNKS = 64;
 
+/** Everything one run shares: its context, queues, counters and the signal that stops it. */
+interface RunState {
+  ctx: IndexRunContext;
+  started: number;
+  stop: AbortController;
+  signal: AbortSignal;
+  fatal?: unknown;
+  skipped: SkippedFile[];
+  seen: Set<string>;
+  counters: { filesToIndex: number; filesIndexed: number; filesUnchanged: number; filesRemoved: number; chunksEmbedded: number; chunksReused: number };
+  bytesToIndex: number;
+  bytesIndexed: number;
+  discoveryDone: boolean;
+  currentFile?: string;
+  lastProgress: number;
+  firstEmbedAt?: number;
+  toRead: Channel<DiscoveredFile>;
+  toChunk: Channel<ReadFile>;
+  toEmbed: Channel<ChunkedFile>;
+  toStore: Channel<FileUpdate>;
+  /** Vectors of this run (and reused ones) by model-input hash, oldest first. */
+  vectorCache: Map<string, Float32Array>;
+  stagedChunks: number;
+  lastCommit: number;
+}
+
 export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
-  const { store, pools, config, host } = ctx;
-  const started = performance.now();
+  const run = createRunState(ctx);
+  const closeAll = () => [run.toRead, run.toChunk, run.toEmbed, run.toStore].forEach((c) => c.close());
+  run.signal.addEventListener('abort', closeAll, { once: true });
+  emit(run, { type: 'start', folder: ctx.folder, indexDir: ctx.store.dir, rebuildReason: ctx.store.rebuildReason });
+
+  const discover = runStage(run, () => discoverStage(run), run.toRead);
+  const readers = Array.from({ length: ctx.config.pipeline.readConcurrency }, () => runStage(run, () => readStage(run)));
+  const readDone = Promise.all(readers).then(() => run.toChunk.close());
+  const chunkers = Array.from({ length: ctx.config.pipeline.chunkWorkers * 2 }, () => runStage(run, () => chunkStage(run)));
+  const chunkDone = Promise.all(chunkers).then(() => run.toEmbed.close());
+  const embed = runStage(run, () => embedStage(run), run.toStore);
+  const write = runStage(run, () => writeStage(run));
+  await Promise.all([discover, readDone, chunkDone, embed, write]);
+
+  run.signal.removeEventListener('abort', closeAll);
+  const cancelled = !run.fatal && (ctx.signal?.aborted ?? false);
+  // Whatever happened, keep every file that was completely embedded. (Removals of vanished files
+  // are only staged once discovery has seen the whole folder, so a partial run never drops any.)
+  try {
+    await commitStaged(run);
+  } catch (error) {
+    run.fatal ??= error;
+  }
+  if (run.fatal) throw run.fatal instanceof Error ? run.fatal : new Error(`indexing failed: ${JSON.stringify(run.fatal)}`);
+  reportProgress(run, true);
+  const summary = summarize(run, cancelled);
+  emit(run, { type: 'done', summary });
+  return summary;
+}
+
+function createRunState(ctx: IndexRunContext): RunState {
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
   // Every task in flight (readers, pools) listens to this one signal: more than Node's default of 10.
   setMaxListeners(0, signal);
-  let fatal: unknown;
-  const fail = (error: unknown) => {
-    fatal ??= error;
-    stop.abort(error);
+  const capacity = ctx.config.pipeline.queueCapacity;
+  return {
+    ctx,
+    started: performance.now(),
+    stop,
+    signal,
+    skipped: [],
+    seen: new Set(),
+    counters: { filesToIndex: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, chunksEmbedded: 0, chunksReused: 0 },
+    bytesToIndex: 0,
+    bytesIndexed: 0,
+    discoveryDone: false,
+    lastProgress: 0,
+    toRead: new Channel(capacity),
+    toChunk: new Channel(Math.max(4, ctx.config.pipeline.chunkWorkers * 2)),
+    toEmbed: new Channel(capacity),
+    toStore: new Channel(capacity),
+    vectorCache: new Map(),
+    stagedChunks: 0,
+    lastCommit: performance.now(),
   };
+}
 
-  const skipped: SkippedFile[] = [];
-  const seen = new Set<string>();
-  const counters = { filesToIndex: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, chunksEmbedded: 0, chunksReused: 0 };
-  let bytesToIndex = 0;
-  let bytesIndexed = 0;
-  let discoveryDone = false;
-  let currentFile: string | undefined;
-  let lastProgress = 0;
-  let firstEmbedAt: number | undefined;
+/** Stops the run: the first error is the one reported. */
+function fail(run: RunState, error: unknown): void {
+  run.fatal ??= error;
+  run.stop.abort(error);
+}
 
-  const emit = (event: IndexEvent) => ctx.onEvent?.(event);
-  const skip = (path: string, reason: string) => {
-    skipped.push({ path, reason });
-    emit({ type: 'skip', file: { path, reason } });
-  };
-  const progress = (force = false): void => {
-    const now = performance.now();
-    if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-    lastProgress = now;
-    const embedSeconds = firstEmbedAt === undefined ? 0 : (now - firstEmbedAt) / 1000;
-    const bytesPerSecond = embedSeconds > 0 ? bytesIndexed / embedSeconds : 0;
-    const snapshot: IndexProgress = {
-      filesSeen: seen.size,
-      discoveryDone,
-      filesToIndex: counters.filesToIndex,
-      filesIndexed: counters.filesIndexed,
-      filesUnchanged: counters.filesUnchanged,
-      filesSkipped: skipped.length,
-      chunksEmbedded: counters.chunksEmbedded,
-      chunksReused: counters.chunksReused,
-      chunksPerSecond: embedSeconds > 0 ? counters.chunksEmbedded / embedSeconds : 0,
-      etaSeconds: discoveryDone && bytesPerSecond > 0 ? (bytesToIndex - bytesIndexed) / bytesPerSecond : undefined,
-      currentFile,
-      elapsedSeconds: (now - started) / 1000,
-    };
-    emit({ type: 'progress', progress: snapshot });
-  };
-
-  emit({ type: 'start', folder: ctx.folder, indexDir: store.dir, rebuildReason: store.rebuildReason });
-  const capacity = config.pipeline.queueCapacity;
-  const toRead = new Channel<DiscoveredFile>(capacity);
-  const toChunk = new Channel<ReadFile>(Math.max(4, config.pipeline.chunkWorkers * 2));
-  const toEmbed = new Channel<ChunkedFile>(capacity);
-  const toStore = new Channel<FileUpdate>(capacity);
-  const closeAll = () => [toRead, toChunk, toEmbed, toStore].forEach((c) => c.close());
-  signal.addEventListener('abort', closeAll, { once: true });
-
-  /** Runs a stage; an abort ends it quietly, any other error stops the run. */
-  const stage = async (body: () => Promise<void>, output?: { close(): void }) => {
-    try {
-      await body();
-    } catch (error) {
-      if (!signal.aborted) fail(error);
-    } finally {
-      output?.close();
-    }
-  };
-
-  const consider = async (file: DiscoveredFile) => {
-    seen.add(file.path);
-    const known = store.catalog.get(file.path);
-    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-      counters.filesUnchanged++;
-    } else {
-      await toRead.push(file);
-    }
-    progress();
-  };
-  const remove = (path: string) => {
-    if (!store.catalog.has(path)) return;
-    store.stageRemoval(path);
-    counters.filesRemoved++;
-  };
-  const walkAll = async (events: AsyncIterable<PathEvent>) => {
-    for await (const event of events) {
-      if (event.kind === 'file') await consider(event.file);
-      else if (event.kind === 'skip') {
-        skip(event.path, event.reason);
-        // A file that grew too large or became unreadable keeps nothing stale in the index.
-        if (ctx.paths) remove(event.path);
-      } else if (event.kind === 'gone') {
-        // A deleted or newly excluded file, or a whole folder of them.
-        remove(event.path);
-        for (const path of store.catalog.keys()) if (path.startsWith(event.path + '/')) remove(path);
-      } else {
-        // A folder appeared (created, moved in): walk it with the rules of the whole tree.
-        const inside = discoverFiles(ctx.folder, host, config.files, { signal, extraIgnoredDirs: ctx.ignoredDirs, under: event.path });
-        await walkAll(inside);
-      }
-    }
-  };
-  const discover = stage(async () => {
-    const options = { signal, extraIgnoredDirs: ctx.ignoredDirs };
-    await walkAll(ctx.paths ? discoverPaths(ctx.folder, host, config.files, ctx.paths, options) : discoverFiles(ctx.folder, host, config.files, options));
-    discoveryDone = true;
-    if (ctx.paths) return;
-    for (const path of store.catalog.keys()) if (!seen.has(path)) remove(path);
-  }, toRead);
-
-  const readOne = async (file: DiscoveredFile) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = await host.readFile(file.absPath);
-    } catch (error) {
-      // Possibly passing (permissions, a lock): keep what the index has for it.
-      skip(file.path, `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      return;
-    }
-    const hash = hashText(bytes);
-    const known = store.catalog.get(file.path);
-    if (known && known.hash === hash) {
-      store.stageTouch(file.path, file.size, file.mtimeMs);
-      counters.filesUnchanged++;
-      return;
-    }
-    if (bytes.length === 0) {
-      skip(file.path, 'empty file');
-      store.stageRemoval(file.path);
-      return;
-    }
-    counters.filesToIndex++;
-    bytesToIndex += file.size;
-    const kind = documentKindOf(file.path);
-    if (!kind) {
-      await toChunk.push({ file, hash, source: { bytes } });
-      return;
-    }
-    let doc: ExtractedDocument;
-    try {
-      doc = await pools.extract(kind, bytes, signal);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      skip(file.path, (error as Error).message);
-      store.stageRemoval(file.path);
-      counters.filesToIndex--;
-      bytesToIndex -= file.size;
-      return;
-    }
-    if (!doc.text.trim()) {
-      skip(file.path, `no text found in ${kind.toUpperCase()} (scanned images are not read)`);
-      store.stageRemoval(file.path);
-      counters.filesToIndex--;
-      bytesToIndex -= file.size;
-      return;
-    }
-    await toChunk.push({ file, hash, source: { text: doc.text, pages: doc.pages } });
-  };
-  const readers = Array.from({ length: config.pipeline.readConcurrency }, () =>
-    stage(async () => {
-      for await (const file of toRead) await readOne(file);
-    }),
-  );
-  const readDone = Promise.all(readers).then(() => toChunk.close());
-
-  const chunkOne = async (item: ReadFile) => {
-    const result = await pools.chunk(item.source, config.chunk, signal, { language: languageOf(item.file.path), path: item.file.path });
-    if (result.kind === 'skipped') {
-      skip(item.file.path, result.reason);
-      store.stageRemoval(item.file.path);
-      counters.filesToIndex--;
-      bytesToIndex -= item.file.size;
-      return;
-    }
-    await toEmbed.push({ file: item.file, hash: item.hash, chunks: result.chunks });
-  };
-  const chunkers = Array.from({ length: config.pipeline.chunkWorkers * 2 }, () =>
-    stage(async () => {
-      for await (const item of toChunk) await chunkOne(item);
-    }),
-  );
-  const chunkDone = Promise.all(chunkers).then(() => toEmbed.close());
-
-  const vectorCache = new Map<string, Float32Array>();
-  const remember = (inputHash: string, vector: Float32Array) => {
-    if (vectorCache.size >= VECTOR_CACHE_ENTRIES) vectorCache.delete(vectorCache.keys().next().value!);
-    vectorCache.set(inputHash, vector);
-  };
-  const windowChunks = Math.max(32, config.pipeline.batchSize * 8);
-  const embed = stage(async () => {
-    for (;;) {
-      // A window: at least one file, then more while they are already waiting, up to windowChunks.
-      const first = await toEmbed.pop();
-      if (first.done) return;
-      const window: ChunkedFile[] = [first.value];
-      let windowSize = first.value.chunks.length;
-      while (windowSize < windowChunks && toEmbed.size > 0) {
-        const next = await toEmbed.pop();
-        if (next.done) break;
-        window.push(next.value);
-        windowSize += next.value.chunks.length;
-      }
-      await embedWindow(window);
-    }
-  }, toStore);
-
-  const embedWindow = async (window: ChunkedFile[]) => {
-    const records = new Map<ChunkedFile, ChunkRecord[]>();
-    const missing = new Map<string, number[]>(); // inputHash -> ids, for inputs with no vector yet
-    for (const item of window) {
-      currentFile = item.file.path;
-      const previous = store.catalog.has(item.file.path) ? await store.vectorsOf(item.file.path) : undefined;
-      const list: ChunkRecord[] = [];
-      for (const chunk of item.chunks) {
-        const inputHash = hashModelInput(chunk.ids);
-        const known = vectorCache.get(inputHash) ?? previous?.get(inputHash);
-        if (known) remember(inputHash, known);
-        else if (!missing.has(inputHash)) missing.set(inputHash, chunk.ids);
-        list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, inputHash, vector: known ?? new Float32Array(0) });
-      }
-      records.set(item, list);
-    }
-    // Similar lengths side by side: less padding inside each batch.
-    const pending = [...missing.entries()].sort((a, b) => a[1].length - b[1].length);
-    const batches: [string, number[]][][] = [];
-    for (let i = 0; i < pending.length; i += config.pipeline.batchSize) batches.push(pending.slice(i, i + config.pipeline.batchSize));
-    counters.chunksReused += [...records.values()].reduce((n, list) => n + list.length, 0) - missing.size;
-    firstEmbedAt ??= performance.now();
-    await mapConcurrent(batches, config.pipeline.embedWorkers + 1, async (batch) => {
-      const vectors = await pools.embedBatch(packBatch(batch.map(([, ids]) => ids)), signal);
-      const dims = vectors.length / batch.length;
-      batch.forEach(([inputHash], i) => remember(inputHash, vectors.slice(i * dims, (i + 1) * dims)));
-      counters.chunksEmbedded += batch.length;
-      progress();
-    });
-    for (const [item, list] of records) {
-      for (const record of list) {
-        if (record.vector.length === 0) record.vector = vectorCache.get(record.inputHash)!;
-      }
-      await toStore.push({
-        path: item.file.path,
-        size: item.file.size,
-        mtimeMs: item.file.mtimeMs,
-        hash: item.hash,
-        ext: extensionOf(item.file.path),
-        language: languageOf(item.file.path),
-        chunks: list,
-      });
-    }
-  };
-
-  let stagedChunks = 0;
-  let lastCommit = performance.now();
-  const commit = async () => {
-    const files = store.stagedFileCount;
-    await store.commit();
-    emit({ type: 'commit', files, chunks: stagedChunks });
-    stagedChunks = 0;
-    lastCommit = performance.now();
-  };
-  const write = stage(async () => {
-    for await (const update of toStore) {
-      store.stageFile(update);
-      stagedChunks += update.chunks.length;
-      counters.filesIndexed++;
-      bytesIndexed += update.size;
-      progress();
-      // Few large commits: each rewrites the shards it touches, so batch by size and time.
-      // An empty index commits early, so a first search answers within seconds of the start.
-      const threshold = store.chunkCount === 0 ? Math.min(config.pipeline.commitChunks, FIRST_COMMIT_CHUNKS) : Math.max(config.pipeline.commitChunks, store.chunkCount * 0.2);
-      if (stagedChunks >= threshold || performance.now() - lastCommit > 60_000) await commit();
-    }
-  });
-
-  await Promise.all([discover, readDone, chunkDone, embed, write]);
-  signal.removeEventListener('abort', closeAll);
-  const cancelled = !fatal && (ctx.signal?.aborted ?? false);
-  // Whatever happened, keep every file that was completely embedded. (Removals of vanished files
-  // are only staged once discovery has seen the whole folder, so a partial run never drops any.)
+/** Runs a stage; an abort ends it quietly, any other error stops the run. */
+async function runStage(run: RunState, body: () => Promise<void>, output?: { close(): void }): Promise<void> {
   try {
-    await commit();
+    await body();
   } catch (error) {
-    fatal ??= error;
+    if (!run.signal.aborted) fail(run, error);
+  } finally {
+    output?.close();
   }
-  if (fatal) throw fatal instanceof Error ? fatal : new Error(`indexing failed: ${JSON.stringify(fatal)}`);
-  progress(true);
-  const seconds = (performance.now() - started) / 1000;
-  const summary: IndexSummary = {
+}
+
+function emit(run: RunState, event: IndexEvent): void {
+  run.ctx.onEvent?.(event);
+}
+
+function skip(run: RunState, path: string, reason: string): void {
+  run.skipped.push({ path, reason });
+  emit(run, { type: 'skip', file: { path, reason } });
+}
+
+/** A file counted for indexing that turned out to have nothing to index: skipped, and out of the index. */
+function dropFile(run: RunState, file: DiscoveredFile, reason: string): void {
+  skip(run, file.path, reason);
+  run.ctx.store.stageRemoval(file.path);
+  run.counters.filesToIndex--;
+  run.bytesToIndex -= file.size;
+}
+
+function reportProgress(run: RunState, force = false): void {
+  const now = performance.now();
+  if (!force && now - run.lastProgress < PROGRESS_INTERVAL_MS) return;
+  run.lastProgress = now;
+  const { counters } = run;
+  const embedSeconds = run.firstEmbedAt === undefined ? 0 : (now - run.firstEmbedAt) / 1000;
+  const bytesPerSecond = embedSeconds > 0 ? run.bytesIndexed / embedSeconds : 0;
+  const snapshot: IndexProgress = {
+    filesSeen: run.seen.size,
+    discoveryDone: run.discoveryDone,
+    filesToIndex: counters.filesToIndex,
+    filesIndexed: counters.filesIndexed,
+    filesUnchanged: counters.filesUnchanged,
+    filesSkipped: run.skipped.length,
+    chunksEmbedded: counters.chunksEmbedded,
+    chunksReused: counters.chunksReused,
+    chunksPerSecond: embedSeconds > 0 ? counters.chunksEmbedded / embedSeconds : 0,
+    etaSeconds: run.discoveryDone && bytesPerSecond > 0 ? (run.bytesToIndex - run.bytesIndexed) / bytesPerSecond : undefined,
+    currentFile: run.currentFile,
+    elapsedSeconds: (now - run.started) / 1000,
+  };
+  emit(run, { type: 'progress', progress: snapshot });
+}
+
+// ── discover: walk the folder (or the paths given), queue what changed, stage what went ──
+
+async function discoverStage(run: RunState): Promise<void> {
+  const { ctx, signal } = run;
+  const options = { signal, extraIgnoredDirs: ctx.ignoredDirs };
+  await walk(run, ctx.paths ? discoverPaths(ctx.folder, ctx.host, ctx.config.files, ctx.paths, options) : discoverFiles(ctx.folder, ctx.host, ctx.config.files, options));
+  run.discoveryDone = true;
+  if (ctx.paths) return;
+  for (const path of ctx.store.catalog.keys()) if (!run.seen.has(path)) removeFile(run, path);
+}
+
+async function walk(run: RunState, events: AsyncIterable<PathEvent>): Promise<void> {
+  const { ctx } = run;
+  for await (const event of events) {
+    if (event.kind === 'file') await considerFile(run, event.file);
+    else if (event.kind === 'skip') {
+      skip(run, event.path, event.reason);
+      // A file that grew too large or became unreadable keeps nothing stale in the index.
+      if (ctx.paths) removeFile(run, event.path);
+    } else if (event.kind === 'gone') {
+      // A deleted or newly excluded file, or a whole folder of them.
+      removeFile(run, event.path);
+      for (const path of ctx.store.catalog.keys()) if (path.startsWith(event.path + '/')) removeFile(run, path);
+    } else {
+      // A folder appeared (created, moved in): walk it with the rules of the whole tree.
+      await walk(run, discoverFiles(ctx.folder, ctx.host, ctx.config.files, { signal: run.signal, extraIgnoredDirs: ctx.ignoredDirs, under: event.path }));
+    }
+  }
+}
+
+async function considerFile(run: RunState, file: DiscoveredFile): Promise<void> {
+  run.seen.add(file.path);
+  const known = run.ctx.store.catalog.get(file.path);
+  if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+    run.counters.filesUnchanged++;
+  } else {
+    await run.toRead.push(file);
+  }
+  reportProgress(run);
+}
+
+function removeFile(run: RunState, path: string): void {
+  if (!run.ctx.store.catalog.has(path)) return;
+  run.ctx.store.stageRemoval(path);
+  run.counters.filesRemoved++;
+}
+
+// ── read: bytes and hash on this thread; PDF and DOCX text from the extract pool ──
+
+async function readStage(run: RunState): Promise<void> {
+  for await (const file of run.toRead) await readOne(run, file);
+}
+
+async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
+  const { store, host, pools } = run.ctx;
+  let bytes: Uint8Array;
+  try {
+    bytes = await host.readFile(file.absPath);
+  } catch (error) {
+    // Possibly passing (permissions, a lock): keep what the index has for it.
+    skip(run, file.path, `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return;
+  }
+  const hash = hashText(bytes);
+  const known = store.catalog.get(file.path);
+  if (known && known.hash === hash) {
+    store.stageTouch(file.path, file.size, file.mtimeMs);
+    run.counters.filesUnchanged++;
+    return;
+  }
+  if (bytes.length === 0) {
+    skip(run, file.path, 'empty file');
+    store.stageRemoval(file.path);
+    return;
+  }
+  run.counters.filesToIndex++;
+  run.bytesToIndex += file.size;
+  const kind = documentKindOf(file.path);
+  if (!kind) {
+    await run.toChunk.push({ file, hash, source: { bytes } });
+    return;
+  }
+  let doc: ExtractedDocument;
+  try {
+    doc = await pools.extract(kind, bytes, run.signal);
+  } catch (error) {
+    if (run.signal.aborted) throw error;
+    dropFile(run, file, (error as Error).message);
+    return;
+  }
+  if (!doc.text.trim()) {
+    dropFile(run, file, `no text found in ${kind.toUpperCase()} (scanned images are not read)`);
+    return;
+  }
+  await run.toChunk.push({ file, hash, source: { text: doc.text, pages: doc.pages } });
+}
+
+// ── chunk: decode, tokenise and cut in the chunk pool ──
+
+async function chunkStage(run: RunState): Promise<void> {
+  for await (const item of run.toChunk) await chunkOne(run, item);
+}
+
+async function chunkOne(run: RunState, item: ReadFile): Promise<void> {
+  const { pools, config, embedder } = run.ctx;
+  const file = { language: languageOf(item.file.path), path: item.file.path, inputText: embedder.needsText };
+  const result = await pools.chunk(item.source, config.chunk, run.signal, file);
+  if (result.kind === 'skipped') {
+    dropFile(run, item.file, result.reason);
+    return;
+  }
+  await run.toEmbed.push({ file: item.file, hash: item.hash, chunks: result.chunks });
+}
+
+// ── embed: windows of files, inputs never embedded before, batched for the embedder ──
+
+async function embedStage(run: RunState): Promise<void> {
+  const windowChunks = Math.max(32, run.ctx.embedder.batchSize * 8);
+  for (;;) {
+    // A window: at least one file, then more while they are already waiting, up to windowChunks.
+    const first = await run.toEmbed.pop();
+    if (first.done) return;
+    const window: ChunkedFile[] = [first.value];
+    let windowSize = first.value.chunks.length;
+    while (windowSize < windowChunks && run.toEmbed.size > 0) {
+      const next = await run.toEmbed.pop();
+      if (next.done) break;
+      window.push(next.value);
+      windowSize += next.value.chunks.length;
+    }
+    await embedWindow(run, window);
+  }
+}
+
+function remember(run: RunState, inputHash: string, vector: Float32Array): void {
+  if (run.vectorCache.size >= VECTOR_CACHE_ENTRIES) run.vectorCache.delete(run.vectorCache.keys().next().value!);
+  run.vectorCache.set(inputHash, vector);
+}
+
+async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> {
+  const { store, embedder } = run.ctx;
+  const records = new Map<ChunkedFile, ChunkRecord[]>();
+  const missing = new Map<string, DocumentInput>(); // inputHash -> model input, for inputs with no vector yet
+  for (const item of window) {
+    run.currentFile = item.file.path;
+    const previous = store.catalog.has(item.file.path) ? await store.vectorsOf(item.file.path) : undefined;
+    const list: ChunkRecord[] = [];
+    for (const chunk of item.chunks) {
+      const inputHash = hashModelInput(chunk.ids);
+      const known = run.vectorCache.get(inputHash) ?? previous?.get(inputHash);
+      if (known) remember(run, inputHash, known);
+      else if (!missing.has(inputHash)) missing.set(inputHash, { ids: chunk.ids, text: chunk.input });
+      list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, inputHash, vector: known ?? new Float32Array(0) });
+    }
+    records.set(item, list);
+  }
+  // Embedded before for another index, branch or folder: read, not embedded.
+  if (run.ctx.vectorCache && missing.size > 0) {
+    for (const [inputHash, vector] of run.ctx.vectorCache.getMany([...missing.keys()])) {
+      remember(run, inputHash, vector);
+      missing.delete(inputHash);
+    }
+  }
+  run.counters.chunksReused += [...records.values()].reduce((n, list) => n + list.length, 0) - missing.size;
+  run.firstEmbedAt ??= performance.now();
+  let failure: { error: unknown } | undefined;
+  try {
+    await mapConcurrent(batchesOf(missing, embedder), embedder.inFlight, async (batch) => {
+      const vectors = await embedder.embedDocuments(batch.map(([, input]) => input), run.signal);
+      const dims = vectors.length / batch.length;
+      const embedded = batch.map(([inputHash], i): [string, Float32Array] => [inputHash, vectors.slice(i * dims, (i + 1) * dims)]);
+      for (const [inputHash, vector] of embedded) remember(run, inputHash, vector);
+      run.ctx.vectorCache?.putMany(embedded);
+      run.counters.chunksEmbedded += batch.length;
+      reportProgress(run);
+    });
+  } catch (error) {
+    // Files of this window whose every chunk got its vector are still stored (then the run stops).
+    failure = { error };
+  }
+  for (const [item, list] of records) {
+    const vectors = list.map((record) => (record.vector.length > 0 ? record.vector : run.vectorCache.get(record.inputHash)));
+    if (vectors.some((vector) => !vector)) continue;
+    list.forEach((record, i) => (record.vector = vectors[i]!));
+    await run.toStore.push({
+      path: item.file.path,
+      size: item.file.size,
+      mtimeMs: item.file.mtimeMs,
+      hash: item.hash,
+      ext: extensionOf(item.file.path),
+      language: languageOf(item.file.path),
+      chunks: list,
+    });
+  }
+  if (failure) throw failure.error;
+}
+
+/**
+ * Inputs in calls of at most `batchSize` inputs and `batchTokens` tokens, similar lengths side by
+ * side (less padding inside each batch).
+ */
+function batchesOf(missing: Map<string, DocumentInput>, embedder: Embedder): [string, DocumentInput][][] {
+  const pending = [...missing.entries()].sort((a, b) => a[1].ids.length - b[1].ids.length);
+  const batches: [string, DocumentInput][][] = [];
+  let batch: [string, DocumentInput][] = [];
+  let tokens = 0;
+  for (const entry of pending) {
+    const length = entry[1].ids.length;
+    if (batch.length > 0 && (batch.length >= embedder.batchSize || tokens + length > embedder.batchTokens)) {
+      batches.push(batch);
+      batch = [];
+      tokens = 0;
+    }
+    batch.push(entry);
+    tokens += length;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+// ── write: stage finished files, commit in batches ──
+
+async function writeStage(run: RunState): Promise<void> {
+  const { store, config } = run.ctx;
+  for await (const update of run.toStore) {
+    store.stageFile(update);
+    run.stagedChunks += update.chunks.length;
+    run.counters.filesIndexed++;
+    run.bytesIndexed += update.size;
+    reportProgress(run);
+    // Few large commits: each rewrites the shards it touches, so batch by size and time.
+    // An empty index commits early, so a first search answers within seconds of the start.
+    const threshold = store.chunkCount === 0 ? Math.min(config.pipeline.commitChunks, FIRST_COMMIT_CHUNKS) : Math.max(config.pipeline.commitChunks, store.chunkCount * 0.2);
+    if (run.stagedChunks >= threshold || performance.now() - run.lastCommit > 60_000) await commitStaged(run);
+  }
+}
+
+async function commitStaged(run: RunState): Promise<void> {
+  const { store } = run.ctx;
+  const files = store.stagedFileCount;
+  // The cache reaches the disk before the index does, so a committed vector can be found again.
+  run.ctx.vectorCache?.flush();
+  await store.commit();
+  emit(run, { type: 'commit', files, chunks: run.stagedChunks });
+  run.stagedChunks = 0;
+  run.lastCommit = performance.now();
+}
+
+function summarize(run: RunState, cancelled: boolean): IndexSummary {
+  const { ctx, counters } = run;
+  const seconds = (performance.now() - run.started) / 1000;
+  return {
     folder: ctx.folder,
-    indexDir: store.dir,
-    filesSeen: seen.size,
+    indexDir: ctx.store.dir,
+    filesSeen: run.seen.size,
     filesIndexed: counters.filesIndexed,
     filesUnchanged: counters.filesUnchanged,
     filesRemoved: counters.filesRemoved,
-    skipped,
+    skipped: run.skipped,
     chunksEmbedded: counters.chunksEmbedded,
     chunksReused: counters.chunksReused,
-    chunksTotal: store.chunkCount,
-    sourceBytes: bytesIndexed,
+    chunksTotal: ctx.store.chunkCount,
+    sourceBytes: run.bytesIndexed,
     seconds,
     chunksPerSecond: seconds > 0 ? counters.chunksEmbedded / seconds : 0,
     cancelled,
-    rebuildReason: store.rebuildReason,
+    rebuildReason: ctx.store.rebuildReason,
   };
-  emit({ type: 'done', summary });
-  return summary;
 }
 
+/** Runs `fn` over the items, at most `limit` at once; after a failure starts nothing new, waits for the rest, then throws it. */
 async function mapConcurrent<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length && !failure) {
+      try {
+        await fn(items[next++]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   });
   await Promise.all(runners);
+  if (failure) throw failure.error;
 }
 
 /**

@@ -8,6 +8,7 @@
  * not across indexes, so each folder's words are ranked with its own statistics; the union is then
  * min-max scaled once, as one folder's candidates are.
  */
+import { lexicalCandidates, vectorCandidates } from './candidates';
 import type { IndexStore, StoreHit } from '../store/store';
 import { DEFAULT_SEARCH_MODE, fuseRankings, quotedPhrase, searchStore, toQueryOptions, toResult, vectorWeightOf, type SearchOptions, type SearchQuery, type SearchResult } from './search';
 
@@ -33,11 +34,11 @@ export async function searchStores(stores: IndexStore[], query: SearchQuery, opt
   const phrase = quotedPhrase(query.text);
   // Chunk ids are unique within an index only: tag them with their store.
   const tag = (storeIndex: number, hits: StoreHit[]): TaggedHit[] => hits.map((hit) => ({ ...hit, id: `${storeIndex}:${hit.id}`, storeIndex }));
-  const lexical = async (k: number) => (await Promise.all(stores.map(async (store, i) => tag(i, await store.queryLexical(query.text, k, queryOptions))))).flat();
+  const lexical = async (k: number) => (await Promise.all(stores.map(async (store, i) => tag(i, await lexicalCandidates(store, query.text, k, queryOptions))))).flat();
   const semantic = async (k: number) => {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
     const vector = await query.vector;
-    return (await Promise.all(stores.map(async (store, i) => tag(i, await store.query(vector, k, queryOptions))))).flat();
+    return (await Promise.all(stores.map(async (store, i) => tag(i, await vectorCandidates(store, vector, k, queryOptions))))).flat();
   };
   let hits: TaggedHit[];
   if (mode === 'lexical') hits = byScore(await lexical(phrase ? depth : wanted));

@@ -1,8 +1,10 @@
 /**
- * Search: embed the query (in the embedding worker), filter and rank in the store, attach snippets.
+ * Search: the query's embedding and words against the store's candidates (search/candidates.ts),
+ * fused, filtered and grouped here, with snippets attached.
  */
 import picomatch from 'picomatch';
-import type { ChunkMetadata, IndexStore, QueryOptions, StoreHit } from '../store/store';
+import type { ChunkMetadata, IndexStore, StoreHit } from '../store/store';
+import { lexicalCandidates, vectorCandidates, type QueryOptions } from './candidates';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
 export type SearchMode = 'vector' | 'lexical' | 'hybrid';
@@ -72,14 +74,14 @@ export async function searchStore(store: IndexStore, query: SearchQuery, options
   const phrase = quotedPhrase(query.text);
   let hits: StoreHit[];
   // A phrase query reads the words' ranking deeper, to find the chunks that hold the phrase.
-  if (mode === 'lexical') hits = await store.queryLexical(query.text, phrase ? depth : wanted, queryOptions);
+  if (mode === 'lexical') hits = await lexicalCandidates(store, query.text, phrase ? depth : wanted, queryOptions);
   else {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
-    if (mode === 'vector') hits = await store.query(await query.vector, wanted, queryOptions);
+    if (mode === 'vector') hits = await vectorCandidates(store, await query.vector, wanted, queryOptions);
     else {
       // Words first: they need no embedding, so they overlap with the model's work on the query.
-      const lexical = await store.queryLexical(query.text, depth, queryOptions);
-      const semantic = await store.query(await query.vector, depth, queryOptions);
+      const lexical = await lexicalCandidates(store, query.text, depth, queryOptions);
+      const semantic = await vectorCandidates(store, await query.vector, depth, queryOptions);
       hits = fuseRankings(semantic, lexical, vectorWeightOf(query.text));
     }
   }

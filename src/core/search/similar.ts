@@ -2,6 +2,7 @@
  * "More like this": the chunks nearest to an indexed chunk (or to the mean of a few, for a line range
  * that spans them), found with the vectors the store already holds, so nothing is embedded again.
  */
+import { vectorCandidates } from './candidates';
 import type { IndexStore, StoreHit } from '../store/store';
 import { toQueryOptions, toResult, type SearchOptions, type SearchResult } from './search';
 
@@ -30,7 +31,7 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
   const anyVector = vectors.values().next().value;
   if (!anyVector) throw new NotIndexedError(`${source.path} has no stored vectors.`);
   // Every chunk of the file, with its metadata: a scan limited to the file's path.
-  const own = await store.query(anyVector, entry.chunkIds.length, { predicate: (m) => m.path === source.path });
+  const own = await vectorCandidates(store, anyVector, entry.chunkIds.length, { predicate: (m) => m.path === source.path });
   const from = source.startLine ?? 1;
   const to = source.endLine ?? Number.MAX_SAFE_INTEGER;
   if (to < from) throw new RangeError(`end_line ${to} is before start_line ${from}.`);
@@ -43,7 +44,7 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
   const filterTypes = (base.filter as { ext?: { $in?: string[] } } | undefined)?.ext?.$in;
   const allowed = base.predicate ?? (filterTypes ? (m: StoreHit['metadata']) => filterTypes.includes(m.ext) : () => true);
   const wanted = options.groupByFile ? topK * 5 : topK;
-  const hits = await store.query(query, wanted, { predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
+  const hits = await vectorCandidates(store, query, wanted, { predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
   const results: SearchResult[] = [];
   const files = new Set<string>();
   for (const hit of hits) {

@@ -6,7 +6,11 @@
  * (indexes stay as they are), and the search panel marks them; both read the rules here. No Node or
  * DOM dependencies, so the webview bundles it too. Measured: bench/QUALITY-EXPERIMENTS.md §8.
  */
+import { singular } from '../text/code-terms';
 import { ABBREVIATIONS } from './abbreviations';
+
+// The tokenizer's singular lives with the tokenizer (index and query both use it); the panel reads it here.
+export { singular };
 
 /** Query words shorter than this relate to no other form (too many words share short starts). */
 export const RELATED_MIN_QUERY_LENGTH = 6;
@@ -33,18 +37,6 @@ export function relatedFormShare(form: string, word: string): number | undefined
   return share >= SIBLING_MIN_SHARE ? share : undefined;
 }
 
-/**
- * English plurals and third persons to their base form, for index and query alike: "returns" finds
- * `return`, "applies" finds `apply`, "matches" finds `match`, "headers" finds `getHeader`. Only the
- * -s endings: a fuller stemmer ("applied" → "appli") mangles identifiers more than it helps.
- */
-export function singular(term: string): string {
-  if (term.length < 4 || !term.endsWith('s') || /\d/.test(term)) return term;
-  if (term.endsWith('ies') && term.length > 4) return term.slice(0, -3) + 'y';
-  if (/(?:ss|x|ch|sh|z)es$/.test(term) && !term.endsWith('caches')) return term.slice(0, -2);
-  if (/(?:ss|us|is|as|os)$/.test(term)) return term;
-  return term.slice(0, -1);
-}
 
 /** ABBREVIATIONS keyed and valued in the tokenizer's form (singular, lower case). */
 const SHORT_FORMS = new Map<string, string[]>();

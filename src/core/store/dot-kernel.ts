@@ -13,7 +13,7 @@
  * rows are scanned exactly by a JS loop.
  */
 
-import { bestRows, type ScoredRow } from '../search/top';
+import { bestRows, type ScoredRow } from '../top';
 
 // BEGIN kernel
 export const KERNEL_BASE64 =

@@ -16,9 +16,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalIndex, ProtobufCodec, type IndexItem, type MetadataFilter } from 'vectra';
+import { LocalIndex, ProtobufCodec, type IndexItem } from 'vectra';
 import { VectorMatrix } from './dot-kernel';
-import { LexicalIndex, searchLexical, type LexicalDocument } from '../search/lexical';
+import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
 import { writeFileAtomic } from './atomic';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
 import { acquireLock, type IndexLock } from './lock';
@@ -112,11 +112,16 @@ export interface StoreHit {
   metadata: ChunkMetadata;
 }
 
-export interface QueryOptions {
-  /** Pushed into Vectra's filter (exact metadata matches). */
-  filter?: MetadataFilter;
-  /** Applied while scanning, for what Vectra's filter cannot say (path globs). */
-  predicate?: (metadata: ChunkMetadata) => boolean;
+/**
+ * A committed shard as search reads it: its chunks' ids and metadata by row, its vectors (unit
+ * length) in the same rows, and, loaded on demand, its BM25 index with each slot's row. The store
+ * holds and returns; ranking across shards, filters and fusion are search's (search/candidates.ts).
+ */
+export interface SearchableShard {
+  ids: readonly string[];
+  metadata: readonly ChunkMetadata[];
+  vectors: VectorMatrix;
+  lexical(): Promise<{ index: ShardLexicalIndex; rows: Int32Array }>;
 }
 
 interface Shard {
@@ -124,7 +129,7 @@ interface Shard {
   storage: GenerationStorage;
   dir: string;
   /** Loaded on first lexical query or write. */
-  lexical?: LexicalIndex;
+  lexical?: ShardLexicalIndex;
   /** The shard's vectors as one matrix, built on first query (see `matrixOf`). */
   matrix?: ShardMatrix;
   /** Lexical slot → matrix row (see `lexicalRowsOf`); dropped with the matrix. */
@@ -369,41 +374,31 @@ export class IndexStore {
     this.touched.clear();
   }
 
-  /** The topK chunks nearest to `vector` (cosine), with the filters applied while scanning. */
-  async query(vector: Float32Array, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
-    const accept = acceptorOf(options);
-    const hits: StoreHit[] = [];
-    for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
-      if (!this.manifest.shardGenerations[shardNumber]) continue;
-      const { vectors, ids, metadata } = await this.matrixOf(await this.shard(shardNumber));
-      for (const { row, score } of vectors.nearest(vector, topK, (row) => accept(metadata[row]))) hits.push({ id: ids[row], score, metadata: metadata[row] });
-    }
-    return hits.sort((a, b) => b.score - a.score).slice(0, topK);
-  }
-
-  /**
-   * BM25 over every shard's chunks, best first, with the same filters as `query`. The shards are
-   * scored as one index (statistics summed over all of them), so their scores compare exactly.
-   */
-  async queryLexical(text: string, topK: number, options: QueryOptions = {}): Promise<StoreHit[]> {
-    const accept = acceptorOf(options);
-    const parts: { index: LexicalIndex; accept: (slot: number) => boolean; matrix: ShardMatrix; rows: Int32Array }[] = [];
+  /** Every committed shard, loaded for queries (vectors now, the BM25 index when asked for). */
+  async searchableShards(): Promise<SearchableShard[]> {
+    const shards: SearchableShard[] = [];
     for (let shardNumber = 0; shardNumber < this.manifest.shards; shardNumber++) {
       if (!this.manifest.shardGenerations[shardNumber]) continue;
       const shard = await this.shard(shardNumber);
       const matrix = await this.matrixOf(shard);
-      const index = await this.lexicalOf(shard);
-      const rows = this.lexicalRowsOf(shard, matrix, index);
-      parts.push({ index, matrix, rows, accept: (slot) => rows[slot] >= 0 && accept(matrix.metadata[rows[slot]]) });
+      shards.push({
+        ids: matrix.ids,
+        metadata: matrix.metadata,
+        vectors: matrix.vectors,
+        lexical: async () => {
+          const index = await this.lexicalOf(shard);
+          return { index, rows: this.lexicalRowsOf(shard, matrix, index) };
+        },
+      });
     }
-    return searchLexical(parts, text, topK).map(({ part, slot, id, score }) => ({ id, score, metadata: parts[part].matrix.metadata[parts[part].rows[slot]] }));
+    return shards;
   }
 
   /**
    * For each document of a shard's lexical index, its row in the shard's vector matrix (−1 if none),
    * so filters read a chunk's metadata by position instead of looking its id up per candidate.
    */
-  private lexicalRowsOf(shard: Shard, matrix: ShardMatrix, index: LexicalIndex): Int32Array {
+  private lexicalRowsOf(shard: Shard, matrix: ShardMatrix, index: ShardLexicalIndex): Int32Array {
     if (shard.lexicalRows) return shard.lexicalRows;
     const rows = new Int32Array(index.size);
     for (let slot = 0; slot < rows.length; slot++) rows[slot] = matrix.rowOf.get(index.idAt(slot)) ?? -1;
@@ -490,10 +485,10 @@ export class IndexStore {
     return Promise.resolve(shard);
   }
 
-  private async lexicalOf(shard: Shard): Promise<LexicalIndex> {
+  private async lexicalOf(shard: Shard): Promise<ShardLexicalIndex> {
     if (!shard.lexical) {
       const generation = shard.storage.committed;
-      shard.lexical = generation > 0 ? LexicalIndex.deserialize(await readFile(lexicalFile(shard.dir, generation))) : LexicalIndex.empty();
+      shard.lexical = generation > 0 ? ShardLexicalIndex.deserialize(await readFile(lexicalFile(shard.dir, generation))) : ShardLexicalIndex.empty();
     }
     return shard.lexical;
   }
@@ -545,15 +540,6 @@ export class IndexStore {
 
 function lexicalFile(shardDir: string, generation: number): string {
   return join(shardDir, `lexical.g${generation}.bin`);
-}
-
-/** The store's filters as one predicate over metadata (for the lexical side). */
-function acceptorOf(options: QueryOptions): (metadata: ChunkMetadata) => boolean {
-  if (options.predicate) return options.predicate;
-  const types = (options.filter as { ext?: { $in?: string[] } } | undefined)?.ext?.$in;
-  if (!types) return () => true;
-  const allowed = new Set(types);
-  return (metadata) => allowed.has(metadata.ext);
 }
 
 function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manifest {

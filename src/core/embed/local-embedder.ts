@@ -1,0 +1,108 @@
+/**
+ * The bundled model (or a model folder) on this machine: ONNX Runtime sessions in worker threads.
+ * Documents go to the indexing workers as pre-tokenised batches (transferred, not copied); queries
+ * and `embed` have a lane of their own, so a search never waits behind an indexing backlog.
+ */
+import { Piscina } from 'piscina';
+import type { QueryTask } from '../../workers/embed-worker';
+import type { PipelineSettings } from '../config';
+import { workerScript } from '../pools';
+import { packBatch } from './batch';
+import type { DocumentInput, Embedder } from './embedder';
+import type { ModelInfo } from './model';
+
+export class LocalEmbedder implements Embedder {
+  readonly needsText = false;
+  readonly batchTokens = Infinity;
+  private embedPool?: Piscina;
+  /** The priority lane: queries never queue behind an indexing backlog. */
+  private queryPool?: Piscina;
+
+  constructor(
+    private readonly model: ModelInfo,
+    private readonly settings: PipelineSettings,
+  ) {}
+
+  get id(): string {
+    return this.model.id;
+  }
+
+  get maxInputTokens(): number {
+    return this.model.maxTokens;
+  }
+
+  get batchSize(): number {
+    return this.settings.batchSize;
+  }
+
+  /** One batch per worker and one waiting, so no worker idles between batches. */
+  get inFlight(): number {
+    return this.settings.embedWorkers + 1;
+  }
+
+  get where(): string {
+    const workers = this.settings.embedWorkers;
+    return `on this machine (${this.model.id}, ${workers} worker${workers === 1 ? '' : 's'})`;
+  }
+
+  private embedder(): Piscina {
+    this.embedPool ??= this.embedWorkers(this.settings.embedWorkers, this.settings.embedThreads, 60_000);
+    return this.embedPool;
+  }
+
+  /**
+   * One worker with its own session and one thread, for queries (and `embed`): a search embeds its
+   * query at once, even while indexing keeps the indexing workers' queue full. Costs one more model
+   * in memory (~60 MB for MiniLM), kept for 5 minutes after the last query.
+   */
+  private queryLane(): Piscina {
+    this.queryPool ??= this.embedWorkers(1, 1, 300_000);
+    return this.queryPool;
+  }
+
+  private embedWorkers(count: number, threads: number, idleTimeout: number): Piscina {
+    return new Piscina({
+      filename: workerScript('embed-worker'),
+      minThreads: 0,
+      maxThreads: count,
+      idleTimeout,
+      workerData: {
+        onnxPath: this.model.onnxPath,
+        modelDir: this.model.dir,
+        threads,
+        maxTokens: this.model.maxTokens,
+      },
+    });
+  }
+
+  /**
+   * The signal is checked before a batch is queued, never handed to piscina: piscina aborts a running
+   * task by terminating its worker, and terminating a thread inside an ONNX Runtime call aborts the
+   * whole process (Napi::Error). A batch takes well under a second, so letting it finish is cheap.
+   */
+  async embedDocuments(inputs: readonly DocumentInput[], signal?: AbortSignal): Promise<Float32Array> {
+    signal?.throwIfAborted();
+    const batch = packBatch(inputs.map((input) => input.ids));
+    return this.embedder().run(batch, { name: 'embedBatch', transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
+  }
+
+  async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
+    signal?.throwIfAborted();
+    return this.queryLane().run([...texts], { name: 'embedTexts' }) as Promise<Float32Array>;
+  }
+
+  async embedQueries(queries: readonly string[], splitWords: boolean, signal?: AbortSignal): Promise<Float32Array> {
+    signal?.throwIfAborted();
+    return this.queryLane().run({ queries: [...queries], splitWords } satisfies QueryTask, { name: 'embedQueries' }) as Promise<Float32Array>;
+  }
+
+  async dimensions(): Promise<number> {
+    return this.model.dimensions ?? ((await this.queryLane().run(null, { name: 'dimensions' })) as number);
+  }
+
+  /** Waits for running tasks, then stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all([this.embedPool?.close(), this.queryPool?.close()]);
+    this.embedPool = this.queryPool = undefined;
+  }
+}

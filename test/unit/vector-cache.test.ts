@@ -1,0 +1,105 @@
+/**
+ * The machine's vector cache (embed/vector-cache.ts): crash-safe, bounded, and shared by indexes, so
+ * a branch switched and switched back, or a second worktree, embeds nothing it has seen.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { VectorCache } from '../../src/core/embed/vector-cache';
+import { ROOT, tempDir, testEngine } from '../helpers';
+
+const DIMS = 8;
+const key = (i: number) => i.toString(16).padStart(32, '0');
+const vector = (i: number) => Float32Array.from({ length: DIMS }, (_, d) => i + d / 10);
+
+test('vectors persist across processes (reopen), a torn or damaged record is a miss, the rest stay', () => {
+  const dir = tempDir();
+  const cache = VectorCache.open({ dir, maxBytes: 1 << 20 }, 'model-a', DIMS);
+  cache.putMany(Array.from({ length: 10 }, (_, i): [string, Float32Array] => [key(i), vector(i)]));
+  cache.close();
+  const again = VectorCache.open({ dir, maxBytes: 1 << 20 }, 'model-a', DIMS);
+  assert.equal(again.size, 10);
+  assert.deepEqual(again.getMany([key(3)]).get(key(3)), vector(3));
+  again.close();
+  assert.equal(VectorCache.open({ dir, maxBytes: 1 << 20 }, 'model-b', DIMS).size, 0, 'another embedder has a cache of its own');
+
+  // A crash in the middle of a record: the file ends inside record 9.
+  const [folder] = readdirSync(dir).filter((name) => readdirSync(join(dir, name)).some((file) => file.endsWith('.vec') && statSync(join(dir, name, file)).size > 0));
+  const [segment] = readdirSync(join(dir, folder)).filter((file) => file.endsWith('.vec'));
+  const path = join(dir, folder, segment);
+  const recordBytes = 16 + DIMS * 4 + 4;
+  truncateSync(path, recordBytes * 9 + 5);
+  // A flipped byte inside record 2's vector.
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.from([0xff]), 0, 1, recordBytes * 2 + 20);
+  closeSync(fd);
+  const reopened = VectorCache.open({ dir, maxBytes: 1 << 20 }, 'model-a', DIMS);
+  const found = reopened.getMany(Array.from({ length: 10 }, (_, i) => key(i)));
+  assert.deepEqual([...found.keys()].sort(), [0, 1, 3, 4, 5, 6, 7, 8].map(key));
+  assert.deepEqual(found.get(key(8)), vector(8));
+  reopened.close();
+});
+
+test('bounded by size: the oldest segments go first, and a vector used again is kept', () => {
+  const dir = tempDir();
+  const recordBytes = 16 + DIMS * 4 + 4;
+  const settings = { dir, maxBytes: recordBytes * 45, segmentBytes: recordBytes * 10 };
+  const cache = VectorCache.open(settings, 'model', DIMS);
+  cache.putMany(Array.from({ length: 20 }, (_, i): [string, Float32Array] => [key(i), vector(i)]));
+  // Used again while it sits in the oldest segment: written again to the newest.
+  assert.ok(cache.getMany([key(0)]).has(key(0)));
+  cache.putMany(Array.from({ length: 40 }, (_, i): [string, Float32Array] => [key(100 + i), vector(100 + i)]));
+  assert.ok(cache.bytes <= settings.maxBytes, `${cache.bytes} bytes`);
+  const found = cache.getMany([key(0), key(1), key(139)]);
+  assert.deepEqual([...found.keys()].sort(), [key(0), key(139)].sort(), 'the unused old vector went, the used one stayed');
+  cache.close();
+});
+
+/** A real package in two versions as two commits of one repository. */
+function repositoryOfIgnore(): string {
+  const repo = tempDir();
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, stdio: 'pipe' });
+  git('init', '-q');
+  const put = (from: string) => {
+    for (const name of readdirSync(repo)) if (name !== '.git') rmSync(join(repo, name), { recursive: true, force: true });
+    cpSync(from, repo, { recursive: true });
+  };
+  put(join(ROOT, 'node_modules', 'eslint', 'node_modules', 'ignore')); // ignore 5.3.2
+  git('add', '-A');
+  git('commit', '-q', '-m', 'ignore 5.3.2');
+  git('tag', 'A');
+  put(join(ROOT, 'node_modules', 'ignore')); // ignore 7.0.5
+  git('add', '-A');
+  git('commit', '-q', '-m', 'ignore 7.0.5');
+  git('tag', 'B');
+  return repo;
+}
+
+test('a branch switched and back embeds nothing; a second worktree indexed cold embeds only what differs', async () => {
+  const repo = repositoryOfIgnore();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+  const engine = await testEngine({ vectorCache: { dir: tempDir(), maxBytes: 64 << 20 } });
+  const indexDir = tempDir();
+  git('checkout', '-q', 'A');
+  const first = await engine.index(repo, { indexDir });
+  assert.ok(first.chunksEmbedded > 0);
+  git('checkout', '-q', 'B');
+  const toB = await engine.index(repo, { indexDir });
+  assert.ok(toB.chunksEmbedded > 0 && toB.filesIndexed > 0, 'version B has chunks of its own');
+  git('checkout', '-q', 'A');
+  const back = await engine.index(repo, { indexDir });
+  assert.ok(back.filesIndexed > 0, 'files changed back were indexed again');
+  assert.equal(back.chunksEmbedded, 0, 'and not one chunk was embedded');
+  assert.equal(back.chunksTotal, first.chunksTotal);
+
+  // A second worktree at B with one file changed, into an index of its own: only that change is embedded.
+  const second = join(tempDir(), 'second');
+  git('worktree', 'add', '-q', second, 'B');
+  const readme = join(second, 'README.md');
+  writeFileSync(readme, readFileSync(readme, 'utf8') + '\n\n## A section only this worktree has\n\nWritten for the test: it exists in no other version.\n');
+  const cold = await engine.index(second, { indexDir: tempDir() });
+  assert.ok(cold.chunksEmbedded > 0 && cold.chunksEmbedded <= 3, `embedded ${cold.chunksEmbedded} of ${cold.chunksTotal}`);
+  assert.equal(cold.chunksEmbedded + cold.chunksReused, cold.chunksTotal);
+});
