@@ -14,6 +14,7 @@ import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 import { version } from '../../package.json';
 import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
+import { terminalSafe } from './terminal-text';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
@@ -256,7 +257,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`quipu: ${message}\n`);
+    // Messages name files and quote index contents: never raw control characters on the terminal.
+    process.stderr.write(`quipu: ${terminalSafe(message)}\n`);
     if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
     if (error instanceof ModelNotFoundError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
