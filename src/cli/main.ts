@@ -1,19 +1,20 @@
 /**
- * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu embed`, `quipu eval`.
- * Exit codes: 0 done (even with skipped files), 1 failure, 2 usage error, 3 model missing,
+ * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu verify`, `quipu embed`, `quipu eval`.
+ * Exit codes: 0 done (even with skipped files), 1 failure (or `verify` found problems), 2 usage error, 3 model missing,
  * 4 index locked by another process, 130 cancelled (Ctrl-C; what was finished is kept).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
+import { IndexCorruptError } from '../core/store/store';
 import { version } from '../../package.json';
-import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
+import { createIndexReporter, printSearchResults, printStatus, printSummary, printVerify } from './output';
 import { terminalSafe } from './terminal-text';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
@@ -46,6 +47,9 @@ interface EngineFlags {
   batchSize?: number;
   commitChunks?: number;
   embedContext?: boolean;
+  workerHeapMb?: number;
+  maxInflatedMb?: number;
+  maxExtractedChars?: number;
 }
 
 function withEngineOptions(command: Command): Command {
@@ -58,6 +62,9 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
     .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
     .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
+    .addOption(new Option('--worker-heap-mb <n>', `heap cap of each extract and chunk worker, MB (default ${DEFAULT_LIMIT_SETTINGS.workerHeapMb}): a runaway file kills only its worker`).argParser(positiveInt))
+    .addOption(new Option('--max-inflated-mb <n>', `most a PDF's or DOCX's compressed parts may inflate to, MB (default ${DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / 1024 / 1024}): decompression bombs are skipped`).argParser(positiveInt))
+    .addOption(new Option('--max-extracted-chars <n>', `longest text kept from one PDF or DOCX (default ${DEFAULT_LIMIT_SETTINGS.maxExtractedChars})`).argParser(positiveInt))
     .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)');
 }
 
@@ -75,6 +82,11 @@ function configFrom(flags: EngineFlags): QuipuConfig {
       ...(flags.chunkWorkers ? { chunkWorkers: flags.chunkWorkers } : {}),
       ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
       ...(flags.commitChunks ? { commitChunks: flags.commitChunks } : {}),
+    },
+    limits: {
+      ...(flags.workerHeapMb ? { workerHeapMb: flags.workerHeapMb } : {}),
+      ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
+      ...(flags.maxExtractedChars ? { maxExtractedChars: flags.maxExtractedChars } : {}),
     },
   });
 }
@@ -207,6 +219,29 @@ export function buildProgram(): Command {
 
   withEngineOptions(
     program
+      .command('verify')
+      .description('check an index against its folder and itself (manifest, shards, catalog, word index, texts, files on disk); exit 1 when something is wrong')
+      .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
+      .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
+      .option('--repair', 're-index only what is wrong (a damaged manifest or catalog rebuilds the index)')
+      .option('--json', 'print one JSON object {report, before?, summary?}'),
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; repair?: boolean; json?: boolean }) => {
+    const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
+    const result = await withEngine(flags, async (engine) => {
+      const reporter = createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY });
+      try {
+        return await engine.verify(root, { indexDir: flags.indexDir, repair: flags.repair, onEvent: (event) => reporter.onEvent(event) });
+      } finally {
+        reporter.stop();
+      }
+    });
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else printVerify(result);
+    if (!result.report.ok) process.exitCode = EXIT.failure;
+  });
+
+  withEngineOptions(
+    program
       .command('embed')
       .description('print the embedding of each text (for checking the model)')
       .argument('<text...>', 'texts to embed; quote each one')
@@ -262,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
     if (error instanceof ModelNotFoundError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
-    if (error instanceof IndexNotReadyError) return EXIT.failure;
+    if (error instanceof IndexNotReadyError || error instanceof IndexCorruptError) return EXIT.failure;
     if (process.env.QUIPU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return EXIT.failure;
   }

@@ -6,6 +6,7 @@ import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import type { SearchResult } from '../core/search/search';
+import type { VerifyReport } from '../core/verify';
 import { terminalSafe as safe } from './terminal-text';
 
 export interface IndexReporter {
@@ -125,6 +126,32 @@ export function printSearchResults(query: string, results: SearchResult[], root:
     for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${safe(line)}\n`);
     out.write('\n');
   }
+}
+
+export function printVerify(result: { report: VerifyReport; before?: VerifyReport; summary?: IndexSummary }): void {
+  const out = process.stdout;
+  const describe = (r: VerifyReport, heading: string) => {
+    out.write(`${heading} ${safe(r.folder)}\n  index folder     ${safe(r.indexDir)}\n`);
+    if (r.notIndexedYet) return void out.write('  not indexed yet  run `quipu index` first\n');
+    if (r.rebuildReason) return void out.write(`  must be rebuilt  ${safe(r.rebuildReason)}\n`);
+    out.write(`  files            ${r.files} (${r.chunks} chunks)\n`);
+    for (const d of r.damaged) out.write(`  damaged          ${safe(d.file)}: ${safe(d.problem)}\n`);
+    const list = (label: string, paths: string[]) => {
+      for (const path of paths.slice(0, 20)) out.write(`  ${label.padEnd(16)} ${safe(path)}\n`);
+      if (paths.length > 20) out.write(`  ${label.padEnd(16)} … and ${paths.length - 20} more\n`);
+    };
+    list('changed on disk', r.stale);
+    list('gone from disk', r.gone);
+    list('not indexed', r.missing);
+    if (r.notIndexed > 0) out.write(`  skipped          ${r.notIndexed} files older than the index are not in it (skipped when indexed)\n`);
+    out.write(r.ok ? '  consistent       the index agrees with itself and the folder\n' : '');
+  };
+  if (result.before) {
+    describe(result.before, 'Before repair:');
+    if (result.summary) out.write(`Repaired: ${result.summary.filesIndexed} files indexed again, ${result.summary.filesRemoved} removed, ${result.summary.skipped.length} skipped.\n`);
+  }
+  describe(result.report, result.before ? 'After repair:' : 'Index of');
+  if (!result.report.ok && !result.report.notIndexedYet) out.write(result.before ? '  still inconsistent: run `quipu index --rebuild`\n' : '  run `quipu verify --repair` to re-index what is wrong\n');
 }
 
 function truncate(text: string, max: number): string {

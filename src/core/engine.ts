@@ -15,7 +15,8 @@ import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
 import { DEFAULT_SEARCH_MODE, searchStore, type SearchOptions, type SearchResult } from './search/search';
 import { acquireLock } from './store/lock';
-import { IndexStore } from './store/store';
+import { IndexCorruptError, IndexStore, textPathOf } from './store/store';
+import { verifyIndex, type VerifyReport } from './verify';
 
 export interface IndexOptions {
   indexDir?: string;
@@ -61,7 +62,7 @@ export class QuipuEngine {
     // A chunk may never exceed what the model accepts.
     const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, model.maxTokens) };
     const effective = { ...config, chunk };
-    return new QuipuEngine(effective, model, new EnginePools(model, config.pipeline), options.host ?? nodeFileHost);
+    return new QuipuEngine(effective, model, new EnginePools(model, config.pipeline, config.limits), options.host ?? nodeFileHost);
   }
 
   /** The default index folder for a workspace folder: a cache folder outside the tree. */
@@ -107,7 +108,11 @@ export class QuipuEngine {
       // A writer may have replaced a shard file between our manifest read and the shard's load.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.dropReader(indexDir);
-      return searchStore(await this.reader(indexDir), { text: query, vector }, options);
+      return searchStore(await this.reader(indexDir), { text: query, vector }, options).catch((again: NodeJS.ErrnoException) => {
+        // Gone twice: not a writer's swap but a file the manifest names that is not there.
+        if (again.code === 'ENOENT') throw new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\``);
+        throw again;
+      });
     }
   }
 
@@ -140,6 +145,51 @@ export class QuipuEngine {
     } finally {
       await store.close();
     }
+  }
+
+  /**
+   * Checks an index against itself and its folder (core/verify.ts). With `repair`, fixes what is
+   * wrong by re-indexing only that: damaged shards are emptied and their files indexed again, damaged
+   * texts dropped and their files indexed again, stale, gone and missing files updated; a damaged
+   * manifest or catalog (or another model) rebuilds the whole index. Then checks again.
+   */
+  async verify(folder: string, options: Omit<IndexOptions, 'paths' | 'rebuild'> & { repair?: boolean } = {}): Promise<{ report: VerifyReport; before?: VerifyReport; summary?: IndexSummary }> {
+    const root = resolve(folder);
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
+    const check = async () =>
+      verifyIndex({
+        folder: root,
+        indexDir,
+        identity: await this.identity(),
+        host: this.host,
+        files: options.files ?? this.config.files,
+        ignoredDirs: relative(root, indexDir).startsWith('..') ? [] : [indexDir],
+        signal: options.signal,
+      });
+    const report = await check();
+    if (!options.repair || report.ok || report.notIndexedYet) return { report };
+    const indexOptions = { indexDir, signal: options.signal, onEvent: options.onEvent, files: options.files };
+    if (report.rebuildReason) {
+      const summary = await this.index(root, { ...indexOptions, rebuild: true });
+      return { before: report, summary, report: await check() };
+    }
+    const paths = new Set([...report.stale, ...report.gone, ...report.missing, ...report.damagedFiles]);
+    const store = await IndexStore.open(indexDir, await this.identity(), { write: true });
+    try {
+      for (const path of await store.resetShards(report.damagedShards)) paths.add(path);
+      // Damaged texts are deleted, not trusted: the same content re-indexed writes them anew.
+      for (const path of report.damagedFiles) {
+        const entry = store.catalog.get(path);
+        if (entry) await rm(textPathOf(indexDir, entry.textKey), { force: true });
+        store.stageRemoval(path);
+      }
+      await store.commit();
+    } finally {
+      await store.close();
+    }
+    this.dropReader(indexDir);
+    const summary = await this.index(root, { ...indexOptions, paths: [...paths] });
+    return { before: report, summary, report: await check() };
   }
 
   /** Deletes an index (waits for no one: a running writer makes this throw IndexLockedError). */
