@@ -71,7 +71,7 @@ export class EnginePools {
       // Transfer, don't copy (but only a buffer the bytes own whole: Node pools small buffers). A
       // transferred buffer is gone from this thread, so a retry after a worker died sends a copy.
       if ('bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength) {
-        const bytes = source.bytes.slice();
+        const bytes = new Uint8Array(source.bytes); // a copy (Buffer#slice would share the memory)
         return pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>;
       }
       return pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>;

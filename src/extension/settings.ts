@@ -74,7 +74,8 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),
     files: {
-      maxFileBytes: Math.max(1, settings.maxFileSizeKB) * 1024,
+      // Bounded: a workspace may set this in its own settings (docs/SECURITY.md).
+      maxFileBytes: Math.min(65536, Math.max(1, settings.maxFileSizeKB)) * 1024,
       include: settings.include,
       exclude: [...settings.exclude, ...editorExcludes],
       pdf: settings.indexPdf,
