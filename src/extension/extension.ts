@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
 import { QuipuController } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
+import { verifyWorkspace } from './verify';
 import { SearchViewProvider } from './panel/searchView';
 import { showSearchQuickPick } from './quickPick';
 import { classifyChange } from './settings';
@@ -93,6 +94,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
         await vscode.window.showTextDocument(document, { preview: true });
       }
     }),
+    command('quipu.verifyIndex', () => verifyWorkspace(ctl)),
     command('quipu.openOriginal', (uri) => openOriginal(uri instanceof vscode.Uri ? uri : undefined)),
 
     watchWorkspace((uris) => ctl.filesChanged(uris)),
