@@ -143,7 +143,7 @@ export function printVerify(result: { report: VerifyReport; before?: VerifyRepor
     list('changed on disk', r.stale);
     list('gone from disk', r.gone);
     list('not indexed', r.missing);
-    if (r.notIndexed > 0) out.write(`  skipped          ${r.notIndexed} files older than the index are not in it (skipped when indexed)\n`);
+    if (r.notIndexed > 0) out.write(`  skipped          ${r.notIndexed} files on disk that the indexer skips (binary, empty, unreadable documents…)\n`);
     out.write(r.ok ? '  consistent       the index agrees with itself and the folder\n' : '');
   };
   if (result.before) {

@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
+import { languageOf } from './files/languages';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
@@ -165,6 +166,7 @@ export class QuipuEngine {
         files: options.files ?? this.config.files,
         ignoredDirs: relative(root, indexDir).startsWith('..') ? [] : [indexDir],
         signal: options.signal,
+        skipReason: (file) => this.skipReason(file.absPath, file.path, options.signal),
       });
     const report = await check();
     if (!options.repair || report.ok || report.notIndexedYet) return { report };
@@ -190,6 +192,28 @@ export class QuipuEngine {
     this.dropReader(indexDir);
     const summary = await this.index(root, { ...indexOptions, paths: [...paths] });
     return { before: report, summary, report: await check() };
+  }
+
+  /**
+   * Why the indexer would skip a file, by its own stages (the chunk worker's decoding and machine-text
+   * checks, the extract worker for documents), or undefined when it would index it. For `verify`.
+   */
+  private async skipReason(absPath: string, path: string, signal?: AbortSignal): Promise<string | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.host.readFile(absPath);
+    } catch (error) {
+      return `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+    if (bytes.length === 0) return 'empty file';
+    const kind = documentKindOf(path);
+    if (kind) {
+      const doc = await this.pools.extract(kind, bytes, signal).catch((error: Error) => error);
+      if (doc instanceof Error) return doc.message;
+      return doc.text.trim() ? undefined : 'no text found';
+    }
+    const result = await this.pools.chunk({ bytes }, this.config.chunk, signal, { language: languageOf(path), path });
+    return result.kind === 'skipped' ? result.reason : undefined;
   }
 
   /** Deletes an index (waits for no one: a running writer makes this throw IndexLockedError). */

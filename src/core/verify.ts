@@ -8,14 +8,15 @@
  * decides), and every file the indexer would take is catalogued.
  *
  * A file on disk that is not in the index may have been skipped when indexed (binary, empty, minified):
- * the catalog does not record skips, so one older than the last commit counts as `notIndexed`
- * (reported, not a problem) and a newer one as `missing`.
+ * the catalog does not record skips, so `skipReason` asks the indexer's own stages (decode, extract,
+ * chunk) whether it would skip it: if so it counts as `notIndexed` (reported, not a problem), if not as
+ * `missing`. Without `skipReason`, one older than the last commit is taken to have been skipped.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalIndex, ProtobufCodec } from 'vectra';
 import type { FileSettings } from './config';
-import { discoverFiles } from './files/discover';
+import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
 import { LexicalIndex } from './search/lexical';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './store/generation-storage';
@@ -61,9 +62,9 @@ export interface VerifyReport {
   stale: string[];
   /** In the index, but no longer on disk (or no longer indexable). */
   gone: string[];
-  /** On disk, indexable, newer than the last commit, and not in the index. */
+  /** On disk, not in the index, and the indexer would index it. */
   missing: string[];
-  /** On disk and older than the last commit but not in the index: skipped when indexed. */
+  /** On disk, not in the index, and skipped by the indexer (binary, empty, no text…): not a problem. */
   notIndexed: number;
 }
 
@@ -75,6 +76,8 @@ export interface VerifyContext {
   files: FileSettings;
   ignoredDirs?: string[];
   signal?: AbortSignal;
+  /** Why the indexer would skip this file (undefined: it would index it). */
+  skipReason?: (file: DiscoveredFile) => Promise<string | undefined>;
 }
 
 export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
@@ -222,8 +225,9 @@ async function checkFolder(ctx: VerifyContext, manifest: Manifest, catalog: Map<
     const { file } = event;
     const entry = catalog.get(file.path);
     if (!entry) {
-      if (file.mtimeMs > committedAt) report.missing.push(file.path);
-      else report.notIndexed++;
+      const skipped = ctx.skipReason ? (await ctx.skipReason(file)) !== undefined : file.mtimeMs <= committedAt;
+      if (skipped) report.notIndexed++;
+      else report.missing.push(file.path);
       continue;
     }
     seen.add(file.path);

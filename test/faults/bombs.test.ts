@@ -48,5 +48,7 @@ test('a worker that crashes mid-batch: retried once, then the file is skipped wi
   assert.equal(reasonOf(summary, 'crash-chunk.md'), 'the chunk worker crashed (exit code 70) twice on it');
   assert.equal(reasonOf(summary, 'crash-extract.docx'), 'the extract worker crashed (exit code 70) twice on it');
   assert.equal(summary.filesIndexed, 7);
-  await assertConsistent(folder, indexDir);
+  // The oracle runs with the same environment: verify asks the same workers whether they would skip them.
+  const report = await assertConsistent(folder, indexDir, { QUIPU_TEST_CRASH_MARKER: marker });
+  assert.equal(report.notIndexed, 2);
 });

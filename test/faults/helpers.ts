@@ -51,16 +51,16 @@ export async function indexJson(folder: string, indexDir: string, extra: string[
   return { run, summary: JSON.parse(run.stdout) as IndexSummary };
 }
 
-export async function verify(folder: string, indexDir: string, repair = false): Promise<{ code: number | null; report: VerifyReport; before?: VerifyReport }> {
-  const run = await runQuipu(['verify', folder, '--index-dir', indexDir, '--json', ...(repair ? ['--repair'] : [])]);
+export async function verify(folder: string, indexDir: string, repair = false, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; report: VerifyReport; before?: VerifyReport }> {
+  const run = await runQuipu(['verify', folder, '--index-dir', indexDir, '--json', ...(repair ? ['--repair'] : [])], { env });
   assert.ok(run.stdout, `verify printed nothing: ${run.stderr}`);
   const parsed = JSON.parse(run.stdout) as { report: VerifyReport; before?: VerifyReport };
   return { code: run.code, ...parsed };
 }
 
 /** The oracle: the index agrees with itself and the folder. */
-export async function assertConsistent(folder: string, indexDir: string): Promise<VerifyReport> {
-  const { code, report } = await verify(folder, indexDir);
+export async function assertConsistent(folder: string, indexDir: string, env?: NodeJS.ProcessEnv): Promise<VerifyReport> {
+  const { code, report } = await verify(folder, indexDir, false, env);
   assert.equal(report.damaged.length, 0, JSON.stringify(report.damaged));
   assert.deepEqual([report.stale, report.gone, report.missing], [[], [], []]);
   assert.equal(report.ok, true);
