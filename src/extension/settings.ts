@@ -4,7 +4,7 @@
  * rules change what is indexed (update), worker counts only need new worker pools.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type PipelineSettings, type QuipuConfig } from '../core/config';
+import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 
 export interface QuipuSettings {
@@ -23,13 +23,16 @@ export interface QuipuSettings {
   batchSize: number;
   maxResults: number;
   searchMode: SearchMode;
+  maxInflatedMB: number;
+  maxExtractedChars: number;
+  workerHeapMB: number;
 }
 
 export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
-const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize'];
+const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.maxInflatedMB', 'quipu.maxExtractedChars', 'quipu.workerHeapMB'];
 
 export function readSettings(): QuipuSettings {
   const c = vscode.workspace.getConfiguration('quipu');
@@ -48,6 +51,9 @@ export function readSettings(): QuipuSettings {
     batchSize: c.get('batchSize', 0),
     maxResults: c.get('maxResults', 30),
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
+    maxInflatedMB: c.get('maxInflatedMB', DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)),
+    maxExtractedChars: c.get('maxExtractedChars', DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
+    workerHeapMB: c.get('workerHeapMB', DEFAULT_LIMIT_SETTINGS.workerHeapMb),
   };
 }
 
@@ -73,6 +79,7 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     model: settings.model,
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),
+    limits: limitSettingsOf(settings),
     files: {
       // Bounded: a workspace may set this in its own settings (docs/SECURITY.md).
       maxFileBytes: Math.min(65536, Math.max(1, settings.maxFileSizeKB)) * 1024,
@@ -93,6 +100,16 @@ export function pipelineSettingsOf(settings: QuipuSettings): PipelineSettings {
     embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
     chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
     batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
+  };
+}
+
+/** The limits on hostile input (machine-scoped settings), nonsense taking the measured default. */
+export function limitSettingsOf(settings: QuipuSettings): LimitSettings {
+  const positive = (value: number, fallback: number, least = 1) => (Number.isInteger(value) && value >= least ? value : fallback);
+  return {
+    maxInflatedBytes: positive(settings.maxInflatedMB, DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)) * 1024 * 1024,
+    maxExtractedChars: positive(settings.maxExtractedChars, DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
+    workerHeapMb: positive(settings.workerHeapMB, DEFAULT_LIMIT_SETTINGS.workerHeapMb, 64),
   };
 }
 

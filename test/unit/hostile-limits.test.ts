@@ -43,3 +43,15 @@ test('index paths must stay inside the folder; manifest numbers must be counts',
   assert.match(manifestProblem({ ...good, shards: 1e9 }) ?? '', /shards/);
   assert.match(manifestProblem([] as unknown as Manifest) ?? '', /not an object/);
 });
+
+test("settings a repository's own .vscode/settings.json must not set are machine-scoped", () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+  };
+  const properties = manifest.contributes.configuration.properties;
+  // A model path or Hugging Face id (reads outside the folder, downloads), CPU and memory, and the
+  // limits on hostile input: VS Code ignores machine-scoped settings in workspace and folder settings.
+  for (const key of ['quipu.model', 'quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.maxInflatedMB', 'quipu.maxExtractedChars', 'quipu.workerHeapMB']) {
+    assert.equal(properties[key]?.scope, 'machine', key);
+  }
+});
