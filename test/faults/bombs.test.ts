@@ -1,6 +1,7 @@
 /**
- * Decompression bombs and dying workers: the bomb is refused (or its worker dies alone), the file is
- * skipped with a reason, the rest of the folder is indexed, and the process's memory stays bounded.
+ * Decompression bombs and dying workers: the bomb is refused before it is inflated, a dying worker is
+ * replaced, each such file is skipped with a reason, the rest of the folder is indexed, and the
+ * process's memory stays bounded. (The heap cap alone does not always hold: bench/RELIABILITY.md.)
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
