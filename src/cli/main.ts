@@ -1,12 +1,12 @@
 /**
- * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu mcp`, `quipu embed`, `quipu eval`.
- * Exit codes: 0 done (even with skipped files), 1 failure, 2 usage error, 3 model missing,
+ * `quipu`: the engine from a terminal. `quipu index`, `quipu search`, `quipu status`, `quipu verify`, `quipu mcp`, `quipu embed`, `quipu eval`.
+ * Exit codes: 0 done (even with skipped files), 1 failure (or `verify` found problems), 2 usage error, 3 model missing,
  * 4 index locked by another process, 130 cancelled (Ctrl-C; what was finished is kept).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
@@ -15,8 +15,10 @@ import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } fro
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 import { runMcpServer } from '../mcp/server';
+import { IndexCorruptError } from '../core/store/store';
 import { version } from '../../package.json';
-import { createIndexReporter, printSearchResults, printStatus, printSummary } from './output';
+import { createIndexReporter, printSearchResults, printStatus, printSummary, printVerify } from './output';
+import { terminalSafe } from './terminal-text';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
@@ -61,6 +63,9 @@ interface EngineFlags {
   embedLocal?: boolean;
   vectorCache?: boolean;
   vectorCacheMb?: number;
+  workerHeapMb?: number;
+  maxInflatedMb?: number;
+  maxExtractedChars?: number;
 }
 
 function withEngineOptions(command: Command): Command {
@@ -86,7 +91,10 @@ function withEngineOptions(command: Command): Command {
     .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)')
     .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server')
     .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
-    .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt));
+    .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt))
+    .addOption(new Option('--worker-heap-mb <n>', `heap cap of each extract and chunk worker, MB (default ${DEFAULT_LIMIT_SETTINGS.workerHeapMb}): a runaway file kills only its worker`).argParser(positiveInt))
+    .addOption(new Option('--max-inflated-mb <n>', `most a PDF's or DOCX's compressed parts may inflate to, MB (default ${DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / 1024 / 1024}): decompression bombs are skipped`).argParser(positiveInt))
+    .addOption(new Option('--max-extracted-chars <n>', `longest text kept from one PDF or DOCX (default ${DEFAULT_LIMIT_SETTINGS.maxExtractedChars})`).argParser(positiveInt));
 }
 
 /** The remote embedder the flags ask for; or, with none, the one the index remembers. */
@@ -128,6 +136,11 @@ function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): Quip
       ...(flags.chunkWorkers ? { chunkWorkers: flags.chunkWorkers } : {}),
       ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
       ...(flags.commitChunks ? { commitChunks: flags.commitChunks } : {}),
+    },
+    limits: {
+      ...(flags.workerHeapMb ? { workerHeapMb: flags.workerHeapMb } : {}),
+      ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
+      ...(flags.maxExtractedChars ? { maxExtractedChars: flags.maxExtractedChars } : {}),
     },
   });
 }
@@ -275,6 +288,29 @@ export function buildProgram(): Command {
 
   withEngineOptions(
     program
+      .command('verify')
+      .description('check an index against its folder and itself (manifest, shards, catalog, word index, texts, files on disk); exit 1 when something is wrong')
+      .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
+      .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
+      .option('--repair', 're-index only what is wrong (a damaged manifest or catalog rebuilds the index)')
+      .option('--json', 'print one JSON object {report, before?, summary?}'),
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; repair?: boolean; json?: boolean }) => {
+    const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
+    const result = await withEngine(flags, async (engine) => {
+      const reporter = createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY });
+      try {
+        return await engine.verify(root, { indexDir: flags.indexDir, repair: flags.repair, onEvent: (event) => reporter.onEvent(event) });
+      } finally {
+        reporter.stop();
+      }
+    });
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else printVerify(result);
+    if (!result.report.ok) process.exitCode = EXIT.failure;
+  });
+
+  withEngineOptions(
+    program
       .command('embed')
       .description('print the embedding of each text (for checking the model)')
       .argument('<text...>', 'texts to embed; quote each one')
@@ -325,11 +361,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`quipu: ${message}\n`);
+    // Messages name files and quote index contents: never raw control characters on the terminal.
+    process.stderr.write(`quipu: ${terminalSafe(message)}\n`);
     if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
     if (error instanceof ModelNotFoundError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
-    if (error instanceof IndexNotReadyError || error instanceof RemoteEmbedderError) return EXIT.failure;
+    if (error instanceof IndexNotReadyError || error instanceof RemoteEmbedderError || error instanceof IndexCorruptError) return EXIT.failure;
     if (process.env.QUIPU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return EXIT.failure;
   }

@@ -6,6 +6,8 @@ import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import type { SearchResult } from '../core/search/search';
+import type { VerifyReport } from '../core/verify';
+import { terminalSafe as safe } from './terminal-text';
 
 export interface IndexReporter {
   onEvent(event: IndexEvent): void;
@@ -20,12 +22,12 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
     onEvent(event) {
       switch (event.type) {
         case 'start':
-          if (event.rebuildReason) err.write(`Rebuilding the index: ${event.rebuildReason}.\n`);
-          if (!options.json) err.write(`Indexing ${event.folder}\n  index: ${event.indexDir}\n`);
+          if (event.rebuildReason) err.write(`Rebuilding the index: ${safe(event.rebuildReason)}.\n`);
+          if (!options.json) err.write(`Indexing ${safe(event.folder)}\n  index: ${safe(event.indexDir)}\n`);
           break;
         case 'skip':
           if (!options.json) {
-            const line = `  skipped ${event.file.path}: ${event.file.reason}\n`;
+            const line = `  skipped ${safe(event.file.path)}: ${safe(event.file.reason)}\n`;
             bar?.stop();
             bar = undefined;
             err.write(line);
@@ -38,7 +40,7 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
             chunks: p.chunksEmbedded,
             rate: p.chunksPerSecond.toFixed(1),
             eta: p.etaSeconds === undefined ? '…' : `${Math.ceil(p.etaSeconds)}s`,
-            file: truncate(p.currentFile ?? '', 40),
+            file: safe(truncate(p.currentFile ?? '', 40)),
             seen: p.filesSeen,
           };
           if (options.tty && !options.json) {
@@ -84,27 +86,27 @@ export function printSummary(s: IndexSummary): void {
     const reason = file.reason.replace(/\(.*\)$/, '').trim();
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
-  for (const [reason, count] of reasons) out.write(`    ${count} × ${reason}\n`);
+  for (const [reason, count] of reasons) out.write(`    ${count} × ${safe(reason)}\n`);
 }
 
 export function printStatus(folder: string, s: IndexStatus): void {
   const out = process.stdout;
-  out.write(`Index of ${folder}\n`);
-  out.write(`  index folder     ${s.indexDir}\n`);
+  out.write(`Index of ${safe(folder)}\n`);
+  out.write(`  index folder     ${safe(s.indexDir)}\n`);
   if (s.staleReason) {
-    out.write(`  needs a rebuild  ${s.staleReason}: run \`quipu index\` again\n`);
+    out.write(`  needs a rebuild  ${safe(s.staleReason)}: run \`quipu index\` again\n`);
     return;
   }
   if (s.files === 0) {
-    out.write(`  not indexed yet  run \`quipu index ${folder}\`\n`);
+    out.write(`  not indexed yet  run \`quipu index ${safe(folder)}\`\n`);
     return;
   }
   out.write(`  files            ${s.files}\n`);
   out.write(`  chunks           ${s.chunks}\n`);
   out.write(`  size on disk     ${formatBytes(s.diskBytes)}\n`);
-  out.write(`  model            ${s.modelId}\n`);
-  out.write(`  embedded         ${s.embeddedBy}\n`);
-  out.write(`  chunk settings   ${describeChunkKey(s.chunkSettings)}\n`);
+  out.write(`  model            ${safe(s.modelId)}\n`);
+  out.write(`  embedded         ${safe(s.embeddedBy)}\n`);
+  out.write(`  chunk settings   ${safe(describeChunkKey(s.chunkSettings))}\n`);
   if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);
 }
 
@@ -116,15 +118,41 @@ export function printStatus(folder: string, s: IndexStatus): void {
 export function printSearchResults(query: string, results: SearchResult[], root: string): void {
   const out = process.stdout;
   if (results.length === 0) {
-    out.write(`No results for "${query}".\n`);
+    out.write(`No results for "${safe(query)}".\n`);
     return;
   }
   for (const r of results) {
     const where = `${relative(process.cwd(), join(root, r.path))}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}${r.symbol ? `  ${r.symbol}` : ''}`;
-    out.write(`${where}  score ${r.score.toFixed(3)}\n`);
-    for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${line}\n`);
+    out.write(`${safe(where)}  score ${r.score.toFixed(3)}\n`);
+    for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${safe(line)}\n`);
     out.write('\n');
   }
+}
+
+export function printVerify(result: { report: VerifyReport; before?: VerifyReport; summary?: IndexSummary }): void {
+  const out = process.stdout;
+  const describe = (r: VerifyReport, heading: string) => {
+    out.write(`${heading} ${safe(r.folder)}\n  index folder     ${safe(r.indexDir)}\n`);
+    if (r.notIndexedYet) return void out.write('  not indexed yet  run `quipu index` first\n');
+    if (r.rebuildReason) return void out.write(`  must be rebuilt  ${safe(r.rebuildReason)}\n`);
+    out.write(`  files            ${r.files} (${r.chunks} chunks)\n`);
+    for (const d of r.damaged) out.write(`  damaged          ${safe(d.file)}: ${safe(d.problem)}\n`);
+    const list = (label: string, paths: string[]) => {
+      for (const path of paths.slice(0, 20)) out.write(`  ${label.padEnd(16)} ${safe(path)}\n`);
+      if (paths.length > 20) out.write(`  ${label.padEnd(16)} … and ${paths.length - 20} more\n`);
+    };
+    list('changed on disk', r.stale);
+    list('gone from disk', r.gone);
+    list('not indexed', r.missing);
+    if (r.notIndexed > 0) out.write(`  skipped          ${r.notIndexed} files on disk that the indexer skips (binary, empty, unreadable documents…)\n`);
+    out.write(r.ok ? '  consistent       the index agrees with itself and the folder\n' : '');
+  };
+  if (result.before) {
+    describe(result.before, 'Before repair:');
+    if (result.summary) out.write(`Repaired: ${result.summary.filesIndexed} files indexed again, ${result.summary.filesRemoved} removed, ${result.summary.skipped.length} skipped.\n`);
+  }
+  describe(result.report, result.before ? 'After repair:' : 'Index of');
+  if (!result.report.ok && !result.report.notIndexedYet) out.write(result.before ? '  still inconsistent: run `quipu index --rebuild`\n' : '  run `quipu verify --repair` to re-index what is wrong\n');
 }
 
 function truncate(text: string, max: number): string {

@@ -70,6 +70,22 @@ export interface FileSettings {
   docx: boolean;
 }
 
+/**
+ * Bounds on what one hostile file may cost (bench/RELIABILITY.md measures the defaults). A file past
+ * one is skipped with a reason naming the setting; the run goes on.
+ */
+export interface LimitSettings {
+  /**
+   * V8 heap of each extract and chunk worker (MB, `resourceLimits.maxOldGenerationSizeMb`): a file
+   * that makes a parser run away kills its worker only, and the pool starts another.
+   */
+  workerHeapMb: number;
+  /** What a PDF's Flate streams or a DOCX's zip entries may inflate to, in all (bytes). */
+  maxInflatedBytes: number;
+  /** Longest text kept from one PDF or DOCX (characters); a longer one is skipped. */
+  maxExtractedChars: number;
+}
+
 export interface QuipuConfig {
   /** A model folder in the transformers.js layout, or a Hugging Face model id (downloads need a network). */
   model: string;
@@ -86,6 +102,7 @@ export interface QuipuConfig {
   chunk: ChunkSettings;
   pipeline: PipelineSettings;
   files: FileSettings;
+  limits: LimitSettings;
 }
 
 export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTokens: 32, embedContext: true, stripBoilerplate: true, splitWords: true };
@@ -167,6 +184,12 @@ export const DEFAULT_FILE_SETTINGS: FileSettings = {
   docx: true,
 };
 
+export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
+  workerHeapMb: 1024,
+  maxInflatedBytes: 256 * 1024 * 1024,
+  maxExtractedChars: 16 * 1024 * 1024,
+};
+
 export function makeConfig(overrides: {
   model?: string;
   embedder?: RemoteEmbedderSettings;
@@ -174,6 +197,7 @@ export function makeConfig(overrides: {
   chunk?: Partial<ChunkSettings>;
   pipeline?: Partial<PipelineSettings>;
   files?: Partial<FileSettings>;
+  limits?: Partial<LimitSettings>;
 } = {}): QuipuConfig {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
@@ -182,6 +206,7 @@ export function makeConfig(overrides: {
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
     pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
     files: { ...DEFAULT_FILE_SETTINGS, ...overrides.files },
+    limits: { ...DEFAULT_LIMIT_SETTINGS, ...overrides.limits },
   };
   validateConfig(config);
   return config;
@@ -199,6 +224,11 @@ function validateConfig(config: QuipuConfig): void {
   if (!Number.isInteger(chunk.overlapTokens) || chunk.overlapTokens < 0 || chunk.overlapTokens >= chunk.maxTokens / 2) {
     throw new ConfigError(`chunk.overlapTokens must be between 0 and half of maxTokens (got ${chunk.overlapTokens})`);
   }
+  for (const key of Object.keys(config.limits) as (keyof LimitSettings)[]) {
+    const value = config.limits[key];
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`limits.${key} must be a positive integer (got ${value})`);
+  }
+  if (config.limits.workerHeapMb < 64) throw new ConfigError(`limits.workerHeapMb must be at least 64 (got ${config.limits.workerHeapMb})`);
   for (const key of Object.keys(pipeline) as (keyof PipelineSettings)[]) {
     const value = pipeline[key];
     if (!Number.isInteger(value) || value < 1) {

@@ -14,6 +14,7 @@ import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
 import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
+import { languageOf } from './files/languages';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
@@ -22,7 +23,8 @@ import { DEFAULT_SEARCH_MODE, searchStore, type SearchOptions, type SearchResult
 import { searchStores } from './search/folders';
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { acquireLock } from './store/lock';
-import { IndexStore } from './store/store';
+import { IndexCorruptError, IndexStore, textPathOf } from './store/store';
+import { verifyIndex, type VerifyReport } from './verify';
 
 export interface IndexOptions {
   indexDir?: string;
@@ -76,7 +78,7 @@ export class QuipuEngine {
     const limit = config.embedder ? embedder.maxInputTokens : Math.min(model.maxTokens, embedder.maxInputTokens);
     const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, limit) };
     const effective = { ...config, chunk };
-    return new QuipuEngine(effective, model, embedder, new EnginePools(model, config.pipeline), options.host ?? nodeFileHost);
+    return new QuipuEngine(effective, model, embedder, new EnginePools(model, config.pipeline, config.limits), options.host ?? nodeFileHost);
   }
 
   /**
@@ -142,7 +144,11 @@ export class QuipuEngine {
       // A writer may have replaced a shard file between our manifest read and the shard's load.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.dropReader(indexDir);
-      return searchStore(await this.reader(indexDir), { text: query, vector }, options);
+      return searchStore(await this.reader(indexDir), { text: query, vector }, options).catch((again: NodeJS.ErrnoException) => {
+        // Gone twice: not a writer's swap but a file the manifest names that is not there.
+        if (again.code === 'ENOENT') throw new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\``);
+        throw again;
+      });
     }
   }
 
@@ -221,6 +227,74 @@ export class QuipuEngine {
     } finally {
       await store.close();
     }
+  }
+
+  /**
+   * Checks an index against itself and its folder (core/verify.ts). With `repair`, fixes what is
+   * wrong by re-indexing only that: damaged shards are emptied and their files indexed again, damaged
+   * texts dropped and their files indexed again, stale, gone and missing files updated; a damaged
+   * manifest or catalog (or another model) rebuilds the whole index. Then checks again.
+   */
+  async verify(folder: string, options: Omit<IndexOptions, 'paths' | 'rebuild'> & { repair?: boolean } = {}): Promise<{ report: VerifyReport; before?: VerifyReport; summary?: IndexSummary }> {
+    const root = resolve(folder);
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
+    const check = async () =>
+      verifyIndex({
+        folder: root,
+        indexDir,
+        identity: await this.identity(),
+        host: this.host,
+        files: options.files ?? this.config.files,
+        ignoredDirs: relative(root, indexDir).startsWith('..') ? [] : [indexDir],
+        signal: options.signal,
+        skipReason: (file) => this.skipReason(file.absPath, file.path, options.signal),
+      });
+    const report = await check();
+    if (!options.repair || report.ok || report.notIndexedYet) return { report };
+    const indexOptions = { indexDir, signal: options.signal, onEvent: options.onEvent, files: options.files };
+    if (report.rebuildReason) {
+      const summary = await this.index(root, { ...indexOptions, rebuild: true });
+      return { before: report, summary, report: await check() };
+    }
+    const paths = new Set([...report.stale, ...report.gone, ...report.missing, ...report.damagedFiles]);
+    const store = await IndexStore.open(indexDir, await this.identity(), { write: true });
+    try {
+      for (const path of await store.resetShards(report.damagedShards)) paths.add(path);
+      // Damaged texts are deleted, not trusted: the same content re-indexed writes them anew.
+      for (const path of report.damagedFiles) {
+        const entry = store.catalog.get(path);
+        if (entry) await rm(textPathOf(indexDir, entry.textKey), { force: true });
+        store.stageRemoval(path);
+      }
+      await store.commit();
+    } finally {
+      await store.close();
+    }
+    this.dropReader(indexDir);
+    const summary = await this.index(root, { ...indexOptions, paths: [...paths] });
+    return { before: report, summary, report: await check() };
+  }
+
+  /**
+   * Why the indexer would skip a file, by its own stages (the chunk worker's decoding and machine-text
+   * checks, the extract worker for documents), or undefined when it would index it. For `verify`.
+   */
+  private async skipReason(absPath: string, path: string, signal?: AbortSignal): Promise<string | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.host.readFile(absPath);
+    } catch (error) {
+      return `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+    if (bytes.length === 0) return 'empty file';
+    const kind = documentKindOf(path);
+    if (kind) {
+      const doc = await this.pools.extract(kind, bytes, signal).catch((error: Error) => error);
+      if (doc instanceof Error) return doc.message;
+      return doc.text.trim() ? undefined : 'no text found';
+    }
+    const result = await this.pools.chunk({ bytes }, this.config.chunk, signal, { language: languageOf(path), path });
+    return result.kind === 'skipped' ? result.reason : undefined;
   }
 
   /** Deletes an index (waits for no one: a running writer makes this throw IndexLockedError). */

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
-import type { ChunkSettings, PipelineSettings } from './config';
+import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from './config';
 import { packageRoot, type ModelInfo } from './embed/model';
-import type { DocumentKind, ExtractedDocument } from './extract/kinds';
+import type { DocumentKind, ExtractedDocument, ExtractLimits } from './extract/kinds';
+import type { ExtractTask } from '../workers/extract-worker';
 
 export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-worker'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');
@@ -25,30 +26,53 @@ export class EnginePools {
   constructor(
     private readonly model: ModelInfo,
     private readonly settings: PipelineSettings,
+    private readonly limits: LimitSettings = DEFAULT_LIMIT_SETTINGS,
   ) {}
 
-  async extract(kind: DocumentKind, bytes: Uint8Array, signal?: AbortSignal): Promise<ExtractedDocument> {
-    this.extractPool ??= new Piscina({
-      filename: workerScript('extract-worker'),
+  /**
+   * Extract and chunk workers parse what a repository holds, so each runs under a heap cap: a file
+   * that makes pdf.js, mammoth or the tokenizer run away kills its own worker (piscina starts
+   * another), not the process — in VS Code, not the extension host. Embedding workers have none:
+   * their input is token ids of bounded length, and ONNX Runtime's memory is native anyway.
+   */
+  private hostilePool(name: 'extract-worker' | 'chunk-worker', maxThreads: number, workerData?: unknown): Piscina {
+    const pool = new Piscina({
+      filename: workerScript(name),
       minThreads: 0,
-      maxThreads: this.settings.extractWorkers,
+      maxThreads,
       idleTimeout: 30_000,
+      workerData,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.limits.workerHeapMb / 16)) },
     });
-    return this.extractPool.run({ kind, bytes }, { name: 'extract', signal }) as Promise<ExtractedDocument>;
+    // A worker that dies with no task of its own must not take the process with it (an unhandled 'error').
+    pool.on('error', () => undefined);
+    return pool;
+  }
+
+  async extract(kind: DocumentKind, bytes: Uint8Array, signal?: AbortSignal): Promise<ExtractedDocument> {
+    this.extractPool ??= this.hostilePool('extract-worker', this.settings.extractWorkers);
+    const pool = this.extractPool;
+    const limits: ExtractLimits = { maxInflatedBytes: this.limits.maxInflatedBytes, maxExtractedChars: this.limits.maxExtractedChars };
+    // The bytes are copied, not transferred: a retry after a worker died needs them again.
+    const result = await retryOnWorkerDeath(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>, signal);
+    if ('died' in result) throw new WorkerDiedError(`the extract worker ${result.died} twice on it`);
+    return result.value;
   }
 
   async chunk(source: ChunkTask['source'], settings: ChunkSettings, signal?: AbortSignal, file?: { language: string; path: string; inputText?: boolean }): Promise<ChunkResult> {
-    this.chunkPool ??= new Piscina({
-      filename: workerScript('chunk-worker'),
-      minThreads: 0,
-      maxThreads: this.settings.chunkWorkers,
-      idleTimeout: 30_000,
-      workerData: { modelDir: this.model.dir },
-    });
-    // Transfer, don't copy: but only a buffer the bytes own whole (Node pools small buffers).
-    const ownsBuffer = 'bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength;
-    const transferList = ownsBuffer ? [source.bytes.buffer as ArrayBuffer] : [];
-    return this.chunkPool.run({ source, settings, language: file?.language, path: file?.path, inputText: file?.inputText } satisfies ChunkTask, { name: 'chunk', signal, transferList }) as Promise<ChunkResult>;
+    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir });
+    const pool = this.chunkPool;
+    const task = { source, settings, language: file?.language, path: file?.path, inputText: file?.inputText } satisfies ChunkTask;
+    const result = await retryOnWorkerDeath(async () => {
+      // Transfer, don't copy (but only a buffer the bytes own whole: Node pools small buffers). A
+      // transferred buffer is gone from this thread, so a retry after a worker died sends a copy.
+      if ('bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength) {
+        const bytes = new Uint8Array(source.bytes); // a copy (Buffer#slice would share the memory)
+        return pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>;
+      }
+      return pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>;
+    }, signal);
+    return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
 
   /** Waits for running tasks, then stops every worker. */
@@ -60,5 +84,34 @@ export class EnginePools {
   async destroy(): Promise<void> {
     await Promise.all([this.extractPool?.destroy(), this.chunkPool?.destroy()]);
     this.extractPool = this.chunkPool = undefined;
+  }
+}
+
+/** A task whose worker died (out of memory, a crash) on the first try and on the retry. */
+export class WorkerDiedError extends Error {
+  override name = 'WorkerDiedError';
+}
+
+/** How a worker died, from piscina's error, or undefined for an ordinary task error. */
+export function workerDeathOf(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'ran out of memory';
+  const exit = /^worker exited with code: (-?\d+)/.exec(e?.message ?? '');
+  return exit ? `crashed (exit code ${exit[1]})` : undefined;
+}
+
+/**
+ * Runs a task; when its worker died under it (not when the task failed), runs it once more in a
+ * fresh worker — one crash may be the neighbour's fault, a second is the file's.
+ */
+async function retryOnWorkerDeath<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<{ value: T } | { died: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { value: await run() };
+    } catch (error) {
+      const death = signal?.aborted ? undefined : workerDeathOf(error);
+      if (!death) throw error;
+      if (attempt === 1) return { died: death };
+    }
   }
 }

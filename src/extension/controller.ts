@@ -87,6 +87,11 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     return folder ? this.folders.get(folder.uri.toString()) : undefined;
   }
 
+  /** The settings as last read (for commands that build a folder's engine config). */
+  get settingsSnapshot(): QuipuSettings {
+    return this.settings;
+  }
+
   allFolders(): FolderIndex[] {
     return [...this.folders.values()];
   }

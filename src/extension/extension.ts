@@ -9,6 +9,7 @@ import { EMBEDDER_API_KEY_SECRET, QuipuController } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
 import { registerLanguageModelTools } from './lmTools';
 import { showSimilarQuickPick } from './similar';
+import { verifyWorkspace } from './verify';
 import { SearchViewProvider } from './panel/searchView';
 import { showSearchQuickPick } from './quickPick';
 import { classifyChange } from './settings';
@@ -104,6 +105,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
         await vscode.window.showTextDocument(document, { preview: true });
       }
     }),
+    command('quipu.verifyIndex', () => verifyWorkspace(ctl)),
     command('quipu.openOriginal', (uri) => openOriginal(uri instanceof vscode.Uri ? uri : undefined)),
     command('quipu.setEmbedderApiKey', async () => {
       const key = await vscode.window.showInputBox({ title: 'Quipu: API key of the embedding endpoint', prompt: 'Kept in VS Code\'s secret storage; empty removes it.', password: true, ignoreFocusOut: true });

@@ -4,7 +4,7 @@
  * rules change what is indexed (update), worker counts only need new worker pools.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_PIPELINE_SETTINGS, makeConfig, type PipelineSettings, type QuipuConfig } from '../core/config';
+import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
@@ -29,13 +29,16 @@ export interface QuipuSettings {
   embedder?: RemoteEmbedderSettings;
   /** Most MB of vectors kept per model in the machine's cache; 0 turns it off. */
   vectorCacheMB: number;
+  maxInflatedMB: number;
+  maxExtractedChars: number;
+  workerHeapMB: number;
 }
 
 export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens', 'quipu.embedder'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
-const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.vectorCacheMB'];
+const POOL_KEYS = ['quipu.embedWorkers', 'quipu.embedThreads', 'quipu.chunkWorkers', 'quipu.batchSize', 'quipu.vectorCacheMB', 'quipu.maxInflatedMB', 'quipu.maxExtractedChars', 'quipu.workerHeapMB'];
 
 export function readSettings(): QuipuSettings {
   const c = vscode.workspace.getConfiguration('quipu');
@@ -56,6 +59,9 @@ export function readSettings(): QuipuSettings {
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
     embedder: readEmbedderSettings(c),
     vectorCacheMB: c.get('vectorCacheMB', DEFAULT_VECTOR_CACHE_BYTES >> 20),
+    maxInflatedMB: c.get('maxInflatedMB', DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)),
+    maxExtractedChars: c.get('maxExtractedChars', DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
+    workerHeapMB: c.get('workerHeapMB', DEFAULT_LIMIT_SETTINGS.workerHeapMb),
   };
 }
 
@@ -113,8 +119,10 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: settings.vectorCacheMB * 2 ** 20 } } : {}),
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),
+    limits: limitSettingsOf(settings),
     files: {
-      maxFileBytes: Math.max(1, settings.maxFileSizeKB) * 1024,
+      // Bounded: a workspace may set this in its own settings (docs/SECURITY.md).
+      maxFileBytes: Math.min(65536, Math.max(1, settings.maxFileSizeKB)) * 1024,
       include: settings.include,
       exclude: [...settings.exclude, ...editorExcludes],
       pdf: settings.indexPdf,
@@ -132,6 +140,16 @@ export function pipelineSettingsOf(settings: QuipuSettings): PipelineSettings {
     embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
     chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
     batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
+  };
+}
+
+/** The limits on hostile input (machine-scoped settings), nonsense taking the measured default. */
+export function limitSettingsOf(settings: QuipuSettings): LimitSettings {
+  const positive = (value: number, fallback: number, least = 1) => (Number.isInteger(value) && value >= least ? value : fallback);
+  return {
+    maxInflatedBytes: positive(settings.maxInflatedMB, DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)) * 1024 * 1024,
+    maxExtractedChars: positive(settings.maxExtractedChars, DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
+    workerHeapMb: positive(settings.workerHeapMB, DEFAULT_LIMIT_SETTINGS.workerHeapMb, 64),
   };
 }
 

@@ -11,6 +11,7 @@ import { chunkModelInput, cutsWords } from '../core/embed/model-input';
 import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
 import { decodeText, machineTextReason, normalizeText } from '../core/text/decode';
+import { crashIfMarked } from './test-crash-hook';
 
 export interface ChunkWorkerData {
   modelDir: string;
@@ -37,6 +38,7 @@ const data = workerData as ChunkWorkerData;
 let tokenizer: Promise<ChunkTokenizer> | undefined;
 
 export async function chunk(task: ChunkTask): Promise<ChunkResult> {
+  crashIfMarked('bytes' in task.source ? task.source.bytes : task.source.text);
   tokenizer ??= loadTokenizer(data.modelDir);
   const tok = await tokenizer;
   if ('bytes' in task.source) {

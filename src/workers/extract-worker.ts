@@ -3,13 +3,16 @@
  * Errors cross back as ExtractionError messages the caller shows to the user.
  */
 import { extractDocument } from '../core/extract/documents';
-import type { DocumentKind, ExtractedDocument } from '../core/extract/kinds';
+import type { DocumentKind, ExtractedDocument, ExtractLimits } from '../core/extract/kinds';
+import { crashIfMarked } from './test-crash-hook';
 
 export interface ExtractTask {
   kind: DocumentKind;
   bytes: Uint8Array;
+  limits: ExtractLimits;
 }
 
 export async function extract(task: ExtractTask): Promise<ExtractedDocument> {
-  return extractDocument(task.kind, task.bytes);
+  crashIfMarked(task.bytes);
+  return extractDocument(task.kind, task.bytes, task.limits);
 }

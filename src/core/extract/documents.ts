@@ -6,20 +6,27 @@
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
 import { normalizeText } from '../text/decode';
-import type { DocumentKind, ExtractedDocument, PageStart } from './kinds';
+import { pdfBombReason, zipBombReason } from './inflate-guard';
+import type { DocumentKind, ExtractedDocument, ExtractLimits, PageStart } from './kinds';
 
 /** Thrown for documents that cannot be read; the message is meant for the user. */
 export class ExtractionError extends Error {
   override name = 'ExtractionError';
 }
 
-export async function extractDocument(kind: DocumentKind, bytes: Uint8Array): Promise<ExtractedDocument> {
+export async function extractDocument(kind: DocumentKind, bytes: Uint8Array, limits?: ExtractLimits): Promise<ExtractedDocument> {
   if (bytes.length === 0) throw new ExtractionError(`empty ${kind.toUpperCase()} file`);
-  return kind === 'pdf' ? extractPdf(bytes) : extractDocx(bytes);
+  const doc = kind === 'pdf' ? await extractPdf(bytes, limits) : await extractDocx(bytes, limits);
+  if (limits && doc.text.length > limits.maxExtractedChars) {
+    throw new ExtractionError(`its text is longer than ${limits.maxExtractedChars.toLocaleString('en-US')} characters (quipu.maxExtractedChars)`);
+  }
+  return doc;
 }
 
-async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
+async function extractPdf(bytes: Uint8Array, limits?: ExtractLimits): Promise<ExtractedDocument> {
   if (!startsWith(bytes, '%PDF-')) throw new ExtractionError('not a PDF file (no %PDF- header)');
+  const bomb = limits && (await pdfBombReason(bytes, limits.maxInflatedBytes));
+  if (bomb) throw new ExtractionError(`PDF refused: ${bomb}`);
   const parser = new PDFParse({ data: bytes, verbosity: 0 });
   try {
     const result = await parser.getText();
@@ -37,8 +44,10 @@ async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
   }
 }
 
-async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
+async function extractDocx(bytes: Uint8Array, limits?: ExtractLimits): Promise<ExtractedDocument> {
   if (!startsWith(bytes, 'PK')) throw new ExtractionError('not a DOCX file (not a zip archive)');
+  const bomb = limits && (await zipBombReason(bytes, limits.maxInflatedBytes));
+  if (bomb) throw new ExtractionError(`DOCX refused: ${bomb}`);
   try {
     const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
     // mammoth ends every paragraph with a blank line; one line per paragraph reads better.

@@ -17,6 +17,14 @@ export interface ExtractedDocument {
   pages?: PageStart[];
 }
 
+/** Bounds on what one document may cost (config `limits`; see extract/inflate-guard.ts). */
+export interface ExtractLimits {
+  /** What a document's compressed parts (zip entries, Flate streams) may inflate to, in all. */
+  maxInflatedBytes: number;
+  /** Longest extracted text kept; a longer one is refused. */
+  maxExtractedChars: number;
+}
+
 export function documentKindOf(path: string): DocumentKind | undefined {
   const lower = path.toLowerCase();
   if (lower.endsWith('.pdf')) return 'pdf';

@@ -27,7 +27,7 @@ import { acquireLock, type IndexLock } from './lock';
 // 3: lexical shards in Quipu's compact binary BM25 form (was MiniSearch JSON).
 // 4: the lexical tokenizer makes plurals singular.
 // 5: chunks share an embedding by what the model read (`inputHash`), no longer by their text alone.
-const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 5;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
@@ -97,7 +97,7 @@ export interface ChunkMetadata extends Record<string, string | number | boolean>
   symbol: string;
 }
 
-const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'inputHash', 'symbol'];
+export const INLINE_FIELDS: (keyof ChunkMetadata)[] = ['path', 'ext', 'lang', 'startLine', 'endLine', 'page', 'chunk', 'textKey', 'inputHash', 'symbol'];
 
 export interface StoreIdentity {
   modelId: string;
@@ -177,14 +177,27 @@ export class IndexStore {
     if (options.write) await mkdir(dir, { recursive: true });
     const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
     try {
-      const existing = await readManifest(dir);
+      let existing: Manifest | undefined;
+      let catalog: Map<string, CatalogEntry> | undefined;
       let reason: string | undefined;
+      try {
+        existing = await readManifest(dir);
+        if (existing && existing.formatVersion === FORMAT_VERSION) catalog = await readCatalog(dir, existing);
+      } catch (error) {
+        // Damaged index files: a reader says so (never a silent empty index); a writer rebuilds.
+        if (!(error instanceof IndexCorruptError)) throw error;
+        // A reader cannot rebuild; it sees an empty index that says why it must be rebuilt.
+        if (!options.write) return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, `the index is damaged (${error.message})`);
+        await clearIndexFiles(dir);
+        const manifest = freshManifest(identity, options.shards);
+        await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest));
+        return new IndexStore(dir, manifest, new Map(), lock, `the index was damaged (${error.message})`);
+      }
       if (existing && options.forceRebuild) reason = 'a rebuild was requested';
       else if (existing && existing.formatVersion !== FORMAT_VERSION) reason = `the index format changed (${existing.formatVersion} → ${FORMAT_VERSION})`;
       else if (existing && existing.modelId !== identity.modelId) reason = `the model changed (${existing.modelId} → ${identity.modelId})`;
       else if (existing && existing.chunkKey !== identity.chunkKey) reason = chunkKeyChange(existing.chunkKey, identity.chunkKey);
-      if (existing && !reason) {
-        const catalog = await readCatalog(dir, existing.catalogGeneration);
+      if (existing && !reason && catalog) {
         const store = new IndexStore(dir, existing, catalog, lock, undefined);
         if (options.write) await store.removeUncommittedFiles();
         return store;
@@ -325,7 +338,7 @@ export class IndexStore {
         if (storage.committed === 0) {
           await index.createIndex({ version: 1, metadata_config: { indexed: INLINE_FIELDS as string[] } });
         }
-        await index.beginUpdate();
+        await index.beginUpdate().catch(damaged(GenerationStorage.fileFor(shard.dir, storage.committed)));
         try {
           if (work.removeIds.length > 0) await index.deleteItems(work.removeIds);
           for (const item of work.items) await index.insertItem(item);
@@ -368,6 +381,36 @@ export class IndexStore {
     }
   }
 
+  /**
+   * Forgets whole shards (for `verify --repair`, when a shard's files are damaged): their files leave
+   * the catalog and the shards start empty, in one commit of the manifest; re-indexing the returned
+   * paths fills them again. The damaged files are left for the next writer's housekeeping.
+   */
+  async resetShards(shards: number[]): Promise<string[]> {
+    const reset = new Set(shards);
+    const forgotten: string[] = [];
+    const nextCatalog = new Map(this.catalogMap);
+    for (const [path, entry] of this.catalogMap) {
+      if (reset.has(entry.shard)) {
+        nextCatalog.delete(path);
+        forgotten.push(path);
+      }
+    }
+    const manifest: Manifest = {
+      ...this.manifest,
+      catalogGeneration: this.manifest.catalogGeneration + 1,
+      shardGenerations: this.manifest.shardGenerations.map((g, shard) => (reset.has(shard) ? 0 : g)),
+      updatedAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)));
+    await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    await rm(join(this.dir, `catalog.g${this.manifest.catalogGeneration}.json`), { force: true });
+    this.manifest = manifest;
+    this.catalogMap = nextCatalog;
+    for (const shard of reset) this.shardIndexes.delete(shard);
+    return forgotten;
+  }
+
   /** Discards staged changes (for a run that stops before committing them). */
   discardStaged(): void {
     this.staged.clear();
@@ -408,7 +451,7 @@ export class IndexStore {
 
   private async matrixOf(shard: Shard): Promise<ShardMatrix> {
     if (shard.matrix) return shard.matrix;
-    const items = await shard.index.listItems();
+    const items = await shard.index.listItems().catch(damaged(GenerationStorage.fileFor(shard.dir, shard.storage.committed)));
     const dims = items[0]?.vector.length ?? this.manifest.dimensions;
     const vectors = new VectorMatrix(items.length, dims);
     const ids: string[] = [];
@@ -488,7 +531,8 @@ export class IndexStore {
   private async lexicalOf(shard: Shard): Promise<ShardLexicalIndex> {
     if (!shard.lexical) {
       const generation = shard.storage.committed;
-      shard.lexical = generation > 0 ? ShardLexicalIndex.deserialize(await readFile(lexicalFile(shard.dir, generation))) : ShardLexicalIndex.empty();
+      const file = lexicalFile(shard.dir, generation);
+      shard.lexical = generation > 0 ? await readFile(file).then((bytes) => ShardLexicalIndex.deserialize(bytes)).catch(damaged(file)) : ShardLexicalIndex.empty();
     }
     return shard.lexical;
   }
@@ -538,7 +582,16 @@ export class IndexStore {
   }
 }
 
-function lexicalFile(shardDir: string, generation: number): string {
+/** Where a shard's files live (for `verify`, which reads them without opening the store). */
+export function shardDirOf(dir: string, shard: number): string {
+  return join(dir, 'shards', `s${String(shard).padStart(2, '0')}`);
+}
+
+export function textPathOf(dir: string, textKey: string): string {
+  return join(dir, 'texts', textKey.slice(0, 2), `${textKey}.json`);
+}
+
+export function lexicalFile(shardDir: string, generation: number): string {
   return join(shardDir, `lexical.g${generation}.bin`);
 }
 
@@ -553,19 +606,92 @@ function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manife
   };
 }
 
-async function readManifest(dir: string): Promise<Manifest | undefined> {
+/** An index file that cannot be read as what it should be; the message names the file and why. */
+export class IndexCorruptError extends Error {
+  override name = 'IndexCorruptError';
+}
+
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  const manifest = parseJson(text, 'manifest.json') as Manifest;
+  const problem = manifestProblem(manifest);
+  if (problem) throw new IndexCorruptError(`manifest.json ${problem}`);
+  return manifest;
 }
 
-async function readCatalog(dir: string, generation: number): Promise<Map<string, CatalogEntry>> {
+/**
+ * What is wrong with a manifest, if anything. Its numbers name files (`catalog.g<N>.json`,
+ * `index.g<N>.pb`), so they must be plain counts: never text that could walk out of the index folder.
+ */
+export function manifestProblem(m: Manifest): string | undefined {
+  const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'is not an object';
+  if (!count(m.formatVersion)) return 'has no format version';
+  if (m.formatVersion !== FORMAT_VERSION) return undefined; // an older format: rebuilt, not read
+  if (typeof m.modelId !== 'string' || typeof m.chunkKey !== 'string' || !count(m.dimensions)) return 'has no model identity';
+  if (!count(m.shards) || m.shards < 1 || m.shards > 4096) return `names ${String(m.shards)} shards`;
+  if (!count(m.catalogGeneration)) return 'names no catalog generation';
+  if (!Array.isArray(m.shardGenerations) || m.shardGenerations.length !== m.shards || !m.shardGenerations.every(count)) return 'has damaged shard generations';
+  return undefined;
+}
+
+const HEX_KEY = /^[0-9a-f]{32}$/;
+
+/**
+ * A catalog's paths name files inside the indexed folder: relative, forward slashes, no `.` or `..`
+ * step, no NUL. Anything else (a hand-made or damaged index) is refused, so results, `verify` and
+ * the editor never open a path outside the folder because an index file said so.
+ */
+export function isSafeIndexPath(path: string): boolean {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) return false;
+  if (process.platform === 'win32' && path.includes('\\')) return false;
+  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return false;
+  return path.split('/').every((step) => step !== '' && step !== '.' && step !== '..');
+}
+
+function catalogEntryProblem(path: string, e: CatalogEntry, shards: number): string | undefined {
+  if (!isSafeIndexPath(path)) return `names a path outside the folder (${JSON.stringify(path)})`;
+  if (typeof e !== 'object' || e === null) return `has no entry for ${path}`;
+  if (!Number.isSafeInteger(e.shard) || e.shard < 0 || e.shard >= shards) return `puts ${path} in shard ${String(e.shard)}`;
+  if (typeof e.textKey !== 'string' || !HEX_KEY.test(e.textKey)) return `has a damaged text key for ${path}`;
+  if (!Array.isArray(e.chunkIds) || !e.chunkIds.every((id) => typeof id === 'string')) return `has damaged chunk ids for ${path}`;
+  if (typeof e.hash !== 'string' || typeof e.size !== 'number' || typeof e.mtimeMs !== 'number') return `has a damaged entry for ${path}`;
+  return undefined;
+}
+
+export async function readCatalog(dir: string, manifest: Manifest): Promise<Map<string, CatalogEntry>> {
+  const generation = manifest.catalogGeneration;
   if (generation === 0) return new Map();
-  const raw = JSON.parse(await readFile(join(dir, `catalog.g${generation}.json`), 'utf8')) as Record<string, CatalogEntry>;
-  return new Map(Object.entries(raw));
+  const name = `catalog.g${generation}.json`;
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new IndexCorruptError(`${name}, which manifest.json names, is missing`);
+    throw error;
+  }
+  const raw = parseJson(text, name) as Record<string, CatalogEntry>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IndexCorruptError(`${name} is not an object`);
+  const catalog = new Map(Object.entries(raw));
+  for (const [path, entry] of catalog) {
+    const problem = catalogEntryProblem(path, entry, manifest.shards);
+    if (problem) throw new IndexCorruptError(`${name} ${problem}`);
+  }
+  return catalog;
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new IndexCorruptError(`${name} is not valid JSON (${text.length === 0 ? 'empty' : (error as Error).message})`);
+  }
 }
 
 async function clearIndexFiles(dir: string): Promise<void> {
@@ -586,6 +712,14 @@ async function folderSize(dir: string): Promise<number> {
     }
   }
   return total;
+}
+
+/** Wraps a failure to read an index file as what it is, naming the file; a vanished file stays ENOENT (a writer may have just replaced it). */
+function damaged(file: string) {
+  return (error: unknown): never => {
+    if (error instanceof IndexCorruptError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\``);
+  };
 }
 
 export function hashText(text: string | Uint8Array): string {
