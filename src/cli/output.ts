@@ -2,6 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import { join, relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
+import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
@@ -87,10 +88,11 @@ export function printSummary(s: IndexSummary): void {
   for (const [reason, count] of reasons) out.write(`    ${count} × ${reason}\n`);
 }
 
-export function printStatus(folder: string, s: IndexStatus): void {
+export function printStatus(folder: string, s: IndexStatus, embedding: RuntimeInfo): void {
   const out = process.stdout;
   out.write(`Index of ${folder}\n`);
   out.write(`  index folder     ${s.indexDir}\n`);
+  out.write(`  embedding        ${describeRuntime(embedding)}\n`);
   if (s.staleReason) {
     out.write(`  needs a rebuild  ${s.staleReason}: run \`quipu index\` again\n`);
     return;

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
+import type { RuntimeInfo } from './embed/runtime';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
@@ -45,6 +46,7 @@ export interface IndexStatus {
 
 export class QuipuEngine {
   private dimensionsCache?: number;
+  private runtimeCache?: Promise<RuntimeInfo>;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
 
@@ -191,6 +193,12 @@ export class QuipuEngine {
     const flat = await this.pools.embedTexts(texts, signal);
     const dims = flat.length / texts.length;
     return texts.map((_, i) => flat.slice(i * dims, (i + 1) * dims));
+  }
+
+  /** Which ONNX Runtime embeds: native, or WebAssembly and why (asked of the query worker once). */
+  runtime(): Promise<RuntimeInfo> {
+    this.runtimeCache ??= this.pools.runtime();
+    return this.runtimeCache;
   }
 
   async close(): Promise<void> {

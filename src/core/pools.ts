@@ -9,6 +9,7 @@ import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
 import type { QueryTask } from '../workers/embed-worker';
 import type { ChunkSettings, PipelineSettings } from './config';
 import type { PackedBatch } from './embed/batch';
+import type { RuntimeInfo } from './embed/runtime';
 import { packageRoot, type ModelInfo } from './embed/model';
 import type { DocumentKind, ExtractedDocument } from './extract/kinds';
 
@@ -109,6 +110,11 @@ export class EnginePools {
 
   async dimensions(): Promise<number> {
     return this.queryLane().run(null, { name: 'dimensions' }) as Promise<number>;
+  }
+
+  /** Which ONNX Runtime the embedding workers run: native, or WebAssembly and why. */
+  async runtime(): Promise<RuntimeInfo> {
+    return this.queryLane().run(null, { name: 'runtime' }) as Promise<RuntimeInfo>;
   }
 
   /** Waits for running tasks, then stops every worker. */
