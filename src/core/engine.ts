@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import { resolveModel, type ModelInfo } from './embed/model';
 import type { RuntimeInfo } from './embed/runtime';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
-import { nodeFileHost, type FileHost } from './files/host';
+import { FolderPaths, nodeFileHost, type FileHost } from './files/host';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
@@ -75,11 +75,12 @@ export class QuipuEngine {
   }
 
   async index(folder: string, options: IndexOptions = {}): Promise<IndexSummary> {
-    const root = resolve(folder);
+    // The folder in the host's path form (Windows' on Windows); the index folder is always local.
+    const root = FolderPaths.of(folder, this.host).root;
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
     const store = await IndexStore.open(indexDir, await this.identity(), { write: true, forceRebuild: options.rebuild });
     try {
-      const inside = !relative(root, indexDir).startsWith('..');
+      const inside = FolderPaths.of(root, this.host).contains(indexDir);
       return await runIndex({
         folder: root,
         store,
