@@ -67,17 +67,18 @@ export class QuipuEngine {
   }
 
   /** The default index folder for a workspace folder: a cache folder outside the tree. */
-  static defaultIndexDir(folder: string): string {
+  static defaultIndexDir(folder: string, host: FileHost = nodeFileHost): string {
     const base = process.env.QUIPU_INDEX_HOME || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'quipu', 'indexes');
-    const abs = resolve(folder);
-    const name = abs.split(/[\\/]/).filter(Boolean).pop() ?? 'root';
-    return join(base, `${name}-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`);
+    // One folder, one index (and one lock) however its path was typed: case-folded on Windows.
+    const paths = FolderPaths.of(folder, host);
+    const name = paths.identity.split(/[\\/]/).filter(Boolean).pop() ?? 'root';
+    return join(base, `${name}-${createHash('sha256').update(paths.identity).digest('hex').slice(0, 12)}`);
   }
 
   async index(folder: string, options: IndexOptions = {}): Promise<IndexSummary> {
     // The folder in the host's path form (Windows' on Windows); the index folder is always local.
     const root = FolderPaths.of(folder, this.host).root;
-    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root, this.host));
     const store = await IndexStore.open(indexDir, await this.identity(), { write: true, forceRebuild: options.rebuild });
     try {
       const inside = FolderPaths.of(root, this.host).contains(indexDir);

@@ -5,13 +5,14 @@
  * result URIs.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, win32 } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_FILE_SETTINGS, type FileSettings } from '../../src/core/config';
 import { discoverFiles, discoverPaths, type DiscoveryEvent, type PathEvent } from '../../src/core/files/discover';
 import { FolderPaths, PathOutsideFolderError } from '../../src/core/files/host';
 import { QuipuEngine } from '../../src/core/engine';
+import { IndexLockedError, acquireLock } from '../../src/core/store/lock';
 import { FIXTURES, tempDir, testConfig } from '../helpers';
 import { Win32MemoryHost } from '../win32-host';
 
@@ -141,5 +142,32 @@ test('the catalog and search results of a Windows folder hold folder-relative fo
     assert.equal(again.filesIndexed, 0);
   } finally {
     await engine.close();
+  }
+});
+
+test('one Windows folder however typed has one index and one lock', async () => {
+  const host = new Win32MemoryHost();
+  const home = tempDir();
+  const saved = process.env.QUIPU_INDEX_HOME;
+  process.env.QUIPU_INDEX_HOME = home;
+  try {
+    const ways = ['C:\\Users\\Ana\\Work Proj', 'c:\\users\\ana\\WORK PROJ\\', 'C:/Users/Ana/Work Proj', 'C:\\Users\\Ana\\Work Proj\\src\\..'];
+    const dirs = new Set(ways.map((way) => QuipuEngine.defaultIndexDir(way, host)));
+    assert.equal(dirs.size, 1, [...dirs].join(', '));
+    assert.notEqual(QuipuEngine.defaultIndexDir('D:\\Users\\Ana\\Work Proj', host), [...dirs][0], 'another drive, another index');
+    assert.notEqual(QuipuEngine.defaultIndexDir('/home/ana/Work Proj'), QuipuEngine.defaultIndexDir('/home/ana/work proj'), 'POSIX names keep their case');
+    // The lock the first writer takes keeps out a second one that typed the folder otherwise.
+    const indexDir = QuipuEngine.defaultIndexDir(ways[0], host);
+    mkdirSync(indexDir, { recursive: true });
+    const first = await acquireLock(join(indexDir, 'index.lock'));
+    try {
+      const second = acquireLock(join(QuipuEngine.defaultIndexDir(ways[1], host), 'index.lock'));
+      await assert.rejects(second, (error: Error) => error instanceof IndexLockedError && error.message.startsWith(`The index at ${indexDir} is being updated`));
+    } finally {
+      await first.release();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.QUIPU_INDEX_HOME;
+    else process.env.QUIPU_INDEX_HOME = saved;
   }
 });

@@ -70,6 +70,14 @@ export class FolderPaths {
     return this.caseInsensitive ? rel.toLowerCase() : rel;
   }
 
+  /**
+   * The folder as one string, the same however it was typed (`C:\Proj`, `c:/proj/`): what names its
+   * index, so that one folder has one index and one lock, whatever case a Windows user types.
+   */
+  get identity(): string {
+    return this.caseInsensitive ? this.root.toLowerCase() : this.root;
+  }
+
   static of(root: string, host: FileHost): FolderPaths {
     return new FolderPaths(root, host.path ?? nodePath);
   }
