@@ -68,7 +68,10 @@ export function loadRuntime(requested = requestedBackend()): EmbedRuntime {
   try {
     return wasmRuntime(reason);
   } catch (error) {
-    throw new Error(`No ONNX Runtime loads here. Native: ${reason}. WebAssembly: ${(error as Error).message}`);
+    throw new Error(
+      `No ONNX Runtime loads here. Native: ${reason}. WebAssembly: ${(error as Error).message}. ` +
+        'The universal Quipu package (quipu-universal-*.vsix) embeds with WebAssembly on any platform.',
+    );
   }
 }
 
