@@ -1,6 +1,8 @@
 // Which dependencies the esbuild bundles carry inside, and which stay files in node_modules.
 // Pure-JS dependencies are bundled, so the packaged extension ships only what must stay a file:
 //   onnxruntime-node    native binary (the .vsix keeps only its target platform's)
+//   onnxruntime-web     the universal package's WebAssembly runtime: ort.node.min.js imports its
+//                       .mjs and .wasm files by path, next to its own file
 //   onnxruntime-common  its JS half, shared with transformers.js rather than bundled twice
 //   piscina             its own worker.js and our worker bundles must share one module instance
 //                       (piscina's worker script sets the `workerData` our workers import)
@@ -8,13 +10,13 @@
 //   @vscode/tree-sitter-wasm  its loader and the grammars are .wasm files found by path
 //   @parcel/watcher     native binary per platform (the CLI's `quipu mcp` only; not in the .vsix)
 // Measured sizes: README, "The VS Code extension".
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export const external = ['vscode', 'onnxruntime-node', 'onnxruntime-common', 'piscina', 'pdf-parse', '@vscode/tree-sitter-wasm', '@parcel/watcher'];
+export const external = ['vscode', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common', 'piscina', 'pdf-parse', '@vscode/tree-sitter-wasm', '@parcel/watcher'];
 
 const vectraLib = dirname(require.resolve('vectra'));
 
@@ -70,6 +72,24 @@ const sharpStub = {
 };
 
 /**
+ * transformers.js loads onnxruntime-node when it loads (and sets its log level), although Quipu uses
+ * only its tokenizer: every chunk worker loaded the native binding for nothing, and the universal
+ * package, which has no onnxruntime-node, could not tokenise at all. Its runtime becomes an empty
+ * object (transformers.js then leaves ONNX Runtime alone); the embedders load theirs themselves.
+ */
+const transformersWithoutOnnx = {
+  name: 'transformers-without-onnx',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@huggingface[\\/]transformers[\\/]dist[\\/]transformers\.node\.(mjs|cjs)$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const call = 'requireFromHere("onnxruntime-node")';
+      if (!source.includes(call)) throw new Error(`${args.path} no longer loads onnxruntime-node as ${call}: update the transformers-without-onnx plugin`);
+      return { contents: source.replace(call, '{} /* Quipu: tokenizer only, no ONNX Runtime (bundle-deps.mjs) */'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * pdf.js creates a DOMMatrix when it loads. Node has none; pdf.js borrows it from @napi-rs/canvas,
  * whose 30 MB skia binary only rendering needs. Text extraction does not render, so pdf-parse gets
  * the pure-JS DOMMatrix from canvas's geometry.js (bundled) and the binary stays out of the .vsix.
@@ -92,7 +112,7 @@ const pdfParseGeometry = {
   },
 };
 
-export const plugins = [vectraSlim, winkModelStub, sharpStub, pdfParseGeometry];
+export const plugins = [vectraSlim, winkModelStub, sharpStub, transformersWithoutOnnx, pdfParseGeometry];
 
 /** Files the bundled dependencies read at run time, relative to the bundle that loads them. */
 export async function copyRuntimeFiles(outdir) {

@@ -1,11 +1,21 @@
 // Checks a packaged .vsix: lists what it holds by area and fails when a file the extension needs at
 // run time is missing, or when something that must not ship slipped in (another platform's
-// onnxruntime binary, tests, sources, source maps).
-// Usage: node scripts/check-vsix.mjs [file.vsix]   (default: the one `npm run package` writes)
-import { readFileSync } from 'node:fs';
+// onnxruntime binary, the WebAssembly runtime in a platform package, tests, sources, source maps).
+// Usage: node scripts/check-vsix.mjs [file.vsix] [--target T]   (default: linux-x64's package; the
+// target is read from the file name when not given)
+import { readdirSync, readFileSync } from 'node:fs';
+import { ALL_TARGETS, UNIVERSAL, binaryDir, runtimeFiles, vsixName } from './targets.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const file = process.argv[2] ?? `${pkg.name}-linux-x64-${pkg.version}.vsix`;
+const args = process.argv.slice(2);
+const targetFlag = args.indexOf('--target');
+const positional = args.filter((_, i) => i !== targetFlag && i !== targetFlag + 1);
+const file = positional[0] ?? vsixName(pkg, 'linux-x64');
+const target = targetFlag >= 0 ? args[targetFlag + 1] : ALL_TARGETS.find((t) => file.endsWith(vsixName(pkg, t)));
+if (!target || !ALL_TARGETS.includes(target)) {
+  console.error(`check-vsix: which target is ${file}? Say --target, one of ${ALL_TARGETS.join(', ')}`);
+  process.exit(2);
+}
 
 /** The zip's central directory: every entry's name and sizes. (No zip64: a .vsix stays far below 4 GB.) */
 function listZip(buffer) {
@@ -40,9 +50,6 @@ const required = [
   'extension/models/all-MiniLM-L6-v2/tokenizer.json',
   'extension/models/all-MiniLM-L6-v2/tokenizer_config.json',
   'extension/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx',
-  'extension/node_modules/onnxruntime-node/dist/index.js',
-  'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
-  'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
   'extension/node_modules/onnxruntime-common/dist/cjs/index.js',
   'extension/node_modules/piscina/dist/main.js',
   'extension/node_modules/piscina/dist/worker.js',
@@ -51,12 +58,26 @@ const required = [
   'extension/node_modules/@vscode/tree-sitter-wasm/package.json',
   'extension/node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter.js',
   'extension/node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm',
-  'extension/node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter-typescript.wasm',
+  // Every grammar the installed package has (the chunker picks one by language).
+  ...readdirSync(new URL('../node_modules/@vscode/tree-sitter-wasm/wasm/', import.meta.url))
+    .filter((name) => name.endsWith('.wasm'))
+    .map((name) => `extension/node_modules/@vscode/tree-sitter-wasm/wasm/${name}`),
+  // This target's ONNX Runtime: onnxruntime-node's binary, or onnxruntime-web's WebAssembly.
+  ...runtimeFiles(target)
+    .filter((name) => !name.endsWith('/LICENSE'))
+    .map((name) => `extension/${name.replace('dist/*.js', 'dist/index.js')}`),
 ];
 const requiredPrefixes = ['extension/dist/webview/', 'extension/media/'];
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const forbidden = [
-  [/\/onnxruntime-node\/bin\/.*\/(darwin|win32)\//, "another platform's onnxruntime binary"],
-  [/\/onnxruntime-node\/bin\/.*\/linux\/(?!x64\/)/, "another platform's onnxruntime binary"],
+  ...(target === UNIVERSAL
+    ? [[/\/onnxruntime-node\//, 'onnxruntime-node in the universal package']]
+    : [
+        [new RegExp(`/onnxruntime-node/bin/(?!${escape(binaryDir(target).replace('node_modules/onnxruntime-node/bin/', ''))}/)`), "another platform's onnxruntime binary"],
+        [/\/onnxruntime-web\//, 'onnxruntime-web in a platform package (it has its native binary)'],
+      ]),
+  // The WebAssembly builds Quipu does not load (JSEP/WebGPU, asyncify, JSPI), and the browser bundles.
+  [/\/onnxruntime-web\/dist\/(?!ort\.node\.min\.js$|ort-wasm-simd-threaded\.(mjs|wasm)$)/, 'an onnxruntime-web file Node does not load'],
   [/^extension\/(test|src|bench|scripts|\.ci|\.vscode-test|\.scratch)\//, 'tests, sources or tooling'],
   [/\.(map|ts)$/, 'source maps or TypeScript sources'],
   [/^extension\/dist\/cli\.js$/, 'the CLI bundle'],
@@ -68,7 +89,9 @@ const names = new Set(entries.map((entry) => entry.name));
 const problems = [];
 for (const name of required) if (!names.has(name)) problems.push(`missing ${name}`);
 for (const prefix of requiredPrefixes) if (!entries.some((entry) => entry.name.startsWith(prefix))) problems.push(`nothing under ${prefix}`);
+const shipped = new Set(runtimeFiles(target).map((name) => `extension/${name}`));
 for (const { name } of entries) {
+  if (target !== UNIVERSAL && name.startsWith(`extension/${binaryDir(target)}/`) && !shipped.has(name)) problems.push(`a binary Quipu does not load: ${name}`);
   for (const [pattern, what] of forbidden) if (pattern.test(name)) problems.push(`${what}: ${name}`);
 }
 
@@ -85,7 +108,7 @@ for (const entry of entries) {
   areas.set(area, sum);
 }
 const mb = (bytes) => `${(bytes / 1048576).toFixed(2)} MB`;
-console.log(`${file}: ${entries.length} files, ${mb(readFileSync(file).length)}`);
+console.log(`${file} (${target}): ${entries.length} files, ${mb(readFileSync(file).length)}`);
 for (const [area, sum] of [...areas].sort((a, b) => b[1].compressed - a[1].compressed)) {
   console.log(`  ${mb(sum.compressed).padStart(9)} packed ${mb(sum.size).padStart(9)} unpacked ${String(sum.files).padStart(4)} files  ${area}`);
 }

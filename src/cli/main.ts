@@ -267,12 +267,16 @@ export function buildProgram(): Command {
       .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
       .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
-      .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?}'),
+      .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?, embedding: {backend, reason?}}'),
   ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
     const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
-    const status = await withEngine(flags, (engine) => engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)), { folder: root, indexDir: flags.indexDir });
-    if (flags.json) process.stdout.write(JSON.stringify(status) + '\n');
-    else printStatus(root, status);
+    const [status, embedding] = await withEngine(
+      flags,
+      (engine) => Promise.all([engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)), engine.runtime()]),
+      { folder: root, indexDir: flags.indexDir },
+    );
+    if (flags.json) process.stdout.write(JSON.stringify({ ...status, ...(embedding ? { embedding } : {}) }) + '\n');
+    else printStatus(root, status, embedding);
   });
 
   program

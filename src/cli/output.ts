@@ -2,6 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import { join, relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
+import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
@@ -89,10 +90,11 @@ export function printSummary(s: IndexSummary): void {
   for (const [reason, count] of reasons) out.write(`    ${count} × ${safe(reason)}\n`);
 }
 
-export function printStatus(folder: string, s: IndexStatus): void {
+export function printStatus(folder: string, s: IndexStatus, embedding?: RuntimeInfo): void {
   const out = process.stdout;
   out.write(`Index of ${safe(folder)}\n`);
   out.write(`  index folder     ${safe(s.indexDir)}\n`);
+  if (embedding) out.write(`  embedding        ${safe(describeRuntime(embedding))}\n`);
   if (s.staleReason) {
     out.write(`  needs a rebuild  ${safe(s.staleReason)}: run \`quipu index\` again\n`);
     return;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import type { Embedder } from './embed/embedder';
 import { LocalEmbedder } from './embed/local-embedder';
@@ -15,7 +15,8 @@ import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
 import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { languageOf } from './files/languages';
-import { nodeFileHost, type FileHost } from './files/host';
+import { FolderPaths, nodeFileHost, type FileHost } from './files/host';
+import type { RuntimeInfo } from './embed/runtime';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
@@ -57,6 +58,7 @@ export interface IndexStatus {
 export class QuipuEngine {
   private dimensionsCache?: number;
   private vectorCache?: VectorCache;
+  private runtimeCache?: Promise<RuntimeInfo | undefined>;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
 
@@ -87,22 +89,23 @@ export class QuipuEngine {
    * not be able to send its code to a URL.
    */
   static async rememberedEmbedder(folder: string, indexDir: string) {
-    const inside = !relative(resolve(folder), resolve(indexDir)).startsWith('..');
-    if (inside) return undefined;
+    if (FolderPaths.of(resolve(folder), nodeFileHost).contains(resolve(indexDir))) return undefined;
     return readEmbedderRecord(indexDir);
   }
 
   /** The default index folder for a workspace folder: a cache folder outside the tree. */
-  static defaultIndexDir(folder: string): string {
+  static defaultIndexDir(folder: string, host: FileHost = nodeFileHost): string {
     const base = process.env.QUIPU_INDEX_HOME || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'quipu', 'indexes');
-    const abs = resolve(folder);
-    const name = abs.split(/[\\/]/).filter(Boolean).pop() ?? 'root';
-    return join(base, `${name}-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`);
+    // One folder, one index (and one lock) however its path was typed: case-folded on Windows.
+    const paths = FolderPaths.of(folder, host);
+    const name = paths.identity.split(/[\\/]/).filter(Boolean).pop() ?? 'root';
+    return join(base, `${name}-${createHash('sha256').update(paths.identity).digest('hex').slice(0, 12)}`);
   }
 
   async index(folder: string, options: IndexOptions = {}): Promise<IndexSummary> {
-    const root = resolve(folder);
-    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root));
+    // The folder in the host's path form (Windows' on Windows); the index folder is always local.
+    const root = FolderPaths.of(folder, this.host).root;
+    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root, this.host));
     const identity = await this.identity();
     const store = await IndexStore.open(indexDir, identity, { write: true, forceRebuild: options.rebuild });
     try {
@@ -112,7 +115,7 @@ export class QuipuEngine {
         );
       }
       await writeEmbedderRecord(indexDir, this.config.embedder);
-      const inside = !relative(root, indexDir).startsWith('..');
+      const inside = FolderPaths.of(root, this.host).contains(indexDir);
       return await runIndex({
         folder: root,
         store,
@@ -245,7 +248,7 @@ export class QuipuEngine {
         identity: await this.identity(),
         host: this.host,
         files: options.files ?? this.config.files,
-        ignoredDirs: relative(root, indexDir).startsWith('..') ? [] : [indexDir],
+        ignoredDirs: FolderPaths.of(root, this.host).contains(indexDir) ? [indexDir] : [],
         signal: options.signal,
         skipReason: (file) => this.skipReason(file.absPath, file.path, options.signal),
       });
@@ -354,6 +357,15 @@ export class QuipuEngine {
     this.vectorCache?.close();
     this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
     return this.vectorCache;
+  }
+
+  /**
+   * Which ONNX Runtime embeds here: native, or WebAssembly and why (asked of the query worker once);
+   * undefined when a remote server embeds.
+   */
+  runtime(): Promise<RuntimeInfo | undefined> {
+    this.runtimeCache ??= this.embedder instanceof LocalEmbedder ? this.embedder.runtime() : Promise.resolve(undefined);
+    return this.runtimeCache;
   }
 
   async close(): Promise<void> {

@@ -75,6 +75,7 @@ export class EnginePools {
     return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
 
+
   /** Waits for running tasks, then stops every worker. */
   async close(): Promise<void> {
     await Promise.all([this.extractPool?.close(), this.chunkPool?.close()]);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ConfigError, type PipelineSettings } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
+import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import type { SearchMode } from '../core/search/search';
@@ -53,6 +54,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     return pipelineSettingsOf(this.settings);
   }
   private engine: Promise<QuipuEngine> | undefined;
+  private runtimeLogged = false;
   private progress: IndexProgress | undefined;
   private engineProblem: string | undefined;
   /** Full runs the user asked for show a notification; background updates only the status bar. */
@@ -183,6 +185,16 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     this.updateState();
   }
 
+  /** Which ONNX Runtime embeds (native, or WebAssembly and why); undefined when no engine starts. */
+  async embeddingRuntime(): Promise<RuntimeInfo | undefined> {
+    try {
+      return await (await this.getEngine()).runtime();
+    } catch (error) {
+      this.log.warn(`Could not tell which ONNX Runtime embeds: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   async getEngine(): Promise<QuipuEngine> {
     this.engine ??= this.remoteSettings()
       .then((embedder) => QuipuEngine.create({ ...engineConfig(this.settings), embedder }, {
@@ -195,6 +207,12 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       throw error;
     });
     const engine = await this.engine;
+    if (!this.runtimeLogged) {
+      this.runtimeLogged = true;
+      void this.embeddingRuntime().then((info) => {
+        if (info) this.log[info.backend === 'native' ? 'info' : 'warn'](`Embedding with the ${describeRuntime(info)}.`);
+      });
+    }
     if (this.engineProblem) {
       this.engineProblem = undefined;
       this.updateState();

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { describeChunkKey } from '../core/config';
 import { usableCores } from '../core/cores';
+import { describeRuntime } from '../core/embed/runtime';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
 
@@ -38,6 +39,8 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
         '(settings `quipu.embedWorkers`, `quipu.embedThreads`, `quipu.batchSize`; 0 is the measured default).',
       '',
     );
+    const runtime = await this.controller.embeddingRuntime();
+    if (runtime) lines.push(`Embedding with the ${describeRuntime(runtime)}.`, '');
     for (const entry of this.controller.allFolders()) {
       const s = entry.status;
       lines.push(`## ${entry.folder.name}`, '');

@@ -8,6 +8,7 @@ import type { ChunkTokenizer } from '../core/chunk/chunker';
 import { packBatch, type PackedBatch } from '../core/embed/batch';
 import { cutsWords, queryModelInput } from '../core/embed/model-input';
 import { OnnxEmbedder } from '../core/embed/onnx-embedder';
+import { loadRuntime, type EmbedRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { loadTokenizer } from '../core/embed/tokenizer';
 
 export interface EmbedWorkerData {
@@ -20,10 +21,17 @@ export interface EmbedWorkerData {
 const data = workerData as EmbedWorkerData;
 let embedder: Promise<OnnxEmbedder> | undefined;
 let tokenizer: Promise<ChunkTokenizer> | undefined;
+let ortRuntime: EmbedRuntime | undefined;
 
 function session(): Promise<OnnxEmbedder> {
-  embedder ??= OnnxEmbedder.create(data.onnxPath, data.threads);
+  embedder ??= OnnxEmbedder.create(data.onnxPath, data.threads, (ortRuntime ??= loadRuntime()));
   return embedder;
+}
+
+/** Which ONNX Runtime this worker runs the model on (loads it, not the model). */
+export function runtime(): RuntimeInfo {
+  const { backend, reason } = (ortRuntime ??= loadRuntime());
+  return { backend, reason };
 }
 
 export async function embedBatch(batch: PackedBatch): Promise<Float32Array> {

@@ -3,6 +3,7 @@
  * Documents go to the indexing workers as pre-tokenised batches (transferred, not copied); queries
  * and `embed` have a lane of their own, so a search never waits behind an indexing backlog.
  */
+import type { RuntimeInfo } from './runtime';
 import { Piscina } from 'piscina';
 import type { QueryTask } from '../../workers/embed-worker';
 import type { PipelineSettings } from '../config';
@@ -98,6 +99,11 @@ export class LocalEmbedder implements Embedder {
 
   async dimensions(): Promise<number> {
     return this.model.dimensions ?? ((await this.queryLane().run(null, { name: 'dimensions' })) as number);
+  }
+
+  /** Which ONNX Runtime the embedding workers run: native, or WebAssembly and why. */
+  async runtime(): Promise<RuntimeInfo> {
+    return this.queryLane().run(null, { name: 'runtime' }) as Promise<RuntimeInfo>;
   }
 
   /** Waits for running tasks, then stops every worker. */

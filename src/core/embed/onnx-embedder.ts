@@ -1,34 +1,35 @@
 /**
  * One ONNX Runtime session and the tensor plumbing around it. Runs inside an embedding worker
  * (and directly in the benchmark's "limit" measurement). Input is pre-tokenised: a batch of id
- * sequences packed into one Int32Array, so it crosses threads without copying.
+ * sequences packed into one Int32Array, so it crosses threads without copying. The runtime is
+ * onnxruntime-node or onnxruntime-web's WebAssembly build (runtime.ts).
  */
-import * as ort from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { packBatch, type PackedBatch } from './batch';
 import { meanPoolNormalize } from './pooling';
+import { loadRuntime, type EmbedRuntime } from './runtime';
 
 export class OnnxEmbedder {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: InferenceSession,
+    private readonly runtime: EmbedRuntime,
     readonly dimensions: number,
   ) {}
 
-  static async create(onnxPath: string, intraOpThreads: number): Promise<OnnxEmbedder> {
-    const session = await ort.InferenceSession.create(onnxPath, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: intraOpThreads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
+  static async create(onnxPath: string, intraOpThreads: number, runtime: EmbedRuntime = loadRuntime()): Promise<OnnxEmbedder> {
+    // The WebAssembly build reads no files itself: it gets the model's bytes.
+    const model = runtime.backend === 'wasm' ? await readFile(onnxPath) : onnxPath;
+    const options = runtime.sessionOptions(intraOpThreads);
+    const session = typeof model === 'string' ? await runtime.ort.InferenceSession.create(model, options) : await runtime.ort.InferenceSession.create(model, options);
     const output = session.outputMetadata[0];
     const shape = output && 'shape' in output ? output.shape : [];
     const dims = shape[shape.length - 1];
-    const embedder = new OnnxEmbedder(session, typeof dims === 'number' ? dims : 0);
+    const embedder = new OnnxEmbedder(session, runtime, typeof dims === 'number' ? dims : 0);
     if (!embedder.dimensions) {
       // Shape not declared in the graph: learn it from one tiny run.
       const probe = await embedder.runRaw(packBatch([[0]]));
-      return new OnnxEmbedder(session, probe.dims[2]);
+      return new OnnxEmbedder(session, runtime, probe.dims[2]);
     }
     return embedder;
   }
@@ -53,12 +54,13 @@ export class OnnxEmbedder {
       }
       offset += length;
     }
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', inputIds, [count, width]),
-      attention_mask: new ort.Tensor('int64', mask, [count, width]),
+    const { Tensor: RuntimeTensor } = this.runtime.ort;
+    const feeds: Record<string, Tensor> = {
+      input_ids: new RuntimeTensor('int64', inputIds, [count, width]),
+      attention_mask: new RuntimeTensor('int64', mask, [count, width]),
     };
     if (this.session.inputNames.includes('token_type_ids')) {
-      feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(count * width), [count, width]);
+      feeds.token_type_ids = new RuntimeTensor('int64', new BigInt64Array(count * width), [count, width]);
     }
     const results = await this.session.run(feeds);
     const output = results[this.session.outputNames[0]];

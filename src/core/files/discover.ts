@@ -7,9 +7,8 @@
  */
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { join } from 'node:path';
 import type { FileSettings } from '../config';
-import type { FileHost } from './host';
+import { FolderPaths, joinRel, type FileHost } from './host';
 import { extensionOf } from './languages';
 
 export const IGNORE_FILES = ['.gitignore', '.quipuignore'];
@@ -56,11 +55,12 @@ export async function* discoverFiles(
   options: { signal?: AbortSignal; extraIgnoredDirs?: string[]; /** Walk only this subfolder (relative). */ under?: string } = {},
 ): AsyncGenerator<DiscoveryEvent> {
   const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
-  const ignoredAbsDirs = new Set(options.extraIgnoredDirs ?? []);
+  const paths = FolderPaths.of(root, host);
+  const ignoredDirs = ignoredDirsOf(paths, options.extraIgnoredDirs);
 
   async function* walk(relDir: string, inherited: RuleSet[]): AsyncGenerator<DiscoveryEvent> {
     options.signal?.throwIfAborted();
-    const absDir = relDir ? join(root, relDir) : root;
+    const absDir = paths.abs(relDir);
     let entries;
     try {
       entries = await host.readDir(absDir);
@@ -72,7 +72,7 @@ export async function* discoverFiles(
     for (const name of IGNORE_FILES) {
       if (!entries.some((e) => e.name === name && e.isFile)) continue;
       try {
-        const text = new TextDecoder().decode(await host.readFile(join(absDir, name)));
+        const text = new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))));
         ruleSets.push({ base: relDir, rules: ignore().add(text) });
       } catch (error) {
         yield { kind: 'skip', path: joinRel(relDir, name), reason: `unreadable ignore file (${codeOf(error)})` };
@@ -81,9 +81,9 @@ export async function* discoverFiles(
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const relPath = joinRel(relDir, entry.name);
-      const absPath = join(absDir, entry.name);
+      const absPath = paths.abs(relPath);
       if (entry.isDirectory) {
-        if (ignoredAbsDirs.has(absPath) || isIgnored(relPath + '/', [defaults, ...ruleSets])) continue;
+        if (ignoredDirs.has(paths.key(relPath)) || isIgnored(relPath + '/', [defaults, ...ruleSets])) continue;
         yield* walk(relPath, ruleSets);
         continue;
       }
@@ -104,7 +104,7 @@ export async function* discoverFiles(
     const relDir = parts.slice(0, i).join('/');
     for (const name of IGNORE_FILES) {
       try {
-        inherited.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(join(root, relDir, name)))) });
+        inherited.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))))) });
       } catch {
         // none there
       }
@@ -129,7 +129,8 @@ export async function* discoverPaths(
   options: { signal?: AbortSignal; extraIgnoredDirs?: string[] } = {},
 ): AsyncGenerator<PathEvent> {
   const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
-  const ignoredAbsDirs = options.extraIgnoredDirs ?? [];
+  const paths = FolderPaths.of(root, host);
+  const ignoredDirs = [...ignoredDirsOf(paths, options.extraIgnoredDirs)];
   const rulesOfDir = new Map<string, Promise<RuleSet[]>>();
   const rulesFor = (relDir: string): Promise<RuleSet[]> => {
     let rules = rulesOfDir.get(relDir);
@@ -139,7 +140,7 @@ export async function* discoverPaths(
         const own: RuleSet[] = [];
         for (const name of IGNORE_FILES) {
           try {
-            own.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(join(root, relDir, name)))) });
+            own.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))))) });
           } catch {
             // No ignore file here (or unreadable: the full walk reports that).
           }
@@ -165,8 +166,15 @@ export async function* discoverPaths(
 
   for (const relPath of new Set(relPaths)) {
     options.signal?.throwIfAborted();
-    const absPath = join(root, relPath);
-    if (ignoredAbsDirs.some((dir) => absPath === dir || absPath.startsWith(dir + '/'))) continue;
+    let absPath;
+    try {
+      absPath = paths.abs(relPath);
+    } catch (error) {
+      yield { kind: 'skip', path: relPath, reason: (error as Error).message };
+      continue;
+    }
+    const key = paths.key(relPath);
+    if (ignoredDirs.some((dir) => key === dir || key.startsWith(dir + '/'))) continue;
     let stat;
     try {
       stat = await host.stat(absPath);
@@ -230,8 +238,14 @@ function isIgnored(relPath: string, ruleSets: RuleSet[]): boolean {
   return ignored;
 }
 
-function joinRel(dir: string, name: string): string {
-  return dir ? `${dir}/${name}` : name;
+/** Absolute folders never to enter (the index, when it lives inside), as keys of folder-relative paths. */
+function ignoredDirsOf(paths: FolderPaths, absDirs: string[] = []): Set<string> {
+  const keys = new Set<string>();
+  for (const dir of absDirs) {
+    const rel = paths.rel(dir);
+    if (rel) keys.add(paths.key(rel));
+  }
+  return keys;
 }
 
 function codeOf(error: unknown): string {

@@ -1,8 +1,15 @@
 /**
- * The engine's only view of the file system. The CLI and the tests use the Node implementation;
+ * The engine's only view of the file system, and the one place where paths change form.
+ *
+ * Inside the engine every path is relative to the indexed folder, with forward slashes: the catalog,
+ * ignore rules, globs, search results. `FolderPaths` turns those into the host's absolute paths and
+ * back, by the host's path rules (`path.win32` on Windows: drive letters, backslashes, UNC shares,
+ * names compared without regard to case, as NTFS does). The CLI and the tests use the Node host;
  * the extension can pass one that respects the editor's view of the workspace.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface DirEntry {
   name: string;
@@ -17,12 +24,15 @@ export interface FileStat {
 }
 
 export interface FileHost {
+  /** The path rules of the absolute paths this host takes: node:path's own unless said (tests pass `path.win32`). */
+  readonly path?: nodePath.PlatformPath;
   readDir(absPath: string): Promise<DirEntry[]>;
   stat(absPath: string): Promise<FileStat>;
   readFile(absPath: string): Promise<Uint8Array>;
 }
 
 export const nodeFileHost: FileHost = {
+  path: nodePath,
   async readDir(absPath) {
     const entries = await readdir(absPath, { withFileTypes: true });
     return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() }));
@@ -32,4 +42,110 @@ export const nodeFileHost: FileHost = {
     return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
   },
   readFile: (absPath) => readFile(absPath),
+};
+
+export class PathOutsideFolderError extends Error {
+  override name = 'PathOutsideFolderError';
+}
+
+/** One folder's paths: folder-relative (forward slashes) ⇄ the host's absolute form. */
+export class FolderPaths {
+  /** The folder, absolute, in the host's form. */
+  readonly root: string;
+
+  constructor(
+    root: string,
+    readonly path: nodePath.PlatformPath = nodePath,
+  ) {
+    this.root = path.resolve(root);
+  }
+
+  /** Windows compares names without regard to case (NTFS, and the drive letter). */
+  get caseInsensitive(): boolean {
+    return this.path.sep === '\\';
+  }
+
+  /** A folder-relative path as compared on this host: lower case where names ignore case. */
+  key(rel: string): string {
+    return this.caseInsensitive ? rel.toLowerCase() : rel;
+  }
+
+  /**
+   * The folder as one string, the same however it was typed (`C:\Proj`, `c:/proj/`): what names its
+   * index, so that one folder has one index and one lock, whatever case a Windows user types.
+   */
+  get identity(): string {
+    return this.caseInsensitive ? this.root.toLowerCase() : this.root;
+  }
+
+  static of(root: string, host: FileHost): FolderPaths {
+    return new FolderPaths(root, host.path ?? nodePath);
+  }
+
+  /**
+   * `src/app.ts` → `C:\proj\src\app.ts`. A path that would leave the folder (`..`, absolute, a drive)
+   * is refused: nothing a caller passes may make the engine read outside the folder.
+   */
+  abs(rel: string): string {
+    if (rel === '' || rel === '.') return this.root;
+    const parts = rel.split('/');
+    if (this.path.isAbsolute(rel) || parts.some((part) => part === '..' || part.includes(this.path.sep) || /^[a-zA-Z]:/.test(part))) {
+      throw new PathOutsideFolderError(`"${rel}" is not a path inside ${this.root}.`);
+    }
+    return this.path.join(this.root, ...parts);
+  }
+
+  /** `C:\proj\src\app.ts` → `src/app.ts`; `''` for the folder itself; undefined outside it. */
+  rel(abs: string): string | undefined {
+    // path.win32.relative compares drive letters and names case-insensitively, UNC shares included.
+    const relative = this.path.relative(this.root, this.path.resolve(this.root, abs));
+    if (relative === '') return '';
+    if (relative === '..' || relative.startsWith(`..${this.path.sep}`) || this.path.isAbsolute(relative)) return undefined;
+    return relative.split(this.path.sep).join('/');
+  }
+
+  /** Whether an absolute path is the folder or inside it. */
+  contains(abs: string): boolean {
+    return this.rel(abs) !== undefined;
+  }
+
+  /** The `file:` URI of a folder-relative path (`file:///C:/proj/src/app.ts`, `file://server/share/…`). */
+  uri(rel: string): string {
+    return pathToFileURL(this.abs(rel), { windows: this.caseInsensitive }).href;
+  }
+}
+
+/** `a/b` + `c` → `a/b/c`, for folder-relative paths ('' is the folder). */
+export function joinRel(dir: string, name: string): string {
+  return dir ? `${dir}/${name}` : name;
+}
+
+/**
+ * The writes an index makes, in its own (always local) folder: what an atomic replace needs. Apart
+ * from FileHost so that tests can make a rename fail as Windows makes it fail (EPERM, EBUSY, EACCES
+ * while another process, a virus scanner or the indexer, holds the target open).
+ */
+export interface WriteHost {
+  mkdir(absDir: string): Promise<void>;
+  /** Writes a new file and flushes it to the disk. */
+  writeSynced(absPath: string, content: string | Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(absPath: string): Promise<void>;
+}
+
+export const nodeWriteHost: WriteHost = {
+  async mkdir(absDir) {
+    await mkdir(absDir, { recursive: true });
+  },
+  async writeSynced(absPath, content) {
+    const handle = await open(absPath, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename: (from, to) => rename(from, to),
+  remove: (absPath) => rm(absPath, { force: true }),
 };

@@ -1,20 +1,54 @@
-/** Crash-safe file writes: write a temporary file, flush it, then rename it over the target. */
+/**
+ * Crash-safe file writes: write a temporary file, flush it, then rename it over the target.
+ *
+ * On Windows a rename over a file that another process has open (a reader of the index, a virus
+ * scanner, the search indexer) fails for a moment with EPERM, EBUSY or EACCES. As graceful-fs and
+ * write-file-atomic do, the rename is tried again with a growing delay (10 ms doubling to 1 s,
+ * about 3 s in all) before the error is reported; other errors are reported at once.
+ */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nodeWriteHost, type WriteHost } from '../files/host';
 
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES']);
+
+export interface ReplaceRetry {
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_REPLACE_RETRY: ReplaceRetry = { attempts: 10, firstDelayMs: 10, maxDelayMs: 1000 };
+
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  host: WriteHost = nodeWriteHost,
+  retry: ReplaceRetry = DEFAULT_REPLACE_RETRY,
+): Promise<void> {
+  await host.mkdir(dirname(path));
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(content);
-    await handle.sync();
+    await host.writeSynced(tmp, content);
+    await renameWithRetry(host, tmp, path, retry);
   } catch (error) {
-    await handle.close();
-    await rm(tmp, { force: true });
+    await host.remove(tmp);
     throw error;
   }
-  await handle.close();
-  await rename(tmp, path);
+}
+
+async function renameWithRetry(host: WriteHost, from: string, to: string, retry: ReplaceRetry): Promise<void> {
+  let delay = retry.firstDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await host.rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (!TRANSIENT.has(code) || attempt >= retry.attempts) throw error;
+      await sleep(delay);
+      delay = Math.min(delay * 2, retry.maxDelayMs);
+    }
+  }
 }

@@ -35,7 +35,7 @@ export async function acquireLock(path: string): Promise<IndexLock> {
         continue;
       }
       throw new IndexLockedError(
-        `The index at ${path.replace(/\/index\.lock$/, '')} is being updated by another Quipu process` +
+        `The index at ${path.replace(/[\\/]index\.lock$/, '')} is being updated by another Quipu process` +
           (owner ? ` (pid ${owner.pid} since ${owner.since})` : '') + '. Wait for it to finish, or stop it.',
       );
     }
