@@ -133,3 +133,16 @@ test('a function wrapped in a call is one declaration, not a child of itself (ra
     [['add', []]],
   );
 });
+
+test('TypeScript overloads: one declaration with the implementation, cut between them when too large (rxjs)', async () => {
+  const rxjs = fetchNpm('rxjs@7.8.2');
+  const pluck = await chunked(rxjs, 'src/internal/operators/pluck.ts', 'typescript');
+  const units = await codeStructure(pluck.text, 'typescript');
+  assert.deepEqual(units?.map((u) => u.name), ['pluck'], 'the overloads and the implementation are one declaration');
+  assert.ok(pluck.chunks.every((c) => c.symbol === 'pluck'), 'every chunk is named after it');
+  const implementation = pluck.lines.findIndex((line) => line.startsWith('export function pluck<T, R>(')) + 1;
+  const signatures = pluck.lines.findIndex((line) => line.startsWith('export function pluck<T>(...properties: string[])')) + 1;
+  assert.ok(!pluck.chunks.some((c) => c.startLine <= signatures && c.endLine >= implementation), 'no chunk mixes the signatures with the implementation');
+  // (the comments just above the implementation: a tslint pragma, then its doc comment)
+  assert.ok(pluck.chunks.some((c) => /^\/\*/.test(pluck.lines[c.startLine - 1]) && c.startLine > signatures && c.startLine < implementation), "the implementation's chunks start at the comments above it");
+});

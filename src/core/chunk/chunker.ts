@@ -168,6 +168,8 @@ interface Piece {
   symbol?: string;
   /** Code between declarations (imports, constants): glued to a neighbour when it fits. */
   filler: boolean;
+  /** Packed with its neighbours whatever its size (overload signatures). */
+  packable?: boolean;
 }
 
 /**
@@ -199,7 +201,7 @@ export function chunkByStructure(text: string, units: StructureUnit[], tokenizer
       if (end < start) continue;
       filler(cursor, start - 1, parent);
       const tokens = tokensOf(start, end);
-      if (tokens <= budget || unit.children.length === 0) pieces.push({ startLine: start, endLine: end, tokens, symbol: unit.name, filler: false });
+      if (tokens <= budget || unit.children.length === 0) pieces.push({ startLine: start, endLine: end, tokens, symbol: unit.name, filler: false, packable: unit.signature });
       else place(unit.children, start, end, unit.name);
       cursor = end + 1;
     }
@@ -211,7 +213,7 @@ export function chunkByStructure(text: string, units: StructureUnit[], tokenizer
   const packed: Piece[] = [];
   for (const piece of pieces) {
     const last = packed[packed.length - 1];
-    const small = (p: Piece) => p.filler || p.tokens < SMALL_UNIT_TOKENS;
+    const small = (p: Piece) => p.filler || p.packable === true || p.tokens < SMALL_UNIT_TOKENS;
     // A declaration cut into line windows anyway takes a few lines of code next to it along (an import
     // block before it, a closing line after it), rather than leaving them a chunk of their own.
     const windowed = (p: Piece) => p.tokens > budget && !p.filler;

@@ -23,6 +23,8 @@ export interface StructureUnit {
   /** The unit's name ("parseHeader", "Parser", "Install > From npm"). */
   name: string;
   children: StructureUnit[];
+  /** A signature without a body (a TypeScript overload): packed with its neighbours like a tiny unit. */
+  signature?: boolean;
 }
 
 export interface SyntaxNode {
@@ -93,15 +95,22 @@ export function unitsUnder(node: SyntaxNode, prefix: string, grammar: string): S
     }
     const name = found.absolute || !prefix ? found.name : `${prefix}.${found.name}`;
     const unit = { startLine: leadingCommentStart(child) + 1, endLine: child.endPosition.row + 1, name, children: unitsUnder(found.body, found.memberPrefix ?? name, grammar) };
-    // TypeScript overloads (`function f(a: A): X;` … then the body) are one declaration with it.
+    // TypeScript overloads (`function f(a: A): X;` … then the body) are one declaration with it, whose
+    // parts are the signatures and the implementation: too large for a chunk, it is cut between them,
+    // so the implementation keeps a chunk of its own.
     const previous = units[units.length - 1];
     if (previous && previous.name === name && overloads.has(previous) && previous.endLine < unit.startLine) {
       previous.endLine = unit.endLine;
-      previous.children = unit.children;
+      previous.children.push(isSignature(child) ? { ...unit, signature: true } : unit);
       if (!isSignature(child)) overloads.delete(previous);
       continue;
     }
-    if (isSignature(child)) overloads.add(unit);
+    if (isSignature(child)) {
+      const group = { ...unit, children: [{ ...unit, signature: true }] };
+      overloads.add(group);
+      units.push(group);
+      continue;
+    }
     units.push(unit);
   }
   return units;
