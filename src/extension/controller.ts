@@ -10,6 +10,7 @@ import { ConfigError, type PipelineSettings } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
+import { FolderPaths, nodeFileHost } from '../core/files/host';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import type { SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
@@ -127,7 +128,9 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     for (const uri of uris) {
       const entry = this.folderOf(uri);
       if (!entry) continue;
-      const relative = vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
+      // Folder-relative with forward slashes, by the file host's one conversion (Windows paths too).
+      const relative = FolderPaths.of(entry.folder.uri.fsPath, nodeFileHost).rel(uri.fsPath);
+      if (relative === undefined || relative === '') continue;
       const name = relative.slice(relative.lastIndexOf('/') + 1);
       const key = entry.folder.uri.toString();
       // A changed ignore file changes what belongs in the index: look at everything again.

@@ -4,6 +4,7 @@
  * and by the `quipu_similar` language-model tool.
  */
 import * as vscode from 'vscode';
+import { FolderPaths, nodeFileHost } from '../core/files/host';
 import type { SimilarAnswer } from '../core/search/similar';
 import type { WorkspaceSearchResult } from './api';
 import type { QuipuController } from './controller';
@@ -17,7 +18,8 @@ export interface WorkspaceSimilar {
 export async function findSimilar(ctl: QuipuController, uri: vscode.Uri, lines: { startLine?: number; endLine?: number }, topK = 10): Promise<WorkspaceSimilar> {
   const entry = ctl.folderOf(uri);
   if (!entry || uri.scheme !== 'file') throw new Error(`${uri.fsPath} is not inside a workspace folder; Quipu only reads the workspace.`);
-  const relPath = vscode.workspace.asRelativePath(uri, false);
+  const relPath = FolderPaths.of(entry.folder.uri.fsPath, nodeFileHost).rel(uri.fsPath);
+  if (!relPath) throw new Error(`${uri.fsPath} is not inside a workspace folder; Quipu only reads the workspace.`);
   const engine = await ctl.getEngine();
   const found = await engine.similar(entry.folder.uri.fsPath, { path: relPath, ...lines }, { indexDir: entry.indexDir, topK });
   return {
