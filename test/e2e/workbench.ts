@@ -49,11 +49,21 @@ export function quickPickRows(page: Page): Locator {
 
 /** F1, the command's exact title, then a click on the row whose title is exactly that. */
 export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
-  await dismissOverlays(page);
-  await page.keyboard.press('F1');
   const input = quickInput(page).locator('input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${title}`);
+  // The palette's input can still be settling after a quick pick just closed (seen once in CI: fill
+  // never took): open the palette again once before giving up.
+  for (let attempt = 0; ; attempt++) {
+    await dismissOverlays(page);
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    try {
+      await input.fill(`>${title}`, { timeout: timeoutMs });
+      break;
+    } catch (error) {
+      if (attempt > 0) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   // "Quipu: Search" also matches "Quipu: Search Selection in Panel" and "Quipu: Focus on Search View".
   const row = quickPickRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
   await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
