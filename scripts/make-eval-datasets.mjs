@@ -315,6 +315,16 @@ function firstSentence(comment) {
   return plain;
 }
 
+/** A query shared by two functions has no single answer: every copy is dropped; then a fixed-seed sample, in file order. */
+function chooseQueries(candidates, counts) {
+  const seen = new Map();
+  for (const c of candidates) seen.set(c.query.toLowerCase(), (seen.get(c.query.toLowerCase()) ?? 0) + 1);
+  const unique = candidates.filter((c) => seen.get(c.query.toLowerCase()) === 1);
+  counts.duplicate = candidates.length - unique.length;
+  const chosen = sample(unique, MAX_QUERIES, 20240604).sort((a, b) => a.relevant[0].path.localeCompare(b.relevant[0].path) || a.relevant[0].startLine - b.relevant[0].startLine);
+  return { unique, chosen };
+}
+
 function codeDataset(config) {
   const files = new Map();
   const candidates = [];
@@ -359,12 +369,7 @@ function codeDataset(config) {
     }
   }
   }
-  // A query shared by two functions has no single answer: drop every copy.
-  const seen = new Map();
-  for (const c of candidates) seen.set(c.query.toLowerCase(), (seen.get(c.query.toLowerCase()) ?? 0) + 1);
-  const unique = candidates.filter((c) => seen.get(c.query.toLowerCase()) === 1);
-  counts.duplicate = candidates.length - unique.length;
-  const chosen = sample(unique, MAX_QUERIES, 20240604).sort((a, b) => a.relevant[0].path.localeCompare(b.relevant[0].path) || a.relevant[0].startLine - b.relevant[0].startLine);
+  const { unique, chosen } = chooseQueries(candidates, counts);
 
   const target = join(corpusRoot, config.name);
   const bytes = syncCorpus(target, files);
@@ -406,11 +411,7 @@ async function pythonDataset(config) {
       }
     }
   }
-  const seen = new Map();
-  for (const c of candidates) seen.set(c.query.toLowerCase(), (seen.get(c.query.toLowerCase()) ?? 0) + 1);
-  const unique = candidates.filter((c) => seen.get(c.query.toLowerCase()) === 1);
-  counts.duplicate = candidates.length - unique.length;
-  const chosen = sample(unique, MAX_QUERIES, 20240604).sort((a, b) => a.relevant[0].path.localeCompare(b.relevant[0].path) || a.relevant[0].startLine - b.relevant[0].startLine);
+  const { unique, chosen } = chooseQueries(candidates, counts);
   const target = join(corpusRoot, config.name);
   const bytes = syncCorpus(target, files);
   writeDataset({
