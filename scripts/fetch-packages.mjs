@@ -2,6 +2,8 @@
 // the eval datasets and the chunk-coverage benchmark): npm tarballs with `npm pack`, PyPI sdists
 // through PyPI's JSON simple index (no build step: pip would prepare each sdist's metadata, which
 // needs its build backend), checked against the index's sha256.
+/* global fetch */
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
