@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { LocalIndex, ProtobufCodec, type IndexItem } from 'vectra';
 import { VectorMatrix } from './dot-kernel';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
-import { writeFileAtomic } from './atomic';
+import { nodeWriteHost, type WriteHost } from '../files/host';
+import { removeObsoleteFile, writeFileAtomic } from './atomic';
 import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
 import { acquireLock, type IndexLock } from './lock';
 
@@ -161,6 +162,8 @@ export class IndexStore {
     private readonly lock: IndexLock | undefined,
     /** Why the existing index was discarded, when it was. */
     readonly rebuildReason: string | undefined,
+    /** Where the index's own writes go (tests make it fail as Windows does). */
+    private readonly writeHost: WriteHost = nodeWriteHost,
   ) {}
 
   /**
@@ -171,8 +174,9 @@ export class IndexStore {
   static async open(
     dir: string,
     identity: StoreIdentity,
-    options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number },
+    options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number; writeHost?: WriteHost },
   ): Promise<IndexStore> {
+    const host = options.writeHost ?? nodeWriteHost;
     // A reader leaves the disk alone: asking about a folder never indexed must not create its index folder.
     if (options.write) await mkdir(dir, { recursive: true });
     const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
@@ -187,29 +191,29 @@ export class IndexStore {
         // Damaged index files: a reader says so (never a silent empty index); a writer rebuilds.
         if (!(error instanceof IndexCorruptError)) throw error;
         // A reader cannot rebuild; it sees an empty index that says why it must be rebuilt.
-        if (!options.write) return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, `the index is damaged (${error.message})`);
+        if (!options.write) return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, `the index is damaged (${error.message})`, host);
         await clearIndexFiles(dir);
         const manifest = freshManifest(identity, options.shards);
-        await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest));
-        return new IndexStore(dir, manifest, new Map(), lock, `the index was damaged (${error.message})`);
+        await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest), host);
+        return new IndexStore(dir, manifest, new Map(), lock, `the index was damaged (${error.message})`, host);
       }
       if (existing && options.forceRebuild) reason = 'a rebuild was requested';
       else if (existing && existing.formatVersion !== FORMAT_VERSION) reason = `the index format changed (${existing.formatVersion} → ${FORMAT_VERSION})`;
       else if (existing && existing.modelId !== identity.modelId) reason = `the model changed (${existing.modelId} → ${identity.modelId})`;
       else if (existing && existing.chunkKey !== identity.chunkKey) reason = chunkKeyChange(existing.chunkKey, identity.chunkKey);
       if (existing && !reason && catalog) {
-        const store = new IndexStore(dir, existing, catalog, lock, undefined);
+        const store = new IndexStore(dir, existing, catalog, lock, undefined, host);
         if (options.write) await store.removeUncommittedFiles();
         return store;
       }
       if (existing && !options.write) {
         // A reader cannot rebuild; it sees an empty index of the right identity.
-        return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, reason);
+        return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, reason, host);
       }
       if (existing) await clearIndexFiles(dir);
       const manifest = freshManifest(identity, options.shards);
-      if (options.write) await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest));
-      return new IndexStore(dir, manifest, new Map(), lock, reason);
+      if (options.write) await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest), host);
+      return new IndexStore(dir, manifest, new Map(), lock, reason, host);
     } catch (error) {
       await lock?.release();
       throw error;
@@ -351,7 +355,7 @@ export class IndexStore {
         const lexical = await this.lexicalOf(shard);
         lexical.remove(work.removeIds);
         lexical.add(work.lexical);
-        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), lexical.serialize());
+        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), lexical.serialize(), this.writeHost);
         shard.matrix = undefined;
         shard.lexicalRows = undefined;
         shardGenerations[shardNumber] = storage.pending;
@@ -363,8 +367,8 @@ export class IndexStore {
         shardGenerations,
         updatedAt: new Date().toISOString(),
       };
-      await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)));
-      await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+      await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)), this.writeHost);
+      await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), this.writeHost);
       const previous = this.manifest;
       this.manifest = manifest;
       this.catalogMap = nextCatalog;
@@ -402,9 +406,9 @@ export class IndexStore {
       shardGenerations: this.manifest.shardGenerations.map((g, shard) => (reset.has(shard) ? 0 : g)),
       updatedAt: new Date().toISOString(),
     };
-    await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)));
-    await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
-    await rm(join(this.dir, `catalog.g${this.manifest.catalogGeneration}.json`), { force: true });
+    await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)), this.writeHost);
+    await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), this.writeHost);
+    await removeObsoleteFile(join(this.dir, `catalog.g${this.manifest.catalogGeneration}.json`), this.writeHost);
     this.manifest = manifest;
     this.catalogMap = nextCatalog;
     for (const shard of reset) this.shardIndexes.delete(shard);
@@ -543,22 +547,22 @@ export class IndexStore {
 
   private async writeTexts(textKey: string, texts: string[]): Promise<void> {
     const path = this.textPath(textKey);
-    if (!existsSync(path)) await writeFileAtomic(path, JSON.stringify(texts));
+    if (!existsSync(path)) await writeFileAtomic(path, JSON.stringify(texts), this.writeHost);
   }
 
   private async removeObsolete(previous: Manifest, obsoleteTextKeys: Set<string>): Promise<void> {
-    await rm(join(this.dir, `catalog.g${previous.catalogGeneration}.json`), { force: true });
+    await removeObsoleteFile(join(this.dir, `catalog.g${previous.catalogGeneration}.json`), this.writeHost);
     for (let shard = 0; shard < previous.shards; shard++) {
       const old = previous.shardGenerations[shard];
       if (old && old !== this.manifest.shardGenerations[shard]) {
         const dir = join(this.dir, 'shards', `s${String(shard).padStart(2, '0')}`);
-        await rm(GenerationStorage.fileFor(dir, old), { force: true });
-        await rm(lexicalFile(dir, old), { force: true });
+        await removeObsoleteFile(GenerationStorage.fileFor(dir, old), this.writeHost);
+        await removeObsoleteFile(lexicalFile(dir, old), this.writeHost);
       }
     }
     for (const key of obsoleteTextKeys) {
       this.textCache.delete(key);
-      await rm(this.textPath(key), { force: true });
+      await removeObsoleteFile(this.textPath(key), this.writeHost);
     }
   }
 
@@ -566,7 +570,7 @@ export class IndexStore {
   private async removeUncommittedFiles(): Promise<void> {
     for (const name of await readdir(this.dir)) {
       if ((name.startsWith('catalog.g') && name !== `catalog.g${this.manifest.catalogGeneration}.json`) || name.endsWith('.tmp')) {
-        await rm(join(this.dir, name), { force: true });
+        await removeObsoleteFile(join(this.dir, name), this.writeHost);
       }
     }
     const shardsDir = join(this.dir, 'shards');
@@ -576,7 +580,7 @@ export class IndexStore {
       const generation = this.manifest.shardGenerations[shard] ?? 0;
       const keep = new Set([`index.g${generation}.pb`, `lexical.g${generation}.bin`]);
       for (const file of await readdir(join(shardsDir, shardName))) {
-        if (!keep.has(file)) await rm(join(shardsDir, shardName, file), { force: true });
+        if (!keep.has(file)) await removeObsoleteFile(join(shardsDir, shardName, file), this.writeHost);
       }
     }
   }
@@ -696,7 +700,8 @@ function parseJson(text: string, name: string): unknown {
 
 async function clearIndexFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    if (name !== 'index.lock') await rm(join(dir, name), { recursive: true, force: true });
+    // Node retries EBUSY/EPERM itself here (a file another process holds on Windows).
+    if (name !== 'index.lock') await rm(join(dir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
 
