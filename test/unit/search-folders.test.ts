@@ -41,3 +41,29 @@ test('two folders: the best answer is in the second; it leads, and the first fol
   assert.equal(withMissing.results[0].path, 'src/auth/password.ts');
   assert.deepEqual(withMissing.unavailable.map((u) => u.folderIndex), [2]);
 });
+
+test('words are ranked with statistics summed over all folders: two folders score as one index holding both', async () => {
+  const engine = await testEngine();
+  // The corpus split in two folders with no file in common, and the whole corpus as one folder.
+  const first = copyFixture('corpus');
+  rmSync(join(first, 'src', 'auth'), { recursive: true });
+  const second = copyFixture('corpus');
+  for (const path of ['docs', 'notes', 'src/net', 'src/util']) rmSync(join(second, path), { recursive: true });
+  const whole = copyFixture('corpus');
+  const split = [first, second].map((folder) => ({ folder, indexDir: tempDir() }));
+  const one = { folder: whole, indexDir: tempDir() };
+  for (const t of [...split, one]) await engine.index(t.folder, { indexDir: t.indexDir });
+
+  // Words of both halves: "password" only in the second folder, "retry" and "deploy" in the first.
+  const query = 'password hash retry deploy';
+  const { results } = await engine.searchFolders(split, query, { mode: 'lexical', topK: 20 });
+  const alone = await engine.search(one.folder, query, { indexDir: one.indexDir, mode: 'lexical', topK: 20 });
+  const scores = (list: { path: string; startLine: number; score: number }[]) => list.map((r) => `${r.path}:${r.startLine} ${r.score.toFixed(6)}`);
+  assert.ok(results.some((r) => r.folderIndex === 0) && results.some((r) => r.folderIndex === 1), 'both folders answer');
+  assert.deepEqual(scores(results), scores(alone));
+
+  // Each folder searched alone ranks its words by its own statistics: the scores differ.
+  const secondAlone = await engine.search(second, query, { indexDir: split[1].indexDir, mode: 'lexical', topK: 20 });
+  const inUnion = results.filter((r) => r.folderIndex === 1);
+  assert.notDeepEqual(scores(secondAlone), scores(inUnion));
+});

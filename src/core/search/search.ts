@@ -1,10 +1,10 @@
 /**
- * Search: the query's embedding and words against the store's candidates (search/candidates.ts),
- * fused, filtered and grouped here, with snippets attached.
+ * Search: the query's embedding and words against the stores' candidates (search/candidates.ts),
+ * fused, filtered and grouped here, with snippets attached; one folder or several, one ranking.
  */
 import picomatch from 'picomatch';
 import type { ChunkMetadata, IndexStore, StoreHit } from '../store/store';
-import { lexicalCandidates, vectorCandidates, type QueryOptions } from './candidates';
+import { lexicalCandidates, vectorCandidates, type QueryOptions, type SourcedHit } from './candidates';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
 export type SearchMode = 'vector' | 'lexical' | 'hybrid';
@@ -65,36 +65,57 @@ export interface SearchQuery {
 }
 
 export async function searchStore(store: IndexStore, query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+  return (await searchStores([store], query, options)).map(({ storeIndex: _, ...result }) => result);
+}
+
+export interface StoresSearchResult extends SearchResult {
+  /** Which of the given stores the result comes from. */
+  storeIndex: number;
+}
+
+/**
+ * One ranking over one or several indexes (the workspace folders of a window, the folders of one
+ * `quipu mcp`): every store's candidates are gathered first and fused once over their union, so
+ * scores compare across folders. Cosine scores share one scale (one model), BM25 statistics are
+ * summed over every shard of every store, and the union is min-max scaled once. (Fusing each folder
+ * alone scales its best hit to 1 in every folder, and a weak folder's best then outranks a strong
+ * folder's second.)
+ */
+export async function searchStores(stores: IndexStore[], query: SearchQuery, options: SearchOptions = {}): Promise<StoresSearchResult[]> {
   const topK = options.topK ?? 10;
   const mode = options.mode ?? DEFAULT_SEARCH_MODE;
   const queryOptions = toQueryOptions(options);
-  // Grouping keeps one chunk per file, so ask the store for more to fill topK files.
+  // Grouping keeps one chunk per file, so ask the stores for more to fill topK files.
   const wanted = options.groupByFile ? topK * 5 : topK;
   const depth = Math.max(wanted, FUSION_DEPTH);
   const phrase = quotedPhrase(query.text);
-  let hits: StoreHit[];
-  // A phrase query reads the words' ranking deeper, to find the chunks that hold the phrase.
-  if (mode === 'lexical') hits = await lexicalCandidates(store, query.text, phrase ? depth : wanted, queryOptions);
-  else {
+  // Chunk ids are unique within an index only: fusion keys them by store too.
+  const keyed = (hits: SourcedHit[]): SourcedHit[] => (stores.length === 1 ? hits : hits.map((hit) => ({ ...hit, id: `${hit.storeIndex}:${hit.id}` })));
+  const semantic = async (k: number) => {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
-    if (mode === 'vector') hits = await vectorCandidates(store, await query.vector, wanted, queryOptions);
-    else {
-      // Words first: they need no embedding, so they overlap with the model's work on the query.
-      const lexical = await lexicalCandidates(store, query.text, depth, queryOptions);
-      const semantic = await vectorCandidates(store, await query.vector, depth, queryOptions);
-      hits = fuseRankings(semantic, lexical, vectorWeightOf(query.text));
-    }
+    const vector = await query.vector;
+    const perStore = await Promise.all(stores.map(async (store, storeIndex) => (await vectorCandidates(store, vector, k, queryOptions)).map((hit) => ({ ...hit, storeIndex }))));
+    return keyed(perStore.flat().sort((a, b) => b.score - a.score).slice(0, k));
+  };
+  let hits: SourcedHit[];
+  // A phrase query reads the words' ranking deeper, to find the chunks that hold the phrase.
+  if (mode === 'lexical') hits = keyed(await lexicalCandidates(stores, query.text, phrase ? depth : wanted, queryOptions));
+  else if (mode === 'vector') hits = await semantic(wanted);
+  else {
+    // Words first: they need no embedding, so they overlap with the model's work on the query.
+    const lexical = keyed(await lexicalCandidates(stores, query.text, depth, queryOptions));
+    hits = fuseRankings(await semantic(depth), lexical, vectorWeightOf(query.text)) as SourcedHit[];
   }
-  if (phrase && mode !== 'vector') hits = await phraseMatchesFirst(store, hits, phrase);
-  hits = hits.slice(0, wanted);
-  const results: SearchResult[] = [];
+  if (phrase && mode !== 'vector') hits = await phraseMatchesFirst(stores, hits, phrase);
+  const results: StoresSearchResult[] = [];
   const files = new Set<string>();
-  for (const hit of hits) {
+  for (const hit of hits.slice(0, wanted)) {
     if (options.groupByFile) {
-      if (files.has(hit.metadata.path)) continue;
-      files.add(hit.metadata.path);
+      const file = `${hit.storeIndex}:${hit.metadata.path}`;
+      if (files.has(file)) continue;
+      files.add(file);
     }
-    results.push(await toResult(store, hit.metadata, hit.score));
+    results.push({ ...(await toResult(stores[hit.storeIndex], hit.metadata, hit.score)), storeIndex: hit.storeIndex });
     if (results.length >= topK) break;
   }
   return results;
@@ -147,10 +168,10 @@ function normaliseSpaces(text: string): string {
  * A quoted query asks for those words in that order: chunks that hold the phrase come first, each
  * group keeping its ranking. (BM25 only sees the words, so a chunk using them apart could lead.)
  */
-async function phraseMatchesFirst(store: IndexStore, hits: StoreHit[], phrase: string): Promise<StoreHit[]> {
+async function phraseMatchesFirst(stores: IndexStore[], hits: SourcedHit[], phrase: string): Promise<SourcedHit[]> {
   const holds = await Promise.all(
     hits.map(async (hit) => {
-      const texts = await store.texts(hit.metadata.textKey).catch(() => [] as string[]);
+      const texts = await stores[hit.storeIndex].texts(hit.metadata.textKey).catch(() => [] as string[]);
       return normaliseSpaces(texts[hit.metadata.chunk] ?? '').includes(phrase);
     }),
   );
