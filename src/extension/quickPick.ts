@@ -67,6 +67,10 @@ export async function showSearchQuickPick(controller: QuipuController, initialQu
   const disposables: vscode.Disposable[] = [
     pick.onDidChangeValue((value) => {
       if (timer) clearTimeout(timer);
+      // The rows shown answer an older value from now on: drop a search still in flight for it, and
+      // stay busy until the value's own results arrive (so "not busy" means the rows are current).
+      generation++;
+      pick.busy = value.trim() !== '';
       timer = setTimeout(() => void run(value), DEBOUNCE_MS);
     }),
     pick.onDidTriggerButton(() => {

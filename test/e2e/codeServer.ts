@@ -154,12 +154,12 @@ export async function startCodeServer(options: CodeServerOptions, timeoutMs = 60
 }
 
 /**
- * The workbench URL for a folder. With `development`, the window loads the extension from
+ * The workbench URL for a folder, or for a multi-root workspace (a `.code-workspace` file). With `development`, the window loads the extension from
  * `extensionDevelopmentPath` and runs `extensionTestsPath`'s `run()` in its extension host: the web
  * workbench takes the desktop's CLI flags in its `payload` query parameter.
  */
 export function workbenchUrl(server: CodeServer, folder: string, development?: { extensionPath: string; testsPath?: string }): string {
-  const params = new URLSearchParams({ folder });
+  const params = new URLSearchParams(folder.endsWith('.code-workspace') ? { workspace: folder } : { folder });
   if (development) {
     const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
     const payload: [string, string][] = [['extensionDevelopmentPath', remote(development.extensionPath)]];

@@ -16,7 +16,7 @@ import type { IntegrationResult } from '../integration/index';
 import { ensureCodeServer, installExtension, startCodeServer, workbenchUrl } from './codeServer';
 import { scenarios } from './scenarios';
 import { launchBrowser, openWorkbench, screenshot } from './workbench';
-import { makeTempRoot, makeUserDataDir, makeWorkspace, ROOT, waitForFile } from './workspace';
+import { makeTempRoot, makeTwoFolderWorkspace, makeUserDataDir, makeWorkspace, ROOT, waitForFile } from './workspace';
 
 const ARTIFACTS = join(ROOT, 'test', '.artifacts', 'e2e');
 const INTEGRATION_TIMEOUT_MS = 15 * 60_000;
@@ -105,16 +105,17 @@ async function uiScenarios(vsix: string, tmp: string, browser: BrowserContext): 
   const workspace = makeWorkspace(tmp, 'ui-workspace');
   const page = await browser.newPage();
   await withTimeout('opening the workbench', 120_000, openWorkbench(page, workbenchUrl(server, workspace)));
+  const ctx = { page, workspace, artifacts: ARTIFACTS, machineSettingsFile: join(userDataDir, 'Machine', 'settings.json') };
   for (const scenario of scenarios) {
     log(`scenario: ${scenario.name}`);
     try {
-      await withTimeout(scenario.name, scenario.timeoutMs, scenario.run({ page, workspace, artifacts: ARTIFACTS }));
+      await withTimeout(scenario.name, scenario.timeoutMs, scenario.run(ctx));
       record(scenario.name);
     } catch (error) {
       record(scenario.name, error);
     } finally {
       await screenshot(page, ARTIFACTS, scenario.shot).catch((error: Error) => log(`screenshot failed: ${error.message}`));
-      await scenario.after?.({ page, workspace, artifacts: ARTIFACTS }).catch((error: Error) => log(`tidying up after the scenario failed: ${error.message}`));
+      await scenario.after?.(ctx).catch((error: Error) => log(`tidying up after the scenario failed: ${error.message}`));
     }
   }
   await page.close();
@@ -129,25 +130,35 @@ async function integrationSuites(testsEntry: string, tmp: string, browser: Brows
   const server = await startCodeServer(options);
   cleanups.push(() => server.stop());
   log(`code-server (dev build, integration suites) on ${server.url}; log: ${server.logFile}`);
-  const workspace = makeWorkspace(tmp, 'integration-workspace');
-  const page: Page = await browser.newPage();
-  // The extension host's console (mocha's spec output) is forwarded to the page's console.
-  const consoleLog: string[] = [];
-  page.on('console', (message) => consoleLog.push(message.text()));
   try {
-    await withTimeout(
-      'opening the workbench for the integration suites',
-      120_000,
-      openWorkbench(page, workbenchUrl(server, workspace, { extensionPath: ROOT, testsPath: testsEntry })),
-    );
-    await waitForFile(resultFile, INTEGRATION_TIMEOUT_MS, 'the integration suites');
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as IntegrationResult;
-    for (const title of result.passed) record(`integration: ${title}`);
-    for (const failure of result.failed) record(`integration: ${failure.title}`, failure.error);
+    // One window per kind of workspace; test/integration/index.ts picks the suites for each.
+    const windows = [
+      { label: 'one folder', workspace: makeWorkspace(tmp, 'integration-workspace'), shot: '7-integration-window' },
+      { label: 'two folders', workspace: makeTwoFolderWorkspace(join(tmp, 'integration-folders')), shot: '7b-integration-two-folders' },
+    ];
+    for (const window of windows) {
+      rmSync(resultFile, { force: true });
+      const page: Page = await browser.newPage();
+      // The extension host's console (mocha's spec output) is forwarded to the page's console.
+      const consoleLog: string[] = [];
+      page.on('console', (message) => consoleLog.push(message.text()));
+      try {
+        await withTimeout(
+          `opening the workbench for the integration suites (${window.label})`,
+          120_000,
+          openWorkbench(page, workbenchUrl(server, window.workspace, { extensionPath: ROOT, testsPath: testsEntry })),
+        );
+        await waitForFile(resultFile, INTEGRATION_TIMEOUT_MS, `the integration suites (${window.label})`);
+        const result = JSON.parse(readFileSync(resultFile, 'utf8')) as IntegrationResult;
+        for (const title of result.passed) record(`integration: ${title}`);
+        for (const failure of result.failed) record(`integration: ${failure.title}`, failure.error);
+      } finally {
+        writeFileSync(join(ARTIFACTS, `integration-console-${window.label.replace(/\W+/g, '-')}.log`), consoleLog.join('\n'));
+        await screenshot(page, ARTIFACTS, window.shot).catch(() => undefined);
+        await page.close();
+      }
+    }
   } finally {
-    writeFileSync(join(ARTIFACTS, 'integration-console.log'), consoleLog.join('\n'));
-    await screenshot(page, ARTIFACTS, '7-integration-window').catch(() => undefined);
-    await page.close();
     await server.stop();
   }
 }

@@ -30,6 +30,33 @@ export function makeWorkspace(parent: string, name = 'workspace'): string {
   return dir;
 }
 
+/** The second folder of the two-folder window: one note, the best answer to its query (4-folders). */
+export const SECOND_FOLDER_FILE = 'animals/hens.md';
+
+/**
+ * A multi-root workspace: a fresh fixture workspace first, then a second folder holding only
+ * SECOND_FOLDER_FILE. Returns the `.code-workspace` file.
+ */
+export function makeTwoFolderWorkspace(parent: string): string {
+  const first = makeWorkspace(parent, 'folders-first');
+  const second = join(parent, 'farm');
+  mkdirSync(join(second, 'animals'), { recursive: true });
+  writeFileSync(
+    join(second, ...SECOND_FOLDER_FILE.split('/')),
+    [
+      '# Keeping hens through the winter',
+      '',
+      'Laying hens slow down when the days get short: a hen lays an egg roughly every 26 hours, and only',
+      'with about fourteen hours of light. Add a lamp on a timer in the coop, keep the water from freezing',
+      'and give layer pellets with extra calcium (oyster shell) so the eggshells stay strong.',
+      '',
+    ].join('\n'),
+  );
+  const file = join(parent, 'two-folders.code-workspace');
+  writeFileSync(file, JSON.stringify({ folders: [{ path: first }, { path: second, name: 'farm' }] }, null, 2));
+  return file;
+}
+
 /**
  * User settings for a quiet, deterministic editor: no trust dialog, no welcome page, no telemetry or
  * update checks, no suggestions that would swallow typed Enter keys. `quipu.autoIndex` is off so each

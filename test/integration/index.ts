@@ -1,13 +1,15 @@
 /**
  * Entry point VS Code's extension host calls with `extensionTestsPath` (code-server's workbench
  * `payload`, or @vscode/test-electron's runTests): runs every bundled `*.test.js` next to this file
- * with mocha, in name order (1-search, 2-open, 3-follow: the last one edits and deletes files).
+ * with mocha, in name order (1-search, 2-open, 3-follow: the last one edits and deletes files); in a
+ * window with two workspace folders, the suites named `*-folders` instead.
  * Resolves when all passed; rejects otherwise. When QUIPU_TEST_RESULT names a file, the outcome is
  * also written there as JSON, for a runner that cannot see the extension host's exit code.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 export interface IntegrationResult {
   passed: string[];
@@ -17,7 +19,11 @@ export interface IntegrationResult {
 export async function run(): Promise<void> {
   // forbidPending: a skipped test is a failure, never a silent pass.
   const mocha = new Mocha({ ui: 'tdd', timeout: 180_000, color: false, forbidOnly: true, forbidPending: true });
-  const files = readdirSync(__dirname).filter((file) => file.endsWith('.test.js')).sort();
+  // Suites named *-folders run in a window with two workspace folders, the others in a one-folder window.
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  const files = readdirSync(__dirname)
+    .filter((file) => file.endsWith('.test.js') && /-folders\.test\.js$/.test(file) === multiRoot)
+    .sort();
   for (const file of files) mocha.addFile(join(__dirname, file));
 
   const result: IntegrationResult = { passed: [], failed: [] };
