@@ -168,6 +168,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     this.settings = readSettings();
   }
 
+  get settingsUseRemoteEmbedder(): boolean {
+    return this.settings.embedder !== undefined;
+  }
+
   get searchMode(): SearchMode {
     return this.settings.searchMode;
   }
@@ -481,6 +485,8 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       const stale = this.allFolders().find((f) => f.status?.staleReason)?.status?.staleReason;
       state = { phase: 'not-indexed', files, chunks, message: stale ? `The index must be rebuilt: ${stale}.` : undefined };
     } else state = { phase: 'ready', files, chunks };
+    const remote = this.settings.embedder;
+    if (remote) state.remoteEmbedder = `${remote.url} (model ${remote.model || 'unnamed'})`;
     this.currentState = state;
     this.stateChanged.fire(state);
   }

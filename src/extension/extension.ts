@@ -113,6 +113,8 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
       if (key) await context.secrets.store(EMBEDDER_API_KEY_SECRET, key);
       else await context.secrets.delete(EMBEDDER_API_KEY_SECRET);
       await ctl.resetEngine();
+      // A run the endpoint refused goes on with the new key (only what is missing is embedded).
+      if (ctl.settingsUseRemoteEmbedder) ctl.indexAll();
     }),
 
     watchWorkspace((uris) => ctl.filesChanged(uris)),
@@ -146,7 +148,7 @@ async function onSettingsChanged(ctl: QuipuController, event: vscode.Configurati
     await ctl.resetEngine();
     await ctl.refreshStatuses();
     const choice = await vscode.window.showInformationMessage(
-      'Quipu: the model or chunk size changed, so the index must be rebuilt to search with it.',
+      'Quipu: the embedding model, its endpoint or the chunk size changed, so the index must be rebuilt to search with it.',
       'Rebuild Now',
       'Later',
     );

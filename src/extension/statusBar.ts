@@ -49,6 +49,11 @@ export class IndexStatusBar implements vscode.Disposable {
         item.tooltip = `Quipu: ${state.files} files, ${state.chunks} chunks indexed.${state.message ? `\n${state.message}` : ''}`;
         break;
     }
+    // Where the code goes to be embedded is always in view: another machine shows a cloud.
+    if (state.remoteEmbedder) {
+      item.text = item.text.replace(/^\$\([\w~-]+\)/, (icon) => `${icon} $(cloud)`);
+      item.tooltip = `${item.tooltip}\nEmbeddings computed at ${state.remoteEmbedder}.`;
+    } else if (state.phase !== 'untrusted') item.tooltip = `${item.tooltip}\nEmbeddings computed on this machine.`;
     item.show();
   }
 

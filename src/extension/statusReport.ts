@@ -33,14 +33,19 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
     const lines = ['# Quipu index status', '', `State: **${state.phase}**${state.message ? ` — ${state.message}` : ''}`, ''];
     const pipeline = this.controller.pipelineSettings;
     const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-    lines.push(
-      `Indexing with ${plural(pipeline.embedWorkers, 'embedding worker')} × ${plural(pipeline.embedThreads, 'ONNX thread')}, ` +
-        `${plural(pipeline.batchSize, 'chunk')} per model call, with ${plural(usableCores(), 'core')} to use ` +
-        '(settings `quipu.embedWorkers`, `quipu.embedThreads`, `quipu.batchSize`; 0 is the measured default).',
-      '',
-    );
-    const runtime = await this.controller.embeddingRuntime();
-    if (runtime) lines.push(`Embedding with the ${describeRuntime(runtime)}.`, '');
+    if (state.remoteEmbedder) {
+      // The local pool does not embed: say where the text goes instead (settings `quipu.embedder.*`).
+      lines.push(`Embeddings are computed at ${state.remoteEmbedder}: the files' text is sent there (settings \`quipu.embedder.*\`).`, '');
+    } else {
+      lines.push(
+        `Indexing with ${plural(pipeline.embedWorkers, 'embedding worker')} × ${plural(pipeline.embedThreads, 'ONNX thread')}, ` +
+          `${plural(pipeline.batchSize, 'chunk')} per model call, with ${plural(usableCores(), 'core')} to use ` +
+          '(settings `quipu.embedWorkers`, `quipu.embedThreads`, `quipu.batchSize`; 0 is the measured default).',
+        '',
+      );
+      const runtime = await this.controller.embeddingRuntime();
+      if (runtime) lines.push(`Embedding with the ${describeRuntime(runtime)}.`, '');
+    }
     for (const entry of this.controller.allFolders()) {
       const s = entry.status;
       lines.push(`## ${entry.folder.name}`, '');

@@ -20,6 +20,7 @@ import {
 } from './workbench';
 import { defaultEmbedWorkers } from '../../src/core/config';
 import { usableCores } from '../../src/core/cores';
+import { remoteEmbedderScenario } from './remote-scenario';
 import { WORKSPACE_FILES } from './workspace';
 
 export interface ScenarioContext {
@@ -27,6 +28,8 @@ export interface ScenarioContext {
   /** Absolute path of the workspace folder the window has open. */
   workspace: string;
   artifacts: string;
+  /** The remote machine's settings.json (code-server's user-data folder): where machine-scoped settings live. */
+  machineSettingsFile: string;
 }
 
 export interface Scenario {
@@ -231,4 +234,5 @@ export const scenarios: Scenario[] = [
       await waitForStatusBar(page, IDLE_STATUS, 'the index to settle', 60_000);
     },
   },
+  remoteEmbedderScenario,
 ];

@@ -34,31 +34,32 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startInfinity(options: { batchSize?: number } = {}): Promise<RunningServer> {
+/** `apiKey`: the server refuses requests without `Authorization: Bearer <apiKey>` (Infinity's --api-key). */
+export async function startInfinity(options: { batchSize?: number; apiKey?: string } = {}): Promise<RunningServer> {
   const bin = join(INFINITY_VENV, 'bin', 'infinity_emb');
   if (!existsSync(bin) || !existsSync(join(INFINITY_MODEL_DIR, 'config.json'))) {
     throw new Error(`Infinity is not installed at ${INFINITY_VENV}: run \`bash scripts/setup-infinity.sh\` (what .ci/run does).`);
   }
   const port = await freePort();
-  const args = ['v2', '--model-id', INFINITY_MODEL_DIR, '--served-model-name', 'all-MiniLM-L6-v2', '--host', '127.0.0.1', '--port', String(port), '--engine', 'torch', '--device', 'cpu', '--url-prefix', '/v1', '--no-model-warmup', '--batch-size', String(options.batchSize ?? 32)];
+  const args = ['v2', '--model-id', INFINITY_MODEL_DIR, '--served-model-name', 'all-MiniLM-L6-v2', '--host', '127.0.0.1', '--port', String(port), '--engine', 'torch', '--device', 'cpu', '--url-prefix', '/v1', '--no-model-warmup', '--batch-size', String(options.batchSize ?? 32), ...(options.apiKey ? ['--api-key', options.apiKey] : [])];
   const child = spawn(bin, args, { env: { ...process.env, HF_HUB_OFFLINE: '1', INFINITY_ANONYMOUS_USAGE_STATS: '0', DO_NOT_TRACK: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const url = `http://127.0.0.1:${port}/v1`;
-  await waitUntilReady(child, `${url}/models`, () => log);
+  await waitUntilReady(child, `${url}/models`, () => log, options.apiKey);
   return { url, port, model: 'all-MiniLM-L6-v2', stop: () => stopChild(child) };
 }
 
 /** Polls the URL until it answers 200; fails at once if the server exits first. */
-async function waitUntilReady(child: ChildProcess, url: string, log: () => string): Promise<void> {
+async function waitUntilReady(child: ChildProcess, url: string, log: () => string, apiKey?: string): Promise<void> {
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   for (;;) {
     if (exited !== undefined) throw new Error(`Infinity exited (${exited}) before answering:\n${log()}`);
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : undefined);
       if (response.ok) return;
     } catch {
       // not listening yet

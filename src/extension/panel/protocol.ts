@@ -68,6 +68,8 @@ export interface IndexState {
   };
   /** A sentence for the user: what went wrong, or why the index is not there. */
   message?: string;
+  /** Where embeddings are computed when not on this machine: the endpoint and model. */
+  remoteEmbedder?: string;
 }
 
 /** Commands the panel can ask for (buttons in its empty and error states). */
