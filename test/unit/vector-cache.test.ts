@@ -3,7 +3,8 @@
  * a branch switched and switched back, or a second worktree, embeds nothing it has seen.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,6 +41,41 @@ test('vectors persist across processes (reopen), a torn or damaged record is a m
   assert.deepEqual([...found.keys()].sort(), [0, 1, 3, 4, 5, 6, 7, 8].map(key));
   assert.deepEqual(found.get(key(8)), vector(8));
   reopened.close();
+});
+
+/** A child process that writes vectors `from`..`to` into the cache at `dir` (small segments). */
+function writerProcess(dir: string, from: number, to: number, maxBytes: number): Promise<unknown> {
+  const script = `
+    const { VectorCache } = require(${JSON.stringify(join(ROOT, 'src', 'core', 'embed', 'vector-cache.ts'))});
+    const cache = VectorCache.open({ dir: ${JSON.stringify(dir)}, maxBytes: ${maxBytes}, segmentBytes: 4096 }, 'model-a', ${DIMS});
+    for (let i = ${from}; i < ${to}; i++) {
+      const v = Float32Array.from({ length: ${DIMS} }, (_, d) => i + d / 10);
+      cache.putMany([[i.toString(16).padStart(32, '0'), v]]);
+    }
+    cache.close();`;
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT });
+}
+
+test('two processes write one cache at once: each finds the other\'s vectors next time, none damaged; evicting each other\'s segments fails neither', async () => {
+  const dir = tempDir();
+  await Promise.all([writerProcess(dir, 0, 400, 1 << 20), writerProcess(dir, 300, 700, 1 << 20)]);
+  const cache = VectorCache.open({ dir, maxBytes: 1 << 20 }, 'model-a', DIMS);
+  const all = Array.from({ length: 700 }, (_, i) => key(i));
+  const found = cache.getMany(all);
+  assert.equal(found.size, 700);
+  for (const [k, v] of found) assert.deepEqual(v, vector(parseInt(k, 16)));
+  cache.close();
+
+  // A budget of a few segments: each process drops the oldest, the other's included, while both write.
+  const small = tempDir();
+  await Promise.all([writerProcess(small, 0, 600, 12_000), writerProcess(small, 1000, 1600, 12_000)]);
+  const bounded = VectorCache.open({ dir: small, maxBytes: 1 << 20 }, 'model-a', DIMS);
+  const kept = bounded.getMany([...Array.from({ length: 600 }, (_, i) => key(i)), ...Array.from({ length: 600 }, (_, i) => key(1000 + i))]);
+  assert.ok(kept.size > 0 && kept.size < 1200, `kept ${kept.size}`);
+  for (const [k, v] of kept) assert.deepEqual(v, vector(parseInt(k, 16)), 'a kept vector is whole');
+  // The newest of either survives (the one written last is never dropped by the process writing it).
+  assert.ok(kept.has(key(599)) || kept.has(key(1599)), 'the last vectors written are kept');
+  bounded.close();
 });
 
 test('bounded by size: the oldest segments go first, and a vector used again is kept', () => {

@@ -9,7 +9,8 @@
  * (`.keys`, 16 bytes per record) read at open. A record cut short or damaged by a crash fails its
  * length or checksum and is a miss. Bounded by size, least recently used first: whole segments are
  * dropped oldest first, and a hit in the older half is written again to the newest, so what is used
- * stays. Two processes may share a folder: each writes its own segments and reads all of them.
+ * stays. Two processes may share a folder: each writes its own segments and reads all of them
+ * (those there when it opened: another's vectors written since are found by the next run).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -187,6 +188,12 @@ export class VectorCache {
     return vector;
   }
 
+  private mayBeWrittenElsewhere(segment: Segment): boolean {
+    if (segment.own || segment.bytes + this.recordBytes > this.segmentBytes) return false;
+    const pid = Number(segment.name.split('-')[1]);
+    return Number.isInteger(pid) && pid !== process.pid && isAlive(pid);
+  }
+
   private writable(): Segment {
     if (this.current && this.current.bytes + this.recordBytes <= this.segmentBytes) return this.current;
     if (this.current) this.flush();
@@ -201,15 +208,42 @@ export class VectorCache {
     return segment;
   }
 
-  /** Oldest segments out until the folder fits its budget (never the one being written). */
+  /**
+   * Oldest segments out until the folder fits its budget, never one being written: ours, or another
+   * live process's that still has room (its newest, which it may be appending to now).
+   */
   private evict(): void {
-    while (this.bytes > this.maxBytes && this.segments.length > 1 && this.segments[0] !== this.current) {
-      const dropped = this.segments.shift()!;
+    while (this.bytes > this.maxBytes) {
+      const index = this.segments.findIndex((segment) => segment !== this.current && !this.mayBeWrittenElsewhere(segment));
+      if (index < 0) return;
+      const [dropped] = this.segments.splice(index, 1);
       if (dropped.fd !== undefined) closeSync(dropped.fd);
-      rmSync(join(this.dir, dropped.name), { force: true });
-      rmSync(join(this.dir, dropped.name.replace(/\.vec$/, '.keys')), { force: true });
+      removeSegmentFile(join(this.dir, dropped.name));
+      removeSegmentFile(join(this.dir, dropped.name.replace(/\.vec$/, '.keys')));
       for (const [key, location] of this.index) if (location.segment === dropped) this.index.delete(key);
     }
+  }
+}
+
+/**
+ * Deletes a dropped segment's file. Another process may still be writing it (its own newest
+ * segment) and Windows then refuses (EPERM, EBUSY): the file stays, this process no longer counts
+ * it, and whichever process next drops it as the oldest deletes it. A cache never fails a run.
+ */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function removeSegmentFile(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // left for later, as above
   }
 }
 
