@@ -259,31 +259,39 @@ export class ChromaStore implements VectorStore {
     // The switch: from here readers see P.
     await this.writeManifest({ ...base, live: P, pending: undefined, commit: options.commit ?? base.commit, updatedAt: new Date().toISOString() });
     this.staged.clear();
-    // Dead in both L and P: no reader can see them any more.
-    for (const collection of [this.chunks, this.files]) await this.call(() => collection.delete({ where: { died: { $lt: P } } }));
+    // Dead in P: only a reader still at L could see them, and it then misses some of L's chunks (never
+    // mixes two generations). Deleting them now keeps queries on the fast path (vectorCandidates).
+    for (const collection of [this.chunks, this.files]) await this.call(() => collection.delete({ where: { died: { $lte: P } } }));
   }
 
   async vectorCandidates(vector: Float32Array, topK: number, options: StoreQueryOptions = {}): Promise<TextHit[]> {
     const L = this.generation();
     if (L === 0) return [];
-    const clauses: Where[] = [...liveAt(L)];
     const types = (options.filter as { ext?: { $in?: string[] } } | undefined)?.ext?.$in;
-    if (types) clauses.push({ ext: { $in: types } });
     const excluded = options.excludePaths ?? new Set<string>();
-    const serverExcludes = excluded.size > 0 && excluded.size <= MAX_SERVER_EXCLUDES;
-    if (serverExcludes) clauses.push({ path: { $nin: [...excluded] } });
     const accept = acceptorOf(options);
-    // What the server cannot filter (globs, long exclude lists) is filtered here, from a deeper list.
-    const local = Boolean(options.predicate) || (excluded.size > 0 && !serverExcludes);
-    const n = local ? topK * 4 + 32 : topK;
-    const found = await this.call(() => this.chunks.query({ queryEmbeddings: [Array.from(vector)], nResults: n, where: { $and: clauses }, include: ['metadatas', 'documents', 'distances'] as never }));
-    const hits: TextHit[] = [];
-    found.ids[0].forEach((id, i) => {
-      const metadata = found.metadatas[0][i] as unknown as ChunkMetadata;
-      if (!metadata || !accept(metadata)) return;
-      hits.push({ id, score: 1 - (found.distances[0][i] ?? 1), metadata, text: found.documents[0][i] ?? '' });
-    });
-    return hits.slice(0, topK);
+    // What is filtered here (globs, the overlay's paths, other generations) is read from a deeper list.
+    const local = Boolean(options.predicate) || excluded.size > 0;
+    const n = local ? topK * 2 + 32 : topK;
+    const run = async (where: Where[], count: number) => {
+      const found = await this.call(() =>
+        this.chunks.query({ queryEmbeddings: [Array.from(vector)], nResults: count, ...(where.length > 0 ? { where: where.length === 1 ? where[0] : { $and: where } } : {}), include: ['metadatas', 'documents', 'distances'] as never }),
+      );
+      return found.ids[0].map((id, i) => ({ id, score: 1 - (found.distances[0][i] ?? 1), metadata: found.metadatas[0][i] as unknown as ChunkMetadata & { born: number; died: number }, text: found.documents[0][i] ?? '' }));
+    };
+    const typeClause: Where[] = types ? [{ ext: { $in: types } }] : [];
+    // First without the generation filter (a metadata scan on the server, many times slower): when
+    // every hit is live in L, they are L's nearest too, since L's chunks are a subset of those searched.
+    let raw = await run(typeClause, n);
+    const live = (h: (typeof raw)[number]) => h.metadata && h.metadata.born <= L && h.metadata.died > L;
+    if (!raw.every(live)) raw = (await run([...typeClause, ...liveAt(L)], n)).filter(live);
+    let hits = raw.filter((h) => accept(h.metadata));
+    // Filtered here below topK although the server had more: ask the server to filter.
+    if (hits.length < topK && raw.length === n) {
+      const paths: Where[] = excluded.size > 0 && excluded.size <= MAX_SERVER_EXCLUDES ? [{ path: { $nin: [...excluded] } }] : [];
+      hits = (await run([...typeClause, ...liveAt(L), ...paths], options.predicate || excluded.size > MAX_SERVER_EXCLUDES ? topK * 8 + 64 : topK)).filter((h) => live(h) && accept(h.metadata));
+    }
+    return hits.slice(0, topK).map(({ id, score, metadata, text }) => ({ id, score, metadata, text }));
   }
 
   async lexicalParts(options: StoreQueryOptions = {}): Promise<LexicalPart[]> {
