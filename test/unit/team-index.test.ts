@@ -187,3 +187,42 @@ test('the server stops mid-upload: the run says so; a rerun finishes without dup
   assert.equal(await after.chunkCount(), await localChunkCount(), 'no duplicates');
   assert.equal(searchLexical(await after.lexicalParts(), 'narwhal', 5).length, 1);
 });
+
+test('readers see the live generation whole while a writer is mid-upload, then the new one', async () => {
+  const dims = 8;
+  const identity: StoreIdentity = { modelId: 'synthetic', chunkKey: 'k', dimensions: dims };
+  const unit = (i: number) => Float32Array.from({ length: dims }, (_, d) => (d === i % dims ? 1 : 0.01 * d));
+  const file = (path: string, version: number, axis: number) => ({
+    path,
+    size: 1,
+    mtimeMs: 1,
+    hash: `${path}@${version}`,
+    ext: 'ts',
+    language: 'typescript',
+    chunks: [{ text: `${path} version ${version}`, startLine: 1, endLine: 2, inputHash: `${path}:${version}`, vector: unit(axis) }],
+  });
+  const writer = await ChromaStore.open(chroma.url, 'generations', identity, { write: true });
+  writer.stageFile(file('a.ts', 1, 0));
+  writer.stageFile(file('b.ts', 1, 1));
+  await writer.commit();
+  const proxy = await startHoldingProxy(`http://127.0.0.1:${chroma.port}`, (req, body) => (req.url ?? '').endsWith('/upsert') && body.includes('inputHashes'));
+  const slow = await ChromaStore.open(`chroma://127.0.0.1:${proxy.port}`, 'generations', identity, { write: true });
+  // Version 2 of a.ts points where b.ts does: a reader of generation 1 must still get b.ts v1 and a.ts v1.
+  slow.stageFile(file('a.ts', 2, 1));
+  const publishing = slow.commit();
+  await proxy.held;
+  const reading = await ChromaStore.open(chroma.url, 'generations', identity, { write: false });
+  assert.equal(reading.generation(), 1);
+  assert.equal(reading.pendingGeneration(), 2);
+  const during = await reading.vectorCandidates(unit(1), 5);
+  assert.deepEqual(during.map((h) => h.text).sort(), ['a.ts version 1', 'b.ts version 1']);
+  assert.equal((await reading.catalog()).get('a.ts')!.hash, 'a.ts@1');
+  proxy.release();
+  await publishing;
+  await proxy.close();
+  await reading.refresh();
+  assert.equal(reading.generation(), 2);
+  const afterwards = await reading.vectorCandidates(unit(1), 5);
+  assert.deepEqual(afterwards.map((h) => h.text).sort(), ['a.ts version 2', 'b.ts version 1']);
+  assert.equal((await reading.catalog()).get('a.ts')!.hash, 'a.ts@2');
+});
