@@ -25,7 +25,8 @@ import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type St
 
 /** Environment variable holding the server's token (sent as a bearer token; never from settings). */
 export const TEAM_TOKEN_ENV = 'QUIPU_TEAM_TOKEN';
-const FORMAT = 1;
+// 2: chunk fields the server does not filter on packed in one (`serverMetadataOf`).
+const FORMAT = 2;
 /** `died` of a live record. */
 const ALIVE = 2_000_000_000;
 const WRITE_BATCH = 1000;
@@ -221,21 +222,7 @@ export class ChromaStore implements VectorStore {
       update.chunks.forEach((chunk, i) => {
         if (chunk.vector.length !== this.wanted.dimensions) throw new TeamIndexError(`a chunk of ${path} has ${chunk.vector.length} dimensions, the team index ${this.wanted.dimensions}`);
         if (leftoverChunks.has(chunkIds[i])) return void keepChunks.add(chunkIds[i]);
-        const metadata: ChunkMetadata & { born: number; died: number; fileHash: string } = {
-          path,
-          ext: update.ext,
-          lang: update.language,
-          startLine: chunk.startLine,
-          endLine: chunk.endLine,
-          page: chunk.page ?? 0,
-          chunk: i,
-          textKey: fileId,
-          inputHash: chunk.inputHash,
-          symbol: chunk.symbol ?? '',
-          fileHash: update.hash,
-          born: P,
-          died: ALIVE,
-        };
+        const metadata = serverMetadataOf({ path, ext: update.ext, lang: update.language, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page ?? 0, chunk: i, textKey: fileId, inputHash: chunk.inputHash, symbol: chunk.symbol ?? '' }, P);
         newChunks.push({ id: chunkIds[i], embedding: Array.from(chunk.vector), metadata, document: chunk.text });
       });
       if (leftoverFiles.has(fileId)) keepFiles.add(fileId);
@@ -277,7 +264,7 @@ export class ChromaStore implements VectorStore {
       const found = await this.call(() =>
         this.chunks.query({ queryEmbeddings: [Array.from(vector)], nResults: count, ...(where.length > 0 ? { where: where.length === 1 ? where[0] : { $and: where } } : {}), include: ['metadatas', 'documents', 'distances'] as never }),
       );
-      return found.ids[0].map((id, i) => ({ id, score: 1 - (found.distances[0][i] ?? 1), metadata: found.metadatas[0][i] as unknown as ChunkMetadata & { born: number; died: number }, text: found.documents[0][i] ?? '' }));
+      return found.ids[0].map((id, i) => ({ id, score: 1 - (found.distances[0][i] ?? 1), metadata: chunkMetadataOf(found.metadatas[0][i]), text: found.documents[0][i] ?? '' }));
     };
     const typeClause: Where[] = types ? [{ ext: { $in: types } }] : [];
     // First without the generation filter (a metadata scan on the server, many times slower): when
@@ -377,7 +364,7 @@ export class ChromaStore implements VectorStore {
     for await (const page of this.pages(this.chunks, { $and: liveAt(L) }, ['metadatas', 'documents'])) {
       const documents: LexicalDocument[] = [];
       page.ids.forEach((id, i) => {
-        const m = page.metadatas[i] as unknown as ChunkMetadata;
+        const m = chunkMetadataOf(page.metadatas[i]);
         rowOf.set(id, metadata.length);
         metadata.push(m);
         texts.push(page.documents[i] ?? '');
@@ -417,6 +404,20 @@ export class ChromaStore implements VectorStore {
       throw wrap(this.url, error);
     }
   }
+}
+
+/**
+ * What the server keeps per chunk: the fields it filters on as fields, the rest in one string. Chroma
+ * stores each metadata field as a row of its own, so fewer fields upload faster.
+ */
+function serverMetadataOf(m: ChunkMetadata, born: number): Metadata {
+  return { path: m.path, ext: m.ext, inputHash: m.inputHash, born, died: ALIVE, rest: JSON.stringify([m.lang, m.startLine, m.endLine, m.page, m.chunk, m.textKey, m.symbol]) };
+}
+
+function chunkMetadataOf(raw: Metadata | null | undefined): ChunkMetadata & { born: number; died: number } {
+  const r = (raw ?? {}) as { path: string; ext: string; inputHash: string; born: number; died: number; rest?: string };
+  const [lang, startLine, endLine, page, chunk, textKey, symbol] = JSON.parse(r.rest ?? '[]') as [string, number, number, number, number, string, string];
+  return { path: r.path, ext: r.ext, inputHash: r.inputHash, born: r.born, died: r.died, lang, startLine, endLine, page, chunk, textKey, symbol };
 }
 
 function liveAt(L: number): Where[] {
