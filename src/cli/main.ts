@@ -15,14 +15,30 @@ import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } fro
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 import { runMcpServer } from '../mcp/server';
+import { TEAM_TOKEN_ENV, TeamIndex, type TeamTarget } from '../core/team';
+import { TeamIndexError } from '../core/store/chroma-store';
 import { IndexCorruptError } from '../core/store/store';
 import { version } from '../../package.json';
-import { createIndexReporter, printSearchResults, printStatus, printSummary, printVerify } from './output';
+import { createIndexReporter, printPublish, printSearchResults, printStatus, printSummary, printTeamStatus, printVerify } from './output';
 import { terminalSafe } from './terminal-text';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
 class UsageError extends Error {}
+
+/** `--store` and `--collection` together, or neither; the token only from the environment. */
+function teamTargetOf(flags: { store?: string; collection?: string }): TeamTarget | undefined {
+  if (!flags.store && !flags.collection) return undefined;
+  if (!flags.store || !flags.collection) throw new UsageError('--store and --collection go together (e.g. --store chroma://127.0.0.1:8000 --collection my-repo)');
+  const token = process.env[TEAM_TOKEN_ENV];
+  return { url: flags.store, collection: flags.collection, ...(token ? { token } : {}) };
+}
+
+function withTeamOptions(command: Command): Command {
+  return command
+    .option('--store <url>', `a team index on a server: chroma://host:port, or chroma+https://host:port for TLS (token: $${TEAM_TOKEN_ENV})`)
+    .option('--collection <name>', "the team index's collection on that server");
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -185,16 +201,18 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  withEngineOptions(
+  withTeamOptions(withEngineOptions(
     program
       .command('index')
       .description('index a folder, or bring its index up to date')
       .argument('[folder]', 'folder to index (default: the current one)', '.')
       .option('--index-dir <dir>', 'where the index lives (default: a cache folder outside the tree)')
       .option('--rebuild', 'discard the existing index and build it again')
+      .option('--commit <sha>', 'with --store: the commit to record (default: the folder\'s Git HEAD)')
       .option('--json', 'print one JSON summary object on stdout'),
-  ).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean }) => {
+  )).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean; store?: string; collection?: string; commit?: string }) => {
     const root = requireFolder(folder);
+    const team = teamTargetOf(flags);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = () => {
@@ -204,25 +222,36 @@ export function buildProgram(): Command {
     };
     process.on('SIGINT', onSigint);
     try {
-      const summary = await withEngine(flags, async (engine) => {
+      const result = await withEngine(flags, async (engine) => {
         // Before anything is read: where the code goes to be embedded.
         if (!flags.json) process.stderr.write(`Embeddings are computed ${engine.embedder.where}.\n`);
         const reporter = createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY });
         try {
-          return await engine.index(root, { indexDir: flags.indexDir, rebuild: flags.rebuild, signal: controller.signal, onEvent: (event) => reporter.onEvent(event) });
+          const options = { indexDir: flags.indexDir, rebuild: flags.rebuild, signal: controller.signal, onEvent: (event: Parameters<typeof reporter.onEvent>[0]) => reporter.onEvent(event) };
+          if (!team) return { summary: await engine.index(root, options) };
+          const teamIndex = TeamIndex.for(engine, root, team);
+          try {
+            return await teamIndex.publish({ ...options, commit: flags.commit });
+          } finally {
+            await teamIndex.close();
+          }
         } finally {
           reporter.stop();
         }
-      }, { folder: root, indexDir: flags.indexDir });
-      if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else printSummary(summary);
+      }, { folder: root, indexDir: flags.indexDir }).then((r) => r as { summary: Awaited<ReturnType<QuipuEngine['index']>>; published?: Parameters<typeof printPublish>[0] });
+      const { summary, published } = result;
+      if (flags.json) process.stdout.write(JSON.stringify(published ? { ...summary, published } : summary) + '\n');
+      else {
+        printSummary(summary);
+        if (published && team) printPublish(published, team);
+      }
       if (summary.cancelled) process.exitCode = EXIT.cancelled;
     } finally {
       process.off('SIGINT', onSigint);
     }
   });
 
-  withEngineOptions(
+  withTeamOptions(withEngineOptions(
     program
       .command('search')
       .description('search an indexed folder')
@@ -235,40 +264,65 @@ export function buildProgram(): Command {
       .option('--group', 'one result per file')
       .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
       .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet}'),
-  ).action(
+  )).action(
     async (
       words: string[],
-      flags: EngineFlags & { folder?: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean },
+      flags: EngineFlags & { folder?: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean; store?: string; collection?: string },
     ) => {
       const query = words.join(' ').trim();
       if (!query) throw new UsageError('The query is empty.');
-      const root = requireFolder(flags.folder ?? folderAround(process.cwd(), flags.indexDir, 'search'));
+      const team = teamTargetOf(flags);
+      const root = requireFolder(flags.folder ?? (team ? '.' : folderAround(process.cwd(), flags.indexDir, 'search')));
       const globs = flags.glob ?? [];
-      const results = await withEngine(flags, (engine) =>
-        engine.search(root, query, {
-          indexDir: flags.indexDir,
-          topK: flags.top,
-          include: globs.filter((g) => !g.startsWith('!')),
-          exclude: globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1)),
-          types: flags.type,
-          groupByFile: flags.group,
-          mode: flags.mode,
-        }),
-        { folder: root, indexDir: flags.indexDir },
-      );
+      const options = {
+        topK: flags.top,
+        include: globs.filter((g) => !g.startsWith('!')),
+        exclude: globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1)),
+        types: flags.type,
+        groupByFile: flags.group,
+        mode: flags.mode,
+      };
+      const results = await withEngine(flags, async (engine) => {
+        if (!team) return engine.search(root, query, { ...options, indexDir: flags.indexDir });
+        const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
+        try {
+          const answer = await teamIndex.search(query, options);
+          // Visible, on stderr, so --json output stays one array.
+          if (answer.notice) process.stderr.write(`quipu: ${terminalSafe(answer.notice)}\n`);
+          return answer.results;
+        } finally {
+          await teamIndex.close();
+        }
+      }, { folder: root, indexDir: flags.indexDir });
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
       else printSearchResults(query, results, root);
     },
   );
 
-  withEngineOptions(
+  withTeamOptions(withEngineOptions(
     program
       .command('status')
       .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
       .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
-      .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?, embedding: {backend, reason?}}'),
-  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean }) => {
+      .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?, embedding: {backend, reason?}} (with --store: {team: {...}})'),
+  )).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean; store?: string; collection?: string }) => {
+    const team = teamTargetOf(flags);
+    if (team) {
+      const root = requireFolder(folder ?? '.');
+      const status = await withEngine(flags, async (engine) => {
+        const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
+        try {
+          await teamIndex.sync().catch(() => undefined);
+          return await teamIndex.status();
+        } finally {
+          await teamIndex.close();
+        }
+      });
+      if (flags.json) process.stdout.write(JSON.stringify({ team: status }) + '\n');
+      else printTeamStatus(root, status);
+      return;
+    }
     const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
     const [status, embedding] = await withEngine(
       flags,
@@ -367,7 +421,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     // Messages name files and quote index contents: never raw control characters on the terminal.
     process.stderr.write(`quipu: ${terminalSafe(message)}\n`);
-    if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof TeamIndexError) return EXIT.usage;
     if (error instanceof ModelNotFoundError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
     if (error instanceof IndexNotReadyError || error instanceof RemoteEmbedderError || error instanceof IndexCorruptError) return EXIT.failure;

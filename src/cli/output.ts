@@ -1,4 +1,6 @@
 /** How the CLI shows progress and results: a progress bar on a terminal, plain lines otherwise. */
+import type { PublishSummary } from '../core/store/publish';
+import type { TeamStatus } from '../core/team';
 import { SingleBar } from 'cli-progress';
 import { join, relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
@@ -163,4 +165,25 @@ function truncate(text: string, max: number): string {
 
 export function relativeTo(root: string, path: string): string {
   return relative(root, path) || '.';
+}
+
+/** What `quipu index --store` published. */
+export function printPublish(p: PublishSummary, target: { url: string; collection: string }): void {
+  const out = process.stdout;
+  out.write(`Published to the team index ${safe(target.collection)} at ${safe(target.url)}: generation ${p.generation}${p.commit ? ` (commit ${safe(p.commit.slice(0, 12))})` : ''}\n`);
+  out.write(`  ${p.filesUploaded} files uploaded (${p.chunksUploaded} chunks), ${p.filesRemoved} removed, ${p.filesUnchanged} already there, in ${(p.ms / 1000).toFixed(1)} s\n`);
+}
+
+/** `quipu status --store`: which team index searches use, how fresh it is, and the overlay. */
+export function printTeamStatus(folder: string, s: TeamStatus): void {
+  const out = process.stdout;
+  out.write(`Searches of ${safe(folder)} use ${safe(s.description)}\n`);
+  if (!s.available) out.write(`  not answering    ${safe(s.notice ?? 'the server does not answer')}\n`);
+  else {
+    out.write(`  generation       ${s.generation}\n`);
+    out.write(`  commit indexed   ${safe(s.commit ?? 'not recorded')}\n`);
+    if (s.updatedAt) out.write(`  published        ${new Date(s.updatedAt).toLocaleString()}\n`);
+    out.write(`  base files       ${s.baseFiles}\n`);
+  }
+  out.write(`  local overlay    ${s.overlayFiles} files changed or added here, ${s.replacedFiles} base files replaced or deleted (${safe(s.overlayDir)})\n`);
 }

@@ -36,6 +36,10 @@ export interface IndexOptions {
   paths?: string[];
   /** File rules for this folder, when they differ from the engine's (per-folder editor settings). */
   files?: FileSettings;
+  /** A team index's catalog (path → content hash): files with that content are left to it (the overlay). */
+  baseFiles?: ReadonlyMap<string, string>;
+  /** Vectors a team index holds, by model-input hash, taken instead of embedding. */
+  sharedVectors?: (inputHashes: string[]) => Promise<Map<string, Float32Array>>;
 }
 
 export interface IndexStatus {
@@ -127,6 +131,8 @@ export class QuipuEngine {
         paths: options.paths,
         signal: options.signal,
         onEvent: options.onEvent,
+        baseFiles: options.baseFiles,
+        sharedVectors: options.sharedVectors,
       });
     } finally {
       await store.close();
@@ -372,6 +378,11 @@ export class QuipuEngine {
     this.vectorCache = undefined;
     for (const dir of [...this.readers.keys()]) this.dropReader(dir);
     await Promise.all([this.pools.close(), this.embedder.close()]);
+  }
+
+  /** Model id, chunk settings and vector size, as a store records them (a team index compares them). */
+  storeIdentity(): Promise<{ modelId: string; chunkKey: string; dimensions: number }> {
+    return this.identity();
   }
 
   /** `probe: false` for readers that need no vector size (a remote embedder learns it from a request). */

@@ -46,6 +46,13 @@ export interface IndexRunContext {
   paths?: string[];
   signal?: AbortSignal;
   onEvent?: (event: IndexEvent) => void;
+  /**
+   * A team index's catalog (path → content hash): a file with the same content there is the base's,
+   * not the overlay's, so it is left out of this index (and dropped from it if it was in).
+   */
+  baseFiles?: ReadonlyMap<string, string>;
+  /** Vectors another store holds (a team index), by model-input hash: taken instead of embedding. */
+  sharedVectors?: (inputHashes: string[]) => Promise<Map<string, Float32Array>>;
 }
 
 interface ReadFile {
@@ -273,6 +280,14 @@ async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
     return;
   }
   const hash = hashText(bytes);
+  if (run.ctx.baseFiles?.get(file.path) === hash) {
+    // The team index has this very content: the overlay holds only what differs from it.
+    if (store.catalog.has(file.path)) {
+      store.stageRemoval(file.path);
+      run.counters.filesRemoved++;
+    } else run.counters.filesUnchanged++;
+    return;
+  }
   const known = store.catalog.get(file.path);
   if (known && known.hash === hash) {
     store.stageTouch(file.path, file.size, file.mtimeMs);
@@ -368,6 +383,14 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
   // Embedded before for another index, branch or folder: read, not embedded.
   if (run.ctx.vectorCache && missing.size > 0) {
     for (const [inputHash, vector] of run.ctx.vectorCache.getMany([...missing.keys()])) {
+      remember(run, inputHash, vector);
+      missing.delete(inputHash);
+    }
+  }
+  // In the team index already (an edited file's unchanged chunks): taken from the server.
+  if (run.ctx.sharedVectors && missing.size > 0) {
+    for (const [inputHash, vector] of await run.ctx.sharedVectors([...missing.keys()])) {
+      if (!missing.has(inputHash)) continue;
       remember(run, inputHash, vector);
       missing.delete(inputHash);
     }

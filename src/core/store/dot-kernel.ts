@@ -119,6 +119,11 @@ export class VectorMatrix {
     } else this.scorer = 'js';
   }
 
+  /** A copy of one row (unit length). */
+  rowVector(row: number): Float32Array {
+    return this.exact.slice(row * this.dims, (row + 1) * this.dims);
+  }
+
   /** Stores `vector` scaled to unit length (a zero vector stays zero). */
   setUnitRow(row: number, vector: ArrayLike<number>, norm?: number): void {
     let length = norm ?? 0;

@@ -78,6 +78,8 @@ export interface Manifest {
   catalogGeneration: number;
   shardGenerations: number[];
   updatedAt: string;
+  /** The commit the folder was at, when the indexer was told (a team index's base). */
+  commit?: string;
 }
 
 /** The metadata Vectra keeps inline for every chunk; all of it filterable. */
@@ -269,9 +271,39 @@ export class IndexStore {
     return vectors;
   }
 
-  /** Applies every staged change in one atomic step. */
-  async commit(): Promise<void> {
-    if (this.staged.size === 0 && this.touched.size === 0) return;
+  /** The commit named by the last `commit({ commit })`. */
+  get indexedCommit(): string | undefined {
+    return this.manifest.commit;
+  }
+
+  get generation(): number {
+    return this.manifest.catalogGeneration;
+  }
+
+  /** A stored file as the indexer staged it (chunks with their texts and vectors), to publish elsewhere. */
+  async fileUpdateOf(path: string): Promise<FileUpdate | undefined> {
+    const entry = this.catalogMap.get(path);
+    if (!entry) return undefined;
+    const { index } = await this.shard(entry.shard);
+    const texts = await this.texts(entry.textKey);
+    const chunks: ChunkRecord[] = [];
+    let ext = '';
+    let language = '';
+    for (const id of entry.chunkIds) {
+      const item = await index.getItem(id);
+      if (!item) throw new IndexCorruptError(`chunk ${id} of ${path} is missing from its shard: run \`quipu verify --repair\``);
+      const m = item.metadata;
+      ext = m.ext;
+      language = m.lang;
+      chunks.push({ text: texts[m.chunk] ?? '', startLine: m.startLine, endLine: m.endLine, ...(m.page ? { page: m.page } : {}), inputHash: m.inputHash, vector: Float32Array.from(item.vector), ...(m.symbol ? { symbol: m.symbol } : {}) });
+    }
+    return { path, size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, ext, language, chunks };
+  }
+
+  /** Applies every staged change in one atomic step (`commit`: the commit the folder is at, remembered). */
+  async commit(options: { commit?: string } = {}): Promise<void> {
+    const commitChanged = options.commit !== undefined && options.commit !== this.manifest.commit;
+    if (this.staged.size === 0 && this.touched.size === 0 && !commitChanged) return;
     const nextCatalog = new Map(this.catalogMap);
     const byShard = new Map<number, { removeIds: string[]; items: Partial<IndexItem<ChunkMetadata>>[]; lexical: LexicalDocument[] }>();
     const shardWork = (shard: number) => {
@@ -366,6 +398,7 @@ export class IndexStore {
         catalogGeneration: this.manifest.catalogGeneration + 1,
         shardGenerations,
         updatedAt: new Date().toISOString(),
+        ...(options.commit !== undefined ? { commit: options.commit } : {}),
       };
       await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)), this.writeHost);
       await writeFileAtomic(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 1), this.writeHost);
