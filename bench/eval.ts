@@ -92,6 +92,7 @@ ${
 }
 Search time (ms/query, p50) includes embedding the query.
 
+
 ## Datasets
 
 | dataset | queries | files | KB | chunks | full indexing (last measured) | indexing in this run | what it is |
@@ -166,7 +167,10 @@ function beforeAndAfter(report: EvalReport, heldOut: Set<string>): string {
     const cells = (['vector', 'lexical', 'hybrid'] as const).map((mode) => {
       const now = d.modes.find((m) => m.mode === mode)?.metrics.ndcg;
       const was = old?.[mode];
-      return now === undefined ? '–' : was === undefined ? `– → ${now.toFixed(3)}` : `${was.toFixed(3)} → ${now.toFixed(3)} (${now - was >= 0 ? '+' : '−'}${Math.abs(now - was).toFixed(3)})`;
+      if (now === undefined) return '–';
+      if (was === undefined) return `– → ${now.toFixed(3)}`;
+      const change = Math.abs(now - was) < 0.0005 ? '±0' : `${now > was ? '+' : '−'}${Math.abs(now - was).toFixed(3)}`;
+      return `${was.toFixed(3)} → ${now.toFixed(3)} (${change})`;
     });
     return `| ${d.name}${heldOut.has(d.name) ? ' (held out)' : ''} | ${cells.join(' | ')} |`;
   };
