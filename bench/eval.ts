@@ -17,6 +17,8 @@ const OUT = join(ROOT, 'bench', 'QUALITY.md');
 const REPORT = join(ROOT, 'bench', '.cache', 'eval-report.json');
 /** The last full (cold) indexing of each corpus, so a run that reuses up-to-date indexes still shows it. */
 const INDEX_TIMES = join(ROOT, 'bench', '.cache', 'eval-index-times.json');
+/** nDCG@k of an earlier engine on these datasets, for the before-and-after table. */
+const BEFORE = join(ROOT, 'bench', 'quality-before.json');
 
 interface FullIndexing {
   date: string;
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
     .sort()
     .map((f) => join(DATASETS, f));
   const datasets = await Promise.all(files.map((f) => loadDataset(f)));
+  // Datasets no setting was chosen on (`"heldOut": true`) are reported apart.
+  const heldOut = new Set(files.filter((f) => (JSON.parse(readFileSync(f, 'utf8')) as { heldOut?: boolean }).heldOut).map((f) => loadedName(f)));
   const engine = await QuipuEngine.create(makeConfig());
   let report: EvalReport;
   const started = Date.now();
@@ -74,7 +78,12 @@ The whole run (indexing included) took ${minutes.toFixed(1)} min; the load avera
 
 ## Results
 
-${formatEvalTable(report, 'markdown')}
+${formatEvalTable({ ...report, datasets: report.datasets.filter((d) => !heldOut.has(d.name)) }, 'markdown')}
+${
+  heldOut.size > 0
+    ? `\n### Held out (no setting chosen on them)\n\n${formatEvalTable({ ...report, datasets: report.datasets.filter((d) => heldOut.has(d.name)) }, 'markdown')}`
+    : ''
+}
 ${
   unimplemented.length > 0
     ? `\n**${unimplemented.join(' and ')}** ranked every query exactly as vector mode ("= vector" in the table): ` +
@@ -82,6 +91,7 @@ ${
     : ''
 }
 Search time (ms/query, p50) includes embedding the query.
+
 
 ## Datasets
 
@@ -106,7 +116,10 @@ ${datasetRows.join('\n')}
   Python, with the first sentence of each docstring as the query (\`scripts/python-docstrings.py\`: Python's own
   parser, docstrings deleted from the copy).
 
+${beforeAndAfter(report, heldOut)}
 ## Chunks and the restated goals (issue 12)
+
+${chunkCoverage()}
 
 - How well chunks follow declarations, by language, against an independent oracle (Universal Ctags and the
   TypeScript compiler) on pinned npm and PyPI packages of several styles: bench/CHUNKS.md (\`npm run bench:chunks\`),
@@ -134,6 +147,64 @@ npx quipu eval bench/eval/*.json --mode vector --mode lexical --mode hybrid   # 
   writeFileSync(OUT, md);
   console.error(`wrote ${relative(ROOT, OUT)} and ${relative(ROOT, REPORT)}`);
   process.stdout.write(formatEvalTable(report));
+}
+
+/** A dataset's name as its file gives it (loadDataset's default is the file name). */
+function loadedName(file: string): string {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: string };
+  return parsed.name ?? file.slice(file.lastIndexOf('/') + 1).replace(/\.json$/, '');
+}
+
+/**
+ * nDCG@k against an earlier engine's run on the same datasets (bench/quality-before.json: `npm run eval` at
+ * that commit, its numbers copied from its eval-report.json), tuned-on and held-out apart.
+ */
+function beforeAndAfter(report: EvalReport, heldOut: Set<string>): string {
+  if (!existsSync(BEFORE)) return '';
+  const before = JSON.parse(readFileSync(BEFORE, 'utf8')) as { ref: string; date: string; what: string; ndcg: Record<string, Record<string, number>> };
+  const row = (d: EvalReport['datasets'][number]) => {
+    const old = before.ndcg[d.name];
+    const cells = (['vector', 'lexical', 'hybrid'] as const).map((mode) => {
+      const now = d.modes.find((m) => m.mode === mode)?.metrics.ndcg;
+      const was = old?.[mode];
+      if (now === undefined) return '–';
+      if (was === undefined) return `– → ${now.toFixed(3)}`;
+      const change = Math.abs(now - was) < 0.0005 ? '±0' : `${now > was ? '+' : '−'}${Math.abs(now - was).toFixed(3)}`;
+      return `${was.toFixed(3)} → ${now.toFixed(3)} (${change})`;
+    });
+    return `| ${d.name}${heldOut.has(d.name) ? ' (held out)' : ''} | ${cells.join(' | ')} |`;
+  };
+  const rows = [...report.datasets.filter((d) => !heldOut.has(d.name)), ...report.datasets.filter((d) => heldOut.has(d.name))].map(row);
+  return [
+    `## Before and after (nDCG@${report.k}, ${before.ref} → this run)`,
+    '',
+    `Before: ${before.what}, measured ${before.date}. Same datasets, same machine (shared: the numbers are exact, the load only moves times).`,
+    '',
+    '| dataset | vector | lexical | hybrid |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+/** The language table of bench/CHUNKS.md (`npm run bench:chunks`), which this run does not measure. */
+function chunkCoverage(): string {
+  const file = join(ROOT, 'bench', 'CHUNKS.md');
+  if (!existsSync(file)) return '';
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith('| language |'));
+  if (start < 0) return '';
+  let end = start;
+  while (end < lines.length && lines[end].startsWith('|')) end++;
+  return [
+    'Chunk coverage by language, from bench/CHUNKS.md (`npm run bench:chunks`; there, the packages, the oracle and the',
+    'numbers before): **named lines** is the share of the code lines inside a named declaration that land in a chunk',
+    'named after it (goal ≥ 95 % in every language); **starts at a declaration**, the share of chunks whose first line',
+    'is a declaration or its doc comment, and **or inside its own** adds the windows of a declaration too large for one chunk.',
+    '',
+    ...lines.slice(start, end),
+    '',
+  ].join('\n');
 }
 
 void main();

@@ -113,8 +113,10 @@ export const DEFAULT_CHUNK_SETTINGS: ChunkSettings = { maxTokens: 256, overlapTo
  * v3: a call wrapping a function (`memo(function Card…)`) is a declaration, so chunks changed.
  * v4: definitions by assignment and inside wrappers are declarations (`exports.x = function`,
  * `Foo.prototype.x`, `module.exports = {…}`, IIFE and AMD bodies, Go `Type.Method`, …: chunk/declarations.ts).
+ * v5: a declaration takes only the comments right above it (or a `/** … *\/` one blank line above), not
+ * the separator rules and notes further up, so chunks start at the doc comment.
  */
-export const CHUNKER_VERSION = 'v4';
+export const CHUNKER_VERSION = 'v5';
 
 export function chunkKeyOf(chunk: ChunkSettings): string {
   const { maxTokens, overlapTokens, embedContext, stripBoilerplate, splitWords } = chunk;

@@ -22,15 +22,15 @@ test('the default worker count is the cores the process may use (CPU affinity, a
 });
 
 test('the default chunk key is pinned: a change rebuilds every index, so it changes here on purpose', () => {
-  assert.equal(chunkKeyOf(DEFAULT_CHUNK_SETTINGS), 'v4;max=256;overlap=32;context;strip;words');
-  assert.equal(chunkKeyOf({ ...DEFAULT_CHUNK_SETTINGS, embedContext: false, splitWords: false }), 'v4;max=256;overlap=32;strip');
+  assert.equal(chunkKeyOf(DEFAULT_CHUNK_SETTINGS), 'v5;max=256;overlap=32;context;strip;words');
+  assert.equal(chunkKeyOf({ ...DEFAULT_CHUNK_SETTINGS, embedContext: false, splitWords: false }), 'v5;max=256;overlap=32;strip');
 });
 
 test('a chunk key reads as words in status reports, unknown parts as they are', () => {
   assert.equal(
     describeChunkKey(chunkKeyOf(DEFAULT_CHUNK_SETTINGS)),
-    'at most 256 tokens, 32 shared with the next; the model reads them with path and symbol in front, imports and pragmas left out, identifiers cut into words (v4)',
+    'at most 256 tokens, 32 shared with the next; the model reads them with path and symbol in front, imports and pragmas left out, identifiers cut into words (v5)',
   );
-  assert.equal(describeChunkKey(chunkKeyOf({ maxTokens: 128, overlapTokens: 0 })), 'at most 128 tokens, 0 shared with the next (v4)');
+  assert.equal(describeChunkKey(chunkKeyOf({ maxTokens: 128, overlapTokens: 0 })), 'at most 128 tokens, 0 shared with the next (v5)');
   assert.equal(describeChunkKey('v9;max=64;overlap=8;rerank'), 'at most 64 tokens, 8 shared with the next; the model reads them with rerank (v9)');
 });

@@ -116,6 +116,27 @@ test('Go methods are Type.Method; Rust impl methods are Type.method, with doc co
   assert.match(url.lines[newUrl.startLine - 1], /^\s*(#\[|\/\/\/|pub fn)/, 'starts at its attribute or doc comment');
 });
 
+test('a declaration starts at its doc comment, not at a separator rule or a note a blank line above it (go-jsonnet, express)', async () => {
+  const jsonnet = await fetchSdist('gojsonnet==0.21.0');
+  const ast = await chunked(jsonnet, 'ast/ast.go', 'go');
+  // `// ----…` rules stand between go-jsonnet's declarations, a blank line above each doc comment.
+  assertOwnChunk(ast, 'NodeBase', /^\/\/ NodeBase holds fields common to all node types\.$/, /type NodeBase struct/);
+  // A TODO a blank line above, then a rule, then the doc comment.
+  assertOwnChunk(ast, 'Context', /^\/\/ Context represents the surrounding context/, /type Context \*string/);
+  // Of the file's 31 rules, a chunk starts at one only where the rule cannot join the chunk before it
+  // (that one is full, or cut into line windows): Apply after ForSpec, LiteralNumber after Local….
+  // When comments a blank line above were taken along, 29 chunks started at a rule.
+  const rules = ast.lines.filter((line) => /^\/\/ -{20,}$/.test(line)).length;
+  const atRule = ast.chunks.filter((c) => /^\/\/ -{20,}$/.test(ast.lines[c.startLine - 1]));
+  assert.ok(rules >= 25, `${rules} separator rules`);
+  assert.ok(atRule.length <= 2, `chunks starting at a separator rule: ${atRule.map((c) => `${c.startLine} ${c.symbol}`).join(', ')}`);
+
+  // A JSDoc block one blank line above its function is still its doc comment.
+  const application = await chunked(fetchNpm('express@4.21.2'), 'lib/application.js', 'javascript');
+  const enabled = assertOwnChunk(application, 'app.enabled', /^\/\*\*$/, /app\.enabled = function enabled\(setting\)/);
+  assert.equal(application.lines[enabled.startLine], ' * Check if `setting` is enabled (truthy).');
+});
+
 test('Java nested classes and C++ out-of-line methods', async () => {
   const jpype = await fetchSdist('jpype1==1.5.2');
   const grammar = await codeStructure(readFileSync(join(jpype, 'native/java/org/jpype/html/HtmlGrammar.java'), 'utf8'), 'java');

@@ -434,15 +434,23 @@ function nameOf(node: SyntaxNode): string | undefined {
 }
 
 /**
- * Doc comments above a declaration (at most one blank line between) belong to it, and so do the
- * attributes between them (Rust's `#[derive]`): 0-based row of the first.
+ * Doc comments right above a declaration belong to it, and so do the attributes between them (Rust's
+ * `#[derive]`): 0-based row of the first. A blank line ends a run of line comments, as it does for
+ * godoc: a separator rule, a TODO or a section note above it is not the declaration's, and taking it
+ * made results start there (bench/CHUNKS.md). Only a documentation comment (`/** … *\/`, `///`), which
+ * says by its form that it documents what follows, may stand one blank line above it (express writes
+ * its JSDoc so).
  */
 function leadingCommentStart(node: SyntaxNode): number {
   let start = node.startPosition.row;
   let previous = node.previousNamedSibling;
-  while (previous && (/comment$/.test(previous.type) || previous.type === 'attribute_item') && previous.endPosition.row >= start - 2) {
+  let first = true;
+  while (previous && (/comment$/.test(previous.type) || previous.type === 'attribute_item')) {
+    const adjacent = previous.endPosition.row >= start - 1;
+    if (!adjacent && !(first && previous.endPosition.row === start - 2 && /^(\/\*\*[^/]|\/\/\/[^/])/.test(previous.text))) break;
     start = previous.startPosition.row;
     previous = previous.previousNamedSibling;
+    first = false;
   }
   return start;
 }
