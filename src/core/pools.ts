@@ -19,6 +19,11 @@ export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-wo
   return file;
 }
 
+export interface ChunkItem {
+  source: ChunkTask['source'];
+  file: { language: string; path: string; inputText?: boolean };
+}
+
 export class EnginePools {
   private extractPool?: Piscina;
   private chunkPool?: Piscina;
@@ -40,7 +45,7 @@ export class EnginePools {
       filename: workerScript(name),
       minThreads: 0,
       maxThreads,
-      idleTimeout: 30_000,
+      idleTimeout: this.settings.workerIdleSeconds * 1000,
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.limits.workerHeapMb / 16)) },
     });
@@ -75,11 +80,35 @@ export class EnginePools {
     return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
 
+  /**
+   * Several files in one task (small files: the trip between threads costs more than chunking
+   * them). When the worker dies under the group, each file is tried alone, so only the file that
+   * kills it is skipped, with the reason `chunk` gives.
+   */
+  async chunkMany(items: ChunkItem[], settings: ChunkSettings, signal?: AbortSignal): Promise<ChunkResult[]> {
+    if (items.length === 1) return [await this.chunk(items[0].source, settings, signal, items[0].file)];
+    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir });
+    const tasks = items.map(({ source, file }) => ({ source, settings, language: file.language, path: file.path, inputText: file.inputText }) satisfies ChunkTask);
+    try {
+      // Copied, not transferred: the files are tried again one by one if the worker dies.
+      return (await this.chunkPool.run(tasks, { name: 'chunkMany', signal })) as ChunkResult[];
+    } catch (error) {
+      if (signal?.aborted || !workerDeathOf(error)) throw error;
+    }
+    const results: ChunkResult[] = [];
+    for (const item of items) results.push(await this.chunk(item.source, settings, signal, item.file));
+    return results;
+  }
 
   /** Waits for running tasks, then stops every worker. */
   async close(): Promise<void> {
     await Promise.all([this.extractPool?.close(), this.chunkPool?.close()]);
     this.extractPool = this.chunkPool = undefined;
+  }
+
+  /** Worker threads alive now (they exit after `workerIdleSeconds` without a task). */
+  get liveWorkers(): number {
+    return (this.extractPool?.threads.length ?? 0) + (this.chunkPool?.threads.length ?? 0);
   }
 
   async destroy(): Promise<void> {
