@@ -24,15 +24,43 @@ export interface ChunkItem {
   file: { language: string; path: string; inputText?: boolean };
 }
 
+/**
+ * At most `limit` tasks handed to a pool at once. Piscina queues the rest, and a task queued when
+ * the pool's only worker dies waits forever (with minThreads 0, which lets idle pools close, a
+ * queued task starts no worker): so tasks wait here instead, and each attempt takes a place.
+ */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    while (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 export class EnginePools {
   private extractPool?: Piscina;
   private chunkPool?: Piscina;
+  private readonly extractGate: Gate;
+  private readonly chunkGate: Gate;
 
   constructor(
     private readonly model: ModelInfo,
     private readonly settings: PipelineSettings,
     private readonly limits: LimitSettings = DEFAULT_LIMIT_SETTINGS,
-  ) {}
+  ) {
+    this.extractGate = new Gate(settings.extractWorkers);
+    this.chunkGate = new Gate(settings.chunkWorkers);
+  }
 
   /**
    * Extract and chunk workers parse what a repository holds, so each runs under a heap cap: a file
@@ -59,7 +87,7 @@ export class EnginePools {
     const pool = this.extractPool;
     const limits: ExtractLimits = { maxInflatedBytes: this.limits.maxInflatedBytes, maxExtractedChars: this.limits.maxExtractedChars };
     // The bytes are copied, not transferred: a retry after a worker died needs them again.
-    const result = await retryOnWorkerDeath(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>, signal);
+    const result = await retryOnWorkerDeath(() => this.extractGate.run(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>), signal);
     if ('died' in result) throw new WorkerDiedError(`the extract worker ${result.died} twice on it`);
     return result.value;
   }
@@ -73,9 +101,9 @@ export class EnginePools {
       // transferred buffer is gone from this thread, so a retry after a worker died sends a copy.
       if ('bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength) {
         const bytes = new Uint8Array(source.bytes); // a copy (Buffer#slice would share the memory)
-        return pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>;
+        return this.chunkGate.run(() => pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>);
       }
-      return pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>;
+      return this.chunkGate.run(() => pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>);
     }, signal);
     return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
@@ -91,7 +119,8 @@ export class EnginePools {
     const tasks = items.map(({ source, file }) => ({ source, settings, language: file.language, path: file.path, inputText: file.inputText }) satisfies ChunkTask);
     try {
       // Copied, not transferred: the files are tried again one by one if the worker dies.
-      return (await this.chunkPool.run(tasks, { name: 'chunkMany', signal })) as ChunkResult[];
+      const pool = this.chunkPool;
+      return await this.chunkGate.run(() => pool.run(tasks, { name: 'chunkMany', signal }) as Promise<ChunkResult[]>);
     } catch (error) {
       if (signal?.aborted || !workerDeathOf(error)) throw error;
     }
