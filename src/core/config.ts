@@ -52,9 +52,15 @@ export interface PipelineSettings {
   queueCapacity: number;
   /**
    * Smallest number of staged chunks that triggers a commit (the index grows in steps of at least
-   * this, or a fifth of its size, whichever is larger): fewer, larger writes.
+   * this, or half its size, whichever is larger): fewer, larger writes.
    */
   commitChunks: number;
+  /**
+   * Seconds a worker (extract, chunk, embed) may sit idle before it exits and gives its memory back;
+   * the pool starts it again on the next task. The query lane waits five times as long, so a search
+   * soon after indexing does not load the model again.
+   */
+  workerIdleSeconds: number;
 }
 
 export interface FileSettings {
@@ -175,6 +181,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   batchSize: 1,
   queueCapacity: 64,
   commitChunks: 1000,
+  workerIdleSeconds: 60,
 };
 
 export const DEFAULT_FILE_SETTINGS: FileSettings = {

@@ -373,6 +373,11 @@ export class QuipuEngine {
     return this.runtimeCache;
   }
 
+  /** Worker threads alive now, in every pool: idle ones exit after `workerIdleSeconds`. */
+  get liveWorkers(): number {
+    return this.pools.liveWorkers + (this.embedder instanceof LocalEmbedder ? this.embedder.liveWorkers : 0);
+  }
+
   async close(): Promise<void> {
     this.vectorCache?.close();
     this.vectorCache = undefined;

@@ -19,15 +19,48 @@ export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-wo
   return file;
 }
 
+export interface ChunkItem {
+  source: ChunkTask['source'];
+  file: { language: string; path: string; inputText?: boolean };
+}
+
+/**
+ * At most `limit` tasks handed to a pool at once. Piscina queues the rest, and a task queued when
+ * the pool's only worker dies waits forever (with minThreads 0, which lets idle pools close, a
+ * queued task starts no worker): so tasks wait here instead, and each attempt takes a place.
+ */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    while (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 export class EnginePools {
   private extractPool?: Piscina;
   private chunkPool?: Piscina;
+  private readonly extractGate: Gate;
+  private readonly chunkGate: Gate;
 
   constructor(
     private readonly model: ModelInfo,
     private readonly settings: PipelineSettings,
     private readonly limits: LimitSettings = DEFAULT_LIMIT_SETTINGS,
-  ) {}
+  ) {
+    this.extractGate = new Gate(settings.extractWorkers);
+    this.chunkGate = new Gate(settings.chunkWorkers);
+  }
 
   /**
    * Extract and chunk workers parse what a repository holds, so each runs under a heap cap: a file
@@ -40,7 +73,7 @@ export class EnginePools {
       filename: workerScript(name),
       minThreads: 0,
       maxThreads,
-      idleTimeout: 30_000,
+      idleTimeout: this.settings.workerIdleSeconds * 1000,
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.limits.workerHeapMb / 16)) },
     });
@@ -54,7 +87,7 @@ export class EnginePools {
     const pool = this.extractPool;
     const limits: ExtractLimits = { maxInflatedBytes: this.limits.maxInflatedBytes, maxExtractedChars: this.limits.maxExtractedChars };
     // The bytes are copied, not transferred: a retry after a worker died needs them again.
-    const result = await retryOnWorkerDeath(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>, signal);
+    const result = await retryOnWorkerDeath(() => this.extractGate.run(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>), signal);
     if ('died' in result) throw new WorkerDiedError(`the extract worker ${result.died} twice on it`);
     return result.value;
   }
@@ -68,18 +101,43 @@ export class EnginePools {
       // transferred buffer is gone from this thread, so a retry after a worker died sends a copy.
       if ('bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength) {
         const bytes = new Uint8Array(source.bytes); // a copy (Buffer#slice would share the memory)
-        return pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>;
+        return this.chunkGate.run(() => pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>);
       }
-      return pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>;
+      return this.chunkGate.run(() => pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>);
     }, signal);
     return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
 
+  /**
+   * Several files in one task (small files: the trip between threads costs more than chunking
+   * them). When the worker dies under the group, each file is tried alone, so only the file that
+   * kills it is skipped, with the reason `chunk` gives.
+   */
+  async chunkMany(items: ChunkItem[], settings: ChunkSettings, signal?: AbortSignal): Promise<ChunkResult[]> {
+    if (items.length === 1) return [await this.chunk(items[0].source, settings, signal, items[0].file)];
+    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir });
+    const tasks = items.map(({ source, file }) => ({ source, settings, language: file.language, path: file.path, inputText: file.inputText }) satisfies ChunkTask);
+    try {
+      // Copied, not transferred: the files are tried again one by one if the worker dies.
+      const pool = this.chunkPool;
+      return await this.chunkGate.run(() => pool.run(tasks, { name: 'chunkMany', signal }) as Promise<ChunkResult[]>);
+    } catch (error) {
+      if (signal?.aborted || !workerDeathOf(error)) throw error;
+    }
+    const results: ChunkResult[] = [];
+    for (const item of items) results.push(await this.chunk(item.source, settings, signal, item.file));
+    return results;
+  }
 
   /** Waits for running tasks, then stops every worker. */
   async close(): Promise<void> {
     await Promise.all([this.extractPool?.close(), this.chunkPool?.close()]);
     this.extractPool = this.chunkPool = undefined;
+  }
+
+  /** Worker threads alive now (they exit after `workerIdleSeconds` without a task). */
+  get liveWorkers(): number {
+    return (this.extractPool?.threads.length ?? 0) + (this.chunkPool?.threads.length ?? 0);
   }
 
   async destroy(): Promise<void> {

@@ -66,6 +66,13 @@ export async function chunk(task: ChunkTask): Promise<ChunkResult> {
   return { kind: 'chunks', chunks: withModelInput(chunks, tok, task) };
 }
 
+/** Several small files in one call: one trip between threads instead of one per file. */
+export async function chunkMany(tasks: ChunkTask[]): Promise<ChunkResult[]> {
+  const results: ChunkResult[] = [];
+  for (const task of tasks) results.push(await chunk(task));
+  return results;
+}
+
 /**
  * The ids the model sees: the chunk as `chunkModelInput` prepares it, as the settings ask (the
  * source file's path and symbol in front, boilerplate left out, words cut apart). Documents (no

@@ -27,3 +27,27 @@ test('closing wakes a waiting consumer with done', async () => {
   assert.deepEqual(await waiting, { value: undefined, done: true });
   await assert.rejects(channel.push('late'), /closed/);
 });
+
+test('a weighed channel holds no more than its weight, but always takes one item', async () => {
+  const channel = new Channel<number>(10, (n) => n, 10);
+  await channel.push(4);
+  await channel.push(5);
+  let heavyPushed = false;
+  const heavy = channel.push(30).then(() => (heavyPushed = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(heavyPushed, false, 'push must wait while the weight would pass the bound');
+  assert.deepEqual(await channel.pop(), { value: 4, done: false });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(heavyPushed, false, '5 + 30 is still too heavy');
+  assert.deepEqual(await channel.pop(), { value: 5, done: false });
+  await heavy;
+  assert.equal(channel.size, 1, 'an item heavier than the bound goes into an empty queue');
+  let lightPushed = false;
+  const light = channel.push(1).then(() => (lightPushed = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(lightPushed, false);
+  assert.deepEqual(await channel.pop(), { value: 30, done: false });
+  await light;
+  channel.close();
+  assert.deepEqual(await channel.pop(), { value: 1, done: false });
+});

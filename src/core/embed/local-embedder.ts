@@ -47,17 +47,18 @@ export class LocalEmbedder implements Embedder {
   }
 
   private embedder(): Piscina {
-    this.embedPool ??= this.embedWorkers(this.settings.embedWorkers, this.settings.embedThreads, 60_000);
+    this.embedPool ??= this.embedWorkers(this.settings.embedWorkers, this.settings.embedThreads, this.settings.workerIdleSeconds * 1000);
     return this.embedPool;
   }
 
   /**
    * One worker with its own session and one thread, for queries (and `embed`): a search embeds its
    * query at once, even while indexing keeps the indexing workers' queue full. Costs one more model
-   * in memory (~60 MB for MiniLM), kept for 5 minutes after the last query.
+   * in memory (bench/SCALING.md), kept for five times `workerIdleSeconds` (5 minutes by default)
+   * after the last query.
    */
   private queryLane(): Piscina {
-    this.queryPool ??= this.embedWorkers(1, 1, 300_000);
+    this.queryPool ??= this.embedWorkers(1, 1, this.settings.workerIdleSeconds * 5000);
     return this.queryPool;
   }
 
@@ -104,6 +105,11 @@ export class LocalEmbedder implements Embedder {
   /** Which ONNX Runtime the embedding workers run: native, or WebAssembly and why. */
   async runtime(): Promise<RuntimeInfo> {
     return this.queryLane().run(null, { name: 'runtime' }) as Promise<RuntimeInfo>;
+  }
+
+  /** Embedding worker threads alive now, indexing and query lane (idle ones exit: `workerIdleSeconds`). */
+  get liveWorkers(): number {
+    return (this.embedPool?.threads.length ?? 0) + (this.queryPool?.threads.length ?? 0);
   }
 
   /** Waits for running tasks, then stops every worker. */

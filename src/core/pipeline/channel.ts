@@ -1,15 +1,21 @@
 /**
  * A bounded async queue between two pipeline stages. `push` waits while the queue is full
  * (back-pressure), `pop` waits while it is empty; `close` lets the consumer drain and finish.
- * Several producers and consumers may share one channel.
+ * Several producers and consumers may share one channel. With a weight (bytes, say), the queue also
+ * holds no more than `maxWeight` in all, but always takes one item, however heavy.
  */
 export class Channel<T> {
   private readonly items: T[] = [];
   private readonly waitingConsumers: ((item: IteratorResult<T>) => void)[] = [];
   private readonly waitingProducers: (() => void)[] = [];
   private closed = false;
+  private weight = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly weightOf?: (item: T) => number,
+    private readonly maxWeight = Infinity,
+  ) {
     if (capacity < 1) throw new RangeError('capacity must be at least 1');
   }
 
@@ -18,18 +24,23 @@ export class Channel<T> {
   }
 
   async push(item: T): Promise<void> {
-    while (this.items.length >= this.capacity && !this.closed) {
+    const weight = this.weightOf?.(item) ?? 0;
+    while ((this.items.length >= this.capacity || (this.items.length > 0 && this.weight + weight > this.maxWeight)) && !this.closed) {
       await new Promise<void>((resolve) => this.waitingProducers.push(resolve));
     }
     if (this.closed) throw new Error('push to a closed channel');
     const consumer = this.waitingConsumers.shift();
     if (consumer) consumer({ value: item, done: false });
-    else this.items.push(item);
+    else {
+      this.items.push(item);
+      this.weight += weight;
+    }
   }
 
   async pop(): Promise<IteratorResult<T>> {
     if (this.items.length > 0) {
       const value = this.items.shift()!;
+      if (this.weightOf) this.weight = this.items.length > 0 ? this.weight - this.weightOf(value) : 0;
       this.waitingProducers.shift()?.();
       return { value, done: false };
     }

@@ -72,6 +72,16 @@ const VECTOR_CACHE_ENTRIES = 10_000;
 const PROGRESS_INTERVAL_MS = 200;
 /** Chunks after which a new index is first committed (then commits grow with the index). */
 const FIRST_COMMIT_CHUNKS = 64;
+/**
+ * Small files go to the chunk worker in groups of up to this many (or this many bytes): for a
+ * one-line file the trip between threads costs more than the chunking.
+ */
+const CHUNK_GROUP_FILES = 32;
+const CHUNK_GROUP_BYTES = 256 * 1024;
+/** What the queue to the chunk workers holds at most (one file, however large, always fits). */
+const CHUNK_QUEUE_BYTES = 4 * 1024 * 1024;
+/** Later commits wait for at least this share of the index in new chunks (or `commitChunks`, or a minute). */
+const COMMIT_GROWTH = 0.5;
 
 /** Everything one run shares: its context, queues, counters and the signal that stops it. */
 interface RunState {
@@ -149,7 +159,8 @@ function createRunState(ctx: IndexRunContext): RunState {
     discoveryDone: false,
     lastProgress: 0,
     toRead: new Channel(capacity),
-    toChunk: new Channel(Math.max(4, ctx.config.pipeline.chunkWorkers * 2)),
+    // Many small files or a few large ones (an extracted PDF's text may be megabytes).
+    toChunk: new Channel(Math.max(CHUNK_GROUP_FILES, ctx.config.pipeline.chunkWorkers * 2), sourceBytes, CHUNK_QUEUE_BYTES),
     toEmbed: new Channel(capacity),
     toStore: new Channel(capacity),
     vectorCache: new Map(),
@@ -273,7 +284,7 @@ async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
   const { store, host, pools } = run.ctx;
   let bytes: Uint8Array;
   try {
-    bytes = await host.readFile(file.absPath);
+    bytes = await host.readFile(file.absPath, file.size);
   } catch (error) {
     // Possibly passing (permissions, a lock): keep what the index has for it.
     skip(run, file.path, `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
@@ -324,18 +335,35 @@ async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
 // ── chunk: decode, tokenise and cut in the chunk pool ──
 
 async function chunkStage(run: RunState): Promise<void> {
-  for await (const item of run.toChunk) await chunkOne(run, item);
+  for (;;) {
+    // A group: one file, then more while they are already waiting, up to CHUNK_GROUP_FILES or _BYTES.
+    const first = await run.toChunk.pop();
+    if (first.done) return;
+    const group: ReadFile[] = [first.value];
+    let bytes = sourceBytes(first.value);
+    while (group.length < CHUNK_GROUP_FILES && bytes < CHUNK_GROUP_BYTES && run.toChunk.size > 0) {
+      const next = await run.toChunk.pop();
+      if (next.done) break;
+      group.push(next.value);
+      bytes += sourceBytes(next.value);
+    }
+    await chunkGroup(run, group);
+  }
 }
 
-async function chunkOne(run: RunState, item: ReadFile): Promise<void> {
+function sourceBytes(item: ReadFile): number {
+  return 'bytes' in item.source ? item.source.bytes.length : item.source.text.length;
+}
+
+async function chunkGroup(run: RunState, group: ReadFile[]): Promise<void> {
   const { pools, config, embedder } = run.ctx;
-  const file = { language: languageOf(item.file.path), path: item.file.path, inputText: embedder.needsText };
-  const result = await pools.chunk(item.source, config.chunk, run.signal, file);
-  if (result.kind === 'skipped') {
-    dropFile(run, item.file, result.reason);
-    return;
+  const items = group.map((item) => ({ source: item.source, file: { language: languageOf(item.file.path), path: item.file.path, inputText: embedder.needsText } }));
+  const results = await pools.chunkMany(items, config.chunk, run.signal);
+  for (const [i, result] of results.entries()) {
+    const item = group[i];
+    if (result.kind === 'skipped') dropFile(run, item.file, result.reason);
+    else await run.toEmbed.push({ file: item.file, hash: item.hash, chunks: result.chunks });
   }
-  await run.toEmbed.push({ file: item.file, hash: item.hash, chunks: result.chunks });
 }
 
 // ── embed: windows of files, inputs never embedded before, batched for the embedder ──
@@ -462,9 +490,10 @@ async function writeStage(run: RunState): Promise<void> {
     run.counters.filesIndexed++;
     run.bytesIndexed += update.size;
     reportProgress(run);
-    // Few large commits: each rewrites the shards it touches, so batch by size and time.
+    // Few large commits: each rewrites the shards it touches, so batch by size and time. Growing
+    // by half the index at a time, a cold run rewrites about 3× the index in all (a fifth: 6×).
     // An empty index commits early, so a first search answers within seconds of the start.
-    const threshold = store.chunkCount === 0 ? Math.min(config.pipeline.commitChunks, FIRST_COMMIT_CHUNKS) : Math.max(config.pipeline.commitChunks, store.chunkCount * 0.2);
+    const threshold = store.chunkCount === 0 ? Math.min(config.pipeline.commitChunks, FIRST_COMMIT_CHUNKS) : Math.max(config.pipeline.commitChunks, store.chunkCount * COMMIT_GROWTH);
     if (run.stagedChunks >= threshold || performance.now() - run.lastCommit > 60_000) await commitStaged(run);
   }
 }

@@ -156,6 +156,8 @@ export class IndexStore {
   private readonly staged = new Map<string, FileUpdate | null>();
   private readonly touched = new Map<string, { size: number; mtimeMs: number }>();
   private readonly textCache = new Map<string, string[]>();
+  private countedCatalog?: ReadonlyMap<string, CatalogEntry>;
+  private countedChunks = 0;
 
   private constructor(
     readonly dir: string,
@@ -234,10 +236,15 @@ export class IndexStore {
     return this.manifest.updatedAt;
   }
 
+  /** Chunks in the committed catalog; counted once per catalog (the writer asks after every file). */
   get chunkCount(): number {
-    let count = 0;
-    for (const entry of this.catalogMap.values()) count += entry.chunkIds.length;
-    return count;
+    if (this.countedCatalog !== this.catalogMap) {
+      let count = 0;
+      for (const entry of this.catalogMap.values()) count += entry.chunkIds.length;
+      this.countedChunks = count;
+      this.countedCatalog = this.catalogMap;
+    }
+    return this.countedChunks;
   }
 
   /** Changes staged but not yet committed. */
