@@ -10,7 +10,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(50);
 }
 
-test('idle worker pools close after workerIdleSeconds and open again for the next run and search', async () => {
+test('idle worker pools close after workerIdleSeconds and open again for the next run and search', { timeout: 180_000 }, async () => {
   const engine = await testEngine({ pipeline: { workerIdleSeconds: 1, embedWorkers: 1 } });
   const folder = tempDir();
   const indexDir = join(tempDir(), 'index');
