@@ -17,6 +17,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { isAlive } from '../store/lock';
 
 export interface VectorCacheSettings {
   /** Root folder; each embedder gets a folder inside. */
@@ -230,15 +231,6 @@ export class VectorCache {
  * segment) and Windows then refuses (EPERM, EBUSY): the file stays, this process no longer counts
  * it, and whichever process next drops it as the oldest deletes it. A cache never fails a run.
  */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function removeSegmentFile(path: string): void {
   try {
     rmSync(path, { force: true });

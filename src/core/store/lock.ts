@@ -51,7 +51,8 @@ async function readOwner(path: string): Promise<{ pid: number; host: string; sin
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
