@@ -28,6 +28,7 @@ test('terminalSafe shows control characters as visible escapes, as git and less 
   assert.equal(terminalSafe('line\nbreak'), 'line^Jbreak');
   assert.equal(terminalSafe('line\nbreak', { keepNewlines: true }), 'line\nbreak');
   assert.equal(terminalSafe('cr\r'), 'cr^M');
+  assert.equal(terminalSafe('bad-\uf7ff-name.md'), 'bad-\\xff-name.md', "a name's byte that is not UTF-8, as git shows it");
 });
 
 test('quipu search prints file content and names escaped on a terminal, and exact with --json', async () => {

@@ -11,6 +11,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { decodeName, fsPath } from './names';
 
 export interface DirEntry {
   name: string;
@@ -35,20 +36,21 @@ export interface FileHost {
 
 export const nodeFileHost: FileHost = {
   path: nodePath,
+  // Names as bytes, decoded losslessly (names.ts): a name that is not valid UTF-8 stays openable.
   async readDir(absPath) {
-    const entries = await readdir(absPath, { withFileTypes: true });
-    return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() }));
+    const entries = await readdir(fsPath(absPath), { withFileTypes: true, encoding: 'buffer' });
+    return entries.map((e) => ({ name: decodeName(e.name), isDirectory: e.isDirectory(), isFile: e.isFile() }));
   },
   // Synchronous: see SYNC_READ_BYTES (a stat is the one call every discovered file costs).
   stat(absPath) {
     try {
-      const s = statSync(absPath);
+      const s = statSync(fsPath(absPath));
       return Promise.resolve({ size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() });
     } catch (error) {
       return Promise.reject(error as Error);
     }
   },
-  readFile: (absPath, expectedSize) => (expectedSize === undefined ? readFile(absPath) : readKnownSize(absPath, expectedSize)),
+  readFile: (absPath, expectedSize) => (expectedSize === undefined ? readFile(fsPath(absPath)) : readKnownSize(absPath, expectedSize)),
 };
 
 /**
@@ -60,7 +62,7 @@ export const nodeFileHost: FileHost = {
 export const SYNC_READ_BYTES = 256 * 1024;
 
 async function readKnownSize(absPath: string, expectedSize: number): Promise<Uint8Array> {
-  return (expectedSize <= SYNC_READ_BYTES ? readSmallFileSync(absPath, expectedSize) : undefined) ?? readFile(absPath);
+  return (expectedSize <= SYNC_READ_BYTES ? readSmallFileSync(absPath, expectedSize) : undefined) ?? readFile(fsPath(absPath));
 }
 
 /**
@@ -69,7 +71,7 @@ async function readKnownSize(absPath: string, expectedSize: number): Promise<Uin
  * whole only when it has not grown past its stat.
  */
 function readSmallFileSync(absPath: string, expectedSize: number): Uint8Array | undefined {
-  const fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const fd = openSync(fsPath(absPath), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     if (!fstatSync(fd).isFile()) return undefined;
     const buffer = Buffer.allocUnsafeSlow(expectedSize + 1);
