@@ -25,7 +25,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: {
-      'extract-worker': 'src/workers/extract-worker.ts',
+      'extract-process': 'src/workers/extract-process.ts',
       'chunk-worker': 'src/workers/chunk-worker.ts',
       'embed-worker': 'src/workers/embed-worker.ts',
     },

@@ -42,7 +42,7 @@ const required = [
   'extension/package.json',
   'extension/LICENSE.txt',
   'extension/dist/extension.js',
-  'extension/dist/workers/extract-worker.js',
+  'extension/dist/workers/extract-process.js',
   'extension/dist/workers/chunk-worker.js',
   'extension/dist/workers/embed-worker.js',
   'extension/dist/schemas/index.proto',

@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { ChildDiedError, ChildPool } from './child-pool';
 import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
 import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from './config';
 import { packageRoot, type ModelInfo } from './embed/model';
 import type { DocumentKind, ExtractedDocument, ExtractLimits } from './extract/kinds';
 import type { ExtractTask } from '../workers/extract-worker';
 
-export function workerScript(name: 'extract-worker' | 'chunk-worker' | 'embed-worker'): string {
+export function workerScript(name: 'extract-process' | 'chunk-worker' | 'embed-worker'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');
   const file = join(dir, `${name}.js`);
   if (!existsSync(file)) throw new Error(`Worker script ${file} is missing: run \`npm run build\` first.`);
@@ -48,7 +49,7 @@ class Gate {
 }
 
 export class EnginePools {
-  private extractPool?: Piscina;
+  private extractPool?: ChildPool;
   private chunkPool?: Piscina;
   private readonly extractGate: Gate;
   private readonly chunkGate: Gate;
@@ -64,11 +65,23 @@ export class EnginePools {
 
   /**
    * Extract and chunk workers parse what a repository holds, so each runs under a heap cap: a file
-   * that makes pdf.js, mammoth or the tokenizer run away kills its own worker (piscina starts
-   * another), not the process — in VS Code, not the extension host. Embedding workers have none:
-   * their input is token ids of bounded length, and ONNX Runtime's memory is native anyway.
+   * that makes pdf.js, mammoth or the tokenizer run away kills its own worker, not the process — in
+   * VS Code, not the extension host. Extraction (PDF, DOCX: whole documents, zip and Flate streams)
+   * runs in child processes, which die alone whatever they allocate (child-pool.ts says why); the
+   * chunk workers' input is text of at most 1 MB, so threads with `resourceLimits` do. Embedding
+   * workers have no cap: their input is token ids of bounded length, and ONNX Runtime's memory is
+   * native anyway.
    */
-  private hostilePool(name: 'extract-worker' | 'chunk-worker', maxThreads: number, workerData?: unknown): Piscina {
+  private extractProcesses(): ChildPool {
+    return new ChildPool({
+      script: workerScript('extract-process'),
+      maxChildren: this.settings.extractWorkers,
+      heapMb: this.limits.workerHeapMb,
+      idleMs: this.settings.workerIdleSeconds * 1000,
+    });
+  }
+
+  private hostilePool(name: 'chunk-worker', maxThreads: number, workerData?: unknown): Piscina {
     const pool = new Piscina({
       filename: workerScript(name),
       minThreads: 0,
@@ -83,11 +96,11 @@ export class EnginePools {
   }
 
   async extract(kind: DocumentKind, bytes: Uint8Array, signal?: AbortSignal): Promise<ExtractedDocument> {
-    this.extractPool ??= this.hostilePool('extract-worker', this.settings.extractWorkers);
+    this.extractPool ??= this.extractProcesses();
     const pool = this.extractPool;
     const limits: ExtractLimits = { maxInflatedBytes: this.limits.maxInflatedBytes, maxExtractedChars: this.limits.maxExtractedChars };
-    // The bytes are copied, not transferred: a retry after a worker died needs them again.
-    const result = await retryOnWorkerDeath(() => this.extractGate.run(() => pool.run({ kind, bytes, limits } satisfies ExtractTask, { name: 'extract', signal }) as Promise<ExtractedDocument>), signal);
+    // The bytes are copied to the child; a retry after it died sends them again.
+    const result = await retryOnWorkerDeath(() => this.extractGate.run(() => pool.run<ExtractedDocument>({ kind, bytes, limits } satisfies ExtractTask, signal)), signal);
     if ('died' in result) throw new WorkerDiedError(`the extract worker ${result.died} twice on it`);
     return result.value;
   }
@@ -135,9 +148,9 @@ export class EnginePools {
     this.extractPool = this.chunkPool = undefined;
   }
 
-  /** Worker threads alive now (they exit after `workerIdleSeconds` without a task). */
+  /** Extract processes and chunk threads alive now (they exit after `workerIdleSeconds` without a task). */
   get liveWorkers(): number {
-    return (this.extractPool?.threads.length ?? 0) + (this.chunkPool?.threads.length ?? 0);
+    return (this.extractPool?.size ?? 0) + (this.chunkPool?.threads.length ?? 0);
   }
 
   async destroy(): Promise<void> {
@@ -151,8 +164,9 @@ export class WorkerDiedError extends Error {
   override name = 'WorkerDiedError';
 }
 
-/** How a worker died, from piscina's error, or undefined for an ordinary task error. */
+/** How a worker died, from piscina's or the child pool's error, or undefined for an ordinary task error. */
 export function workerDeathOf(error: unknown): string | undefined {
+  if (error instanceof ChildDiedError) return error.message;
   const e = error as NodeJS.ErrnoException | undefined;
   if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'ran out of memory';
   const exit = /^worker exited with code: (-?\d+)/.exec(e?.message ?? '');

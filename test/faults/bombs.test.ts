@@ -1,7 +1,8 @@
 /**
  * Decompression bombs and dying workers: the bomb is refused before it is inflated, a dying worker is
  * replaced, each such file is skipped with a reason, the rest of the folder is indexed, and the
- * process's memory stays bounded. (The heap cap alone does not always hold: bench/RELIABILITY.md.)
+ * process's memory stays bounded. With the inflation limit lifted, the heap cap still holds: the
+ * extract child process that runs out of memory dies alone.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
@@ -52,4 +53,14 @@ test('a worker that crashes mid-batch: retried once, then the file is skipped wi
   // The oracle runs with the same environment: verify asks the same workers whether they would skip them.
   const report = await assertConsistent(folder, indexDir, { QUIPU_TEST_CRASH_MARKER: marker });
   assert.equal(report.notIndexed, 2);
+});
+
+test('with the inflation limit lifted, a bomb that exhausts the heap cap kills its own extract process only', async () => {
+  const folder = folderWithGoodFiles();
+  writeDocxBomb(join(folder, 'bomb.docx'), 400 * 1024 * 1024);
+  const indexDir = tempDir();
+  const { summary } = await indexJson(folder, indexDir, ['--max-inflated-mb', '100000', '--worker-heap-mb', '192']);
+  assert.equal(reasonOf(summary, 'bomb.docx'), 'the extract worker ran out of memory twice on it');
+  assert.equal(summary.filesIndexed, 3, 'the good files, the DOCX and the PDF among them, are indexed after it');
+  await assertConsistent(folder, indexDir); // with the default limits the bomb is refused, so still not indexed
 });
