@@ -26,6 +26,7 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
       switch (event.type) {
         case 'start':
           if (event.rebuildReason) err.write(`Rebuilding the index: ${safe(event.rebuildReason)}.\n`);
+          if (event.repairReason) err.write(`Repairing the index first: ${safe(event.repairReason)}.\n`);
           if (!options.json) err.write(`Indexing ${safe(event.folder)}\n  index: ${safe(event.indexDir)}\n`);
           break;
         case 'skip':

@@ -3,9 +3,9 @@
  * any number of indexed folders. Nothing here imports `vscode`.
  */
 import { createHash } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import type { Embedder } from './embed/embedder';
 import { LocalEmbedder } from './embed/local-embedder';
@@ -25,6 +25,9 @@ import { similarInStore, type SimilarAnswer, type SimilarSource } from './search
 import { acquireLock } from './store/lock';
 import { IndexCorruptError, IndexStore, textPathOf } from './store/store';
 import { verifyIndex, type VerifyReport } from './verify';
+
+/** Left in an index folder by a search that found a file of it damaged (`noteDamage`). */
+const REPAIR_NOTE = 'repair-needed.txt';
 
 export interface IndexOptions {
   indexDir?: string;
@@ -109,6 +112,16 @@ export class QuipuEngine {
     // The folder in the host's path form (Windows' on Windows); the index folder is always local.
     const root = FolderPaths.of(folder, this.host).root;
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root, this.host));
+    // (Not for a team overlay: its files are only those that differ from the base; it is rebuilt instead.)
+    const repairReason = options.rebuild || options.baseFiles ? undefined : await readFile(join(indexDir, REPAIR_NOTE), 'utf8').catch(() => undefined);
+    if (repairReason !== undefined) {
+      // Removed first: the repair indexes through here again.
+      await rm(join(indexDir, REPAIR_NOTE), { force: true });
+      const onEvent = (event: IndexEvent) => options.onEvent?.(event.type === 'start' ? { ...event, repairReason } : event);
+      const { summary } = await this.verify(root, { indexDir, signal: options.signal, files: options.files, onEvent, repair: true });
+      // A consistent index (the damage was repaired meanwhile) is simply brought up to date.
+      if (summary) return { ...summary, repairReason };
+    }
     const identity = await this.identity();
     const store = await IndexStore.open(indexDir, identity, { write: true, forceRebuild: options.rebuild });
     try {
@@ -146,18 +159,34 @@ export class QuipuEngine {
     const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
     // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
     vector?.catch(() => undefined);
-    try {
-      return await searchStore(await this.reader(indexDir), { text: query, vector }, options);
-    } catch (error) {
-      // A writer may have replaced a shard file between our manifest read and the shard's load.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.dropReader(indexDir);
-      return searchStore(await this.reader(indexDir), { text: query, vector }, options).catch((again: NodeJS.ErrnoException) => {
-        // Gone twice: not a writer's swap but a file the manifest names that is not there.
-        if (again.code === 'ENOENT') throw new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\``);
-        throw again;
-      });
+    const attempt = async () => {
+      try {
+        return await searchStore(await this.reader(indexDir), { text: query, vector }, options);
+      } catch (error) {
+        // A writer may have replaced a shard file between our manifest read and the shard's load.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.dropReader(indexDir);
+        return searchStore(await this.reader(indexDir), { text: query, vector }, options).catch((again: NodeJS.ErrnoException) => {
+          // Gone twice: not a writer's swap but a file the manifest names that is not there.
+          if (again.code === 'ENOENT') throw new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, again.path);
+          throw again;
+        });
+      }
+    };
+    return attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
+  }
+
+  /**
+   * A search that finds an index file damaged leaves a note in the index folder, so the next writer
+   * (`quipu index`, the extension's next update) repairs it first (`verify --repair`: only what is
+   * damaged is re-indexed). Best effort: a reader may not be allowed to write there. Rethrows.
+   */
+  private async noteDamage(indexDirs: string[], error: unknown): Promise<never> {
+    if (error instanceof IndexCorruptError) {
+      const named = indexDirs.filter((dir) => error.file?.startsWith(dir + sep));
+      await Promise.all((named.length ? named : indexDirs).map((dir) => writeFile(join(dir, REPAIR_NOTE), error.message).catch(() => undefined)));
     }
+    throw error;
   }
 
   /**
@@ -193,16 +222,16 @@ export class QuipuEngine {
       return await attempt();
     } catch (error) {
       // A writer may have replaced a shard file between our manifest read and the shard's load.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return this.noteDamage(dirs, error);
       for (const dir of dirs) this.dropReader(dir);
-      return attempt();
+      return attempt().catch((again: unknown) => this.noteDamage(dirs, again));
     }
   }
 
   /** The chunks most like some indexed lines, by the vectors the index already holds (nothing is embedded). */
   async similar(folder: string, source: SimilarSource, options: Omit<SearchOptions, 'mode'> & { indexDir?: string } = {}): Promise<SimilarAnswer> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
-    return similarInStore(await this.reader(indexDir), source, options);
+    return similarInStore(await this.reader(indexDir), source, options).catch((error: unknown) => this.noteDamage([indexDir], error));
   }
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */

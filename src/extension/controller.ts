@@ -10,6 +10,7 @@ import { ConfigError, type PipelineSettings } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
+import { IndexCorruptError } from '../core/store/store';
 import { FolderPaths, nodeFileHost } from '../core/files/host';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import type { SearchMode } from '../core/search/search';
@@ -308,6 +309,11 @@ export class QuipuController implements PanelHost, vscode.Disposable {
         return { ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name };
       });
     } catch (error) {
+      if (error instanceof IndexCorruptError) {
+        // The engine left a repair note: the next update repairs what is damaged (verify --repair).
+        if (this.trusted) for (const entry of entries) this.scheduler.requestFull(entry.folder.uri.toString());
+        throw new Error(`Part of the index is damaged (${error.message.replace(/: run `quipu verify.*$/, '')}). Quipu is repairing it; search again in a moment.`);
+      }
       if (!(error instanceof IndexNotReadyError)) throw error;
       const indexing = this.scheduler.busy || this.scheduler.hasPending;
       throw new Error(indexing ? 'The index is being built; results appear as soon as the first files are in.' : 'Nothing is indexed yet: run "Quipu: Index Workspace".');

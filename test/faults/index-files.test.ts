@@ -100,6 +100,27 @@ for (const c of cases) {
   });
 }
 
+test('a damaged shard that a search runs into is repaired by the next index run, which says so', async () => {
+  const { folder, indexDir, files } = await indexedCorpus();
+  cases.find((c) => c.name === 'a truncated shard')?.damage(indexDir);
+  const search = await runQuipu(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir]);
+  assert.equal(search.code, 1);
+  assert.match(search.stderr, /cannot be read .*the next `quipu index` repairs it too/);
+  const run = await runQuipu(['index', folder, '--index-dir', indexDir, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /Repairing the index first: .*index\.g\d+\.pb cannot be read/);
+  const summary = JSON.parse(run.stdout) as { repairReason?: string; filesIndexed: number };
+  assert.match(summary.repairReason ?? '', /cannot be read/);
+  assert.ok(summary.filesIndexed > 0 && summary.filesIndexed < files, `only the damaged shard's files are indexed again (${summary.filesIndexed} of ${files})`);
+  const report = await assertConsistent(folder, indexDir);
+  assert.equal(report.files, files, 'nothing indexed is lost');
+  const after = await runQuipu(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--json', '--top', '1']);
+  assert.equal((JSON.parse(after.stdout) as { path: string }[])[0].path, 'notes/pasta.txt');
+  // The note is gone with the repair: the run after it is an ordinary one.
+  const again = await indexJson(folder, indexDir);
+  assert.equal((again.summary as { repairReason?: string }).repairReason, undefined);
+});
+
 test('a writer given a garbage manifest rebuilds the index and says why', async () => {
   const { folder, indexDir, files } = await indexedCorpus();
   writeFileSync(join(indexDir, 'manifest.json'), 'not json');

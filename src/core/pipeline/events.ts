@@ -25,7 +25,7 @@ export interface IndexProgress {
 }
 
 export type IndexEvent =
-  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string }
+  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string; repairReason?: string }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'skip'; file: SkippedFile }
   | { type: 'commit'; files: number; chunks: number }
@@ -51,4 +51,6 @@ export interface IndexSummary {
   cancelled: boolean;
   /** Set when the old index was discarded (model or chunk settings changed). */
   rebuildReason?: string;
+  /** Set when a search had found an index file damaged and this run repaired it first (verify --repair). */
+  repairReason?: string;
 }

@@ -653,6 +653,14 @@ function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manife
 /** An index file that cannot be read as what it should be; the message names the file and why. */
 export class IndexCorruptError extends Error {
   override name = 'IndexCorruptError';
+
+  constructor(
+    message: string,
+    /** The damaged file, when one is to blame. */
+    readonly file?: string,
+  ) {
+    super(message);
+  }
 }
 
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
@@ -763,7 +771,7 @@ async function folderSize(dir: string): Promise<number> {
 function damaged(file: string) {
   return (error: unknown): never => {
     if (error instanceof IndexCorruptError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
-    throw new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\``);
+    throw new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, file);
   };
 }
 
