@@ -26,6 +26,7 @@ await Promise.all([
     ...common,
     entryPoints: {
       'extract-process': 'src/workers/extract-process.ts',
+      'pool-host': 'src/workers/pool-host.ts',
       'chunk-worker': 'src/workers/chunk-worker.ts',
       'embed-worker': 'src/workers/embed-worker.ts',
     },

@@ -45,6 +45,7 @@ const required = [
   'extension/dist/workers/extract-process.js',
   'extension/dist/workers/chunk-worker.js',
   'extension/dist/workers/embed-worker.js',
+  'extension/dist/workers/pool-host.js',
   'extension/dist/schemas/index.proto',
   'extension/models/all-MiniLM-L6-v2/config.json',
   'extension/models/all-MiniLM-L6-v2/tokenizer.json',

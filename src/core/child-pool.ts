@@ -158,7 +158,7 @@ function deathOf(code: number | null, signal: NodeJS.Signals | null, stderr: str
 }
 
 /** Whether a child (its handle and IPC channel) keeps this process's event loop alive. */
-function setHeld(child: ChildProcess, held: boolean): void {
+export function setHeld(child: ChildProcess, held: boolean): void {
   if (held) {
     child.ref();
     child.channel?.ref();

@@ -61,6 +61,12 @@ export interface PipelineSettings {
    * soon after indexing does not load the model again.
    */
   workerIdleSeconds: number;
+  /**
+   * Embedding workers in a child process of their own instead of this process's threads: for a
+   * long-lived host (VS Code's extension host), which gets all of their memory back when they go
+   * idle, and survives a native crash in ONNX Runtime. The CLI keeps threads.
+   */
+  embedInChildProcess: boolean;
 }
 
 export interface FileSettings {
@@ -182,6 +188,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   queueCapacity: 64,
   commitChunks: 1000,
   workerIdleSeconds: 60,
+  embedInChildProcess: false,
 };
 
 export const DEFAULT_FILE_SETTINGS: FileSettings = {
@@ -240,6 +247,7 @@ function validateConfig(config: QuipuConfig): void {
   if (config.limits.workerHeapMb < 64) throw new ConfigError(`limits.workerHeapMb must be at least 64 (got ${config.limits.workerHeapMb})`);
   for (const key of Object.keys(pipeline) as (keyof PipelineSettings)[]) {
     const value = pipeline[key];
+    if (typeof value === 'boolean') continue;
     if (!Number.isInteger(value) || value < 1) {
       throw new ConfigError(`pipeline.${key} must be a positive integer (got ${value})`);
     }

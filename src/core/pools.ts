@@ -13,7 +13,7 @@ import { packageRoot, type ModelInfo } from './embed/model';
 import type { DocumentKind, ExtractedDocument, ExtractLimits } from './extract/kinds';
 import type { ExtractTask } from '../workers/extract-worker';
 
-export function workerScript(name: 'extract-process' | 'chunk-worker' | 'embed-worker'): string {
+export function workerScript(name: 'extract-process' | 'chunk-worker' | 'embed-worker' | 'pool-host'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');
   const file = join(dir, `${name}.js`);
   if (!existsSync(file)) throw new Error(`Worker script ${file} is missing: run \`npm run build\` first.`);

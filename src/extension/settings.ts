@@ -140,6 +140,8 @@ export function pipelineSettingsOf(settings: QuipuSettings): PipelineSettings {
     embedThreads: positive(settings.embedThreads, DEFAULT_PIPELINE_SETTINGS.embedThreads),
     chunkWorkers: positive(settings.chunkWorkers, DEFAULT_PIPELINE_SETTINGS.chunkWorkers),
     batchSize: positive(settings.batchSize, DEFAULT_PIPELINE_SETTINGS.batchSize),
+    // The extension host lives as long as the window: the model's memory goes back when idle.
+    embedInChildProcess: true,
   };
 }
 

@@ -10,8 +10,23 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(50);
 }
 
-test('idle worker pools close after workerIdleSeconds and open again for the next run and search', { timeout: 180_000 }, async () => {
-  const engine = await testEngine({ pipeline: { workerIdleSeconds: 1, embedWorkers: 1 } });
+for (const embedInChildProcess of [false, true]) {
+  const where = embedInChildProcess ? 'embedding in a child process (the extension host\'s way)' : 'embedding in worker threads';
+  test(`idle worker pools close after workerIdleSeconds and open again for the next run and search, ${where}`, { timeout: 180_000 }, () => idleAndBack(embedInChildProcess));
+}
+
+test('a child process embeds exactly as worker threads do', { timeout: 120_000 }, async () => {
+  const threads = await testEngine();
+  const child = await testEngine({ pipeline: { embedInChildProcess: true } });
+  const texts = ['Retry a request with exponential backoff.', 'Keep recently used entries in a bounded map.'];
+  const [a, b] = [await threads.embed(texts), await child.embed(texts)];
+  assert.deepEqual(b.map((v) => [...v]), a.map((v) => [...v]));
+  await child.close();
+  assert.equal(child.liveWorkers, 0, 'closing the engine ends the child process');
+});
+
+async function idleAndBack(embedInChildProcess: boolean): Promise<void> {
+  const engine = await testEngine({ pipeline: { workerIdleSeconds: 1, embedWorkers: 1, embedInChildProcess } });
   const folder = tempDir();
   const indexDir = join(tempDir(), 'index');
   mkdirSync(join(folder, 'notes'));
@@ -32,4 +47,4 @@ test('idle worker pools close after workerIdleSeconds and open again for the nex
   const results = await engine.search(folder, 'producer waits while the queue is full', { indexDir, topK: 1 });
   assert.equal(results[0]?.path, 'notes/queue.md');
   await until(() => engine.liveWorkers === 0);
-});
+}

@@ -1,5 +1,6 @@
 /**
- * The bundled model (or a model folder) on this machine: ONNX Runtime sessions in worker threads.
+ * The bundled model (or a model folder) on this machine: ONNX Runtime sessions in worker threads,
+ * of this process or of a child process (`embedInChildProcess`, core/process-piscina.ts).
  * Documents go to the indexing workers as pre-tokenised batches (transferred, not copied); queries
  * and `embed` have a lane of their own, so a search never waits behind an indexing backlog.
  */
@@ -8,6 +9,7 @@ import { Piscina } from 'piscina';
 import type { QueryTask } from '../../workers/embed-worker';
 import type { PipelineSettings } from '../config';
 import { workerScript } from '../pools';
+import { ProcessPiscina, type TaskPool } from '../process-piscina';
 import { packBatch } from './batch';
 import type { DocumentInput, Embedder } from './embedder';
 import type { ModelInfo } from './model';
@@ -15,9 +17,9 @@ import type { ModelInfo } from './model';
 export class LocalEmbedder implements Embedder {
   readonly needsText = false;
   readonly batchTokens = Infinity;
-  private embedPool?: Piscina;
+  private embedPool?: TaskPool;
   /** The priority lane: queries never queue behind an indexing backlog. */
-  private queryPool?: Piscina;
+  private queryPool?: TaskPool;
 
   constructor(
     private readonly model: ModelInfo,
@@ -46,7 +48,7 @@ export class LocalEmbedder implements Embedder {
     return `on this machine (${this.model.id}, ${workers} worker${workers === 1 ? '' : 's'})`;
   }
 
-  private embedder(): Piscina {
+  private embedder(): TaskPool {
     this.embedPool ??= this.embedWorkers(this.settings.embedWorkers, this.settings.embedThreads, this.settings.workerIdleSeconds * 1000);
     return this.embedPool;
   }
@@ -57,24 +59,21 @@ export class LocalEmbedder implements Embedder {
    * in memory (bench/SCALING.md), kept for five times `workerIdleSeconds` (5 minutes by default)
    * after the last query.
    */
-  private queryLane(): Piscina {
+  private queryLane(): TaskPool {
     this.queryPool ??= this.embedWorkers(1, 1, this.settings.workerIdleSeconds * 5000);
     return this.queryPool;
   }
 
-  private embedWorkers(count: number, threads: number, idleTimeout: number): Piscina {
-    return new Piscina({
+  private embedWorkers(count: number, threads: number, idleTimeout: number): TaskPool {
+    const options = {
       filename: workerScript('embed-worker'),
-      minThreads: 0,
       maxThreads: count,
       idleTimeout,
-      workerData: {
-        onnxPath: this.model.onnxPath,
-        modelDir: this.model.dir,
-        threads,
-        maxTokens: this.model.maxTokens,
-      },
-    });
+      workerData: { onnxPath: this.model.onnxPath, modelDir: this.model.dir, threads, maxTokens: this.model.maxTokens },
+    };
+    if (this.settings.embedInChildProcess) return new ProcessPiscina(workerScript('pool-host'), options);
+    const pool = new Piscina({ ...options, minThreads: 0 });
+    return { run: (task, runOptions) => pool.run(task, runOptions), close: () => pool.close(), get liveWorkers() { return pool.threads.length; } };
   }
 
   /**
@@ -107,9 +106,9 @@ export class LocalEmbedder implements Embedder {
     return this.queryLane().run(null, { name: 'runtime' }) as Promise<RuntimeInfo>;
   }
 
-  /** Embedding worker threads alive now, indexing and query lane (idle ones exit: `workerIdleSeconds`). */
+  /** Embedding workers alive now, indexing and query lane (idle ones exit: `workerIdleSeconds`). */
   get liveWorkers(): number {
-    return (this.embedPool?.threads.length ?? 0) + (this.queryPool?.threads.length ?? 0);
+    return (this.embedPool?.liveWorkers ?? 0) + (this.queryPool?.liveWorkers ?? 0);
   }
 
   /** Waits for running tasks, then stops every worker. */
