@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchNpm as fetchPackage } from '../scripts/fetch-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, 'bench', '.cache');
@@ -16,15 +17,6 @@ const SMALL = ['express@4.21.2', 'debug@4.4.3', 'ms@2.1.3', 'semver@7.7.3'];
 const LARGE_ONLY = ['commander@14.0.2', 'yargs@17.7.2', 'minimatch@10.1.1', 'ajv@8.17.1', 'marked@16.4.1', 'ws@8.18.3', 'js-yaml@4.1.0'];
 const KEEP = /\.(js|mjs|cjs|ts|mts|md|txt)$/i;
 const SKIP = /(\.min\.|\.map$|\.d\.ts$|\.d\.mts$|\.d\.cts$|(^|\/)(dist|umd|browser|locales)\/|package-lock|CHANGELOG)/i;
-
-function fetchPackage(spec) {
-  const dir = join(cache, spec.replace('/', '__'));
-  if (existsSync(join(dir, 'package'))) return join(dir, 'package');
-  mkdirSync(dir, { recursive: true });
-  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-  execFileSync('tar', ['-xzf', join(dir, filename), '-C', dir]);
-  return join(dir, 'package');
-}
 
 function copyText(from, to) {
   let bytes = 0;

@@ -24,6 +24,7 @@ import { extractDocument } from '../src/core/extract/documents.ts';
 import { FASTIFY_QUESTIONS } from './eval-fastify-questions.mjs';
 import { PROSE_QUESTIONS } from './eval-prose-questions.mjs';
 import { fetchSdist } from './fetch-packages.mjs';
+import { fetchNpm as fetchPackage } from './fetch-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, 'bench', '.cache');
@@ -112,16 +113,6 @@ const FASTIFY_DOCS = { spec: 'fastify@5.12.8', folders: ['docs/Guides', 'docs/Re
 
 // ---------------------------------------------------------------------------------------------
 // Packages and files
-
-function fetchPackage(spec) {
-  // Same cache layout as bench/make-corpus.mjs, so both scripts share tarballs.
-  const dir = join(cache, spec.replace('/', '__'));
-  if (existsSync(join(dir, 'package'))) return join(dir, 'package');
-  mkdirSync(dir, { recursive: true });
-  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-  execFileSync('tar', ['-xzf', join(dir, filename), '-C', dir]);
-  return join(dir, 'package');
-}
 
 function listFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
