@@ -429,6 +429,7 @@ function wrap(where: string, error: unknown): Error {
   const name = (error as Error)?.name;
   const message = (error as Error)?.message ?? '';
   if (name === 'ChromaConnectionError' || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/i.test(message)) return new StoreUnavailableError(where, error);
-  if (name === 'ChromaUnauthorizedError' || name === 'ChromaForbiddenError') return new TeamIndexError(`${where} refused the token (${message}): set ${TEAM_TOKEN_ENV} to a token the server accepts`);
+  // chromadb 3.5 names its 401 error ChromaAuthError (the class is ChromaUnauthorizedError).
+  if (name === 'ChromaAuthError' || name === 'ChromaUnauthorizedError' || name === 'ChromaForbiddenError') return new TeamIndexError(`${where} refused the token (${message}): set ${TEAM_TOKEN_ENV} to a token the server accepts`);
   return error instanceof Error ? error : new Error(String(error));
 }
