@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ChromaStore } from '../../src/core/store/chroma-store';
 import { copyFixture, ROOT, runCli, tempDir } from '../helpers';
 import { startChroma, type RunningChroma } from '../servers/chroma';
 import { startTokenProxy, type TokenProxy } from '../servers/token-proxy';
@@ -40,6 +41,20 @@ let chroma: RunningChroma;
 let door: TokenProxy;
 let client: Client | undefined;
 let stderr = '';
+let dev: string;
+
+async function connect(store: string, collection: string): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [join(ROOT, 'bin', 'quipu.js'), 'mcp', dev, '--no-watch', '--store', store, '--collection', collection],
+    env: { ...(process.env as Record<string, string>), QUIPU_INDEX_HOME: tempDir(), QUIPU_VECTOR_CACHE: 'off', QUIPU_TEAM_TOKEN: TOKEN },
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
+  const connected = new Client({ name: 'quipu-team-test', version: '1.0.0' });
+  await connected.connect(transport);
+  return connected;
+}
 
 before(async () => {
   chroma = await startChroma();
@@ -48,19 +63,11 @@ before(async () => {
   const published = await runCli(['index', base, '--index-dir', join(tempDir(), 'index'), '--store', door.url, '--collection', COLLECTION, '--commit', 'c0ffee', '--json'], { env: { QUIPU_TEAM_TOKEN: TOKEN } });
   assert.equal(published.code, 0, published.stderr);
 
-  const dev = copyFixture('corpus');
+  dev = copyFixture('corpus');
   appendFileSync(join(dev, 'src/net/retry.ts'), '\n/** Sends the quokka telemetry beacon to the lighthouse. */\nexport function sendQuokkaBeacon(): void {\n  console.log("beacon");\n}\n');
   rmSync(join(dev, 'notes/pasta.txt'));
   writeFileSync(join(dev, 'src/flasher.ts'), '/** Flashes zebra firmware onto the board over a serial line. */\nexport function flashZebraFirmware(port: string): void {\n  console.log(port);\n}\n');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [join(ROOT, 'bin', 'quipu.js'), 'mcp', dev, '--no-watch', '--store', door.url, '--collection', COLLECTION],
-    env: { ...(process.env as Record<string, string>), QUIPU_INDEX_HOME: tempDir(), QUIPU_VECTOR_CACHE: 'off', QUIPU_TEAM_TOKEN: TOKEN },
-    stderr: 'pipe',
-  });
-  transport.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
-  client = new Client({ name: 'quipu-team-test', version: '1.0.0' });
-  await client.connect(transport);
+  client = await connect(door.url, COLLECTION);
 });
 
 after(async () => {
@@ -142,4 +149,22 @@ test('without the token the door refuses, and the error says which variable to s
   assert.notEqual(run.code, 0);
   assert.match(run.stderr, /refused the token.*QUIPU_TEAM_TOKEN/);
   assert.ok(door.refused > 0);
+});
+
+test('a team index of another model and dimension is an error naming both, in search and status', async () => {
+  const other = await ChromaStore.open(chroma.url, 'other-model', { modelId: 'other-model', chunkKey: 'k', dimensions: 8 }, { write: true });
+  other.stageFile({ path: 'a.ts', size: 1, mtimeMs: 1, hash: 'h', ext: 'ts', language: 'typescript', chunks: [{ text: 'x', startLine: 1, endLine: 1, inputHash: 'i', vector: new Float32Array(8).fill(0.35) }] });
+  await other.commit();
+  const mismatched = await connect(chroma.url, 'other-model');
+  try {
+    const result = (await mismatched.callTool({ name: 'search', arguments: { query: 'deploy the service' } })) as CallToolResult;
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /other-model \(8 dimensions\)/);
+    assert.match(textOf(result), /this Quipu embeds with .+ \(384 dimensions\)/);
+    const status = (await mismatched.callTool({ name: 'status', arguments: {} })) as CallToolResult;
+    assert.match((status.structuredContent as { team: { error?: string } }).team.error ?? '', /other-model \(8 dimensions\)/);
+    assert.match(textOf(status), /Team index: cannot use the team index other-model/);
+  } finally {
+    await mismatched.close();
+  }
 });
