@@ -475,7 +475,8 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       );
       for (const skipped of summary.skipped) this.log.info(`  skipped ${skipped.path}: ${skipped.reason}`);
       if (loud && !summary.cancelled) {
-        void vscode.window.setStatusBarMessage(`$(check) Quipu indexed ${entry.folder.name}: ${summary.chunksTotal} chunks`, 5000);
+        const what = team ? `the local changes of ${entry.folder.name} (the team index has the rest)` : entry.folder.name;
+        void vscode.window.setStatusBarMessage(`$(check) Quipu indexed ${what}: ${summary.chunksTotal} chunks`, 5000);
       }
     } catch (error) {
       if (error instanceof IndexLockedError) {

@@ -66,7 +66,9 @@ export class StoreUnavailableError extends Error {
     readonly where: string,
     cause: unknown,
   ) {
-    super(`the team index at ${where} does not answer (${(cause as Error)?.message ?? String(cause)})`);
+    // The client's first sentence is the reason; the rest is advice for browsers (CORS), not for us.
+    const reason = ((cause as Error)?.message ?? String(cause)).split(/\.\s/)[0].replace(/\.$/, '');
+    super(`the team index at ${where} does not answer (${reason})`);
     this.name = 'StoreUnavailableError';
   }
 }
