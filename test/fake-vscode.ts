@@ -59,7 +59,24 @@ export const window = {
   },
 };
 
-const fake = { Uri, CancellationTokenSource, commands, window };
+/** Settings by full key ("quipu.teamIndex.url"), per level, as `WorkspaceConfiguration.inspect` reports them. */
+export const configuration = new Map<string, { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown }>();
+
+export const workspace = {
+  getConfiguration: (section: string) => {
+    const levels = (key: string) => configuration.get(`${section}.${key}`);
+    return {
+      // VS Code's merge: the most specific level wins.
+      get: <T>(key: string, fallback?: T): T | undefined => {
+        const l = levels(key);
+        return (l?.workspaceFolderValue ?? l?.workspaceValue ?? l?.globalValue ?? fallback) as T | undefined;
+      },
+      inspect: <T>(key: string) => ({ key: `${section}.${key}`, ...(levels(key) as { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined) }),
+    };
+  },
+};
+
+const fake = { Uri, CancellationTokenSource, commands, window, workspace };
 
 // Resolve "vscode" to this module's exports, for every later require in this process.
 const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };

@@ -54,11 +54,19 @@ export interface TeamAnswer {
   notice?: string;
 }
 
+/** Where the overlay of `folder` lives by default: beside its usual index, one per server and collection. */
+export function defaultOverlayDir(folder: string, target: Pick<TeamTarget, 'url' | 'collection'>): string {
+  const root = FolderPaths.of(folder, nodeFileHost).root;
+  const key = createHash('sha256').update(`${target.url}\n${target.collection}`).digest('hex').slice(0, 8);
+  return resolve(`${QuipuEngine.defaultIndexDir(root)}-team-${target.collection}-${key}`);
+}
+
 export class TeamIndex {
   private base: ChromaStore | undefined;
   private dropped = new Set<string>();
   private baseFileCount = 0;
   private notice: string | undefined;
+  private synced: number | undefined;
 
   private constructor(
     private readonly engine: QuipuEngine,
@@ -70,9 +78,7 @@ export class TeamIndex {
   /** `overlayDir`: default, beside the folder's usual index, one per server and collection. */
   static for(engine: QuipuEngine, folder: string, target: TeamTarget, options: { overlayDir?: string } = {}): TeamIndex {
     const root = FolderPaths.of(folder, nodeFileHost).root;
-    const key = createHash('sha256').update(`${target.url}\n${target.collection}`).digest('hex').slice(0, 8);
-    const overlayDir = resolve(options.overlayDir ?? `${QuipuEngine.defaultIndexDir(root)}-team-${target.collection}-${key}`);
-    return new TeamIndex(engine, target, root, overlayDir);
+    return new TeamIndex(engine, target, root, resolve(options.overlayDir ?? defaultOverlayDir(root, target)));
   }
 
   /**
@@ -126,6 +132,7 @@ export class TeamIndex {
       }
       this.dropped = dropped;
       this.baseFileCount = catalog.size;
+      this.synced = base.generation();
     } finally {
       await overlay.close();
     }
@@ -177,6 +184,24 @@ export class TeamIndex {
       return { ...common, available: false, ...(this.notice ? { notice: this.notice } : {}) };
     } finally {
       await overlay.close();
+    }
+  }
+
+  /** The base generation the overlay was last compared with; undefined before a sync reached the server. */
+  get syncedGeneration(): number | undefined {
+    return this.synced;
+  }
+
+  /** The generation the server has live now; undefined when it does not answer (the notice says why). */
+  async liveGeneration(): Promise<number | undefined> {
+    const base = await this.connect();
+    if (!base) return undefined;
+    try {
+      await base.refresh();
+      return base.generation();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      return this.unavailable(error);
     }
   }
 

@@ -24,10 +24,15 @@ import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './p
 import { IndexScheduler, type RunRequest } from './scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { TeamIndex, type TeamStatus } from '../core/team';
+import { TeamSession, type TeamSessionState } from '../core/team-session';
 
 /** The secret-storage key of the remote embedder's API key (command "Quipu: Set Embedding API Key"). */
 export const EMBEDDER_API_KEY_SECRET = 'quipu.embedder.apiKey';
 const CONFIRMED_ENDPOINTS_KEY = 'quipu.embedder.confirmedEndpoints';
+/** The secret-storage key of the team index's token (command "Quipu: Set Team Index Token"). */
+export const TEAM_TOKEN_SECRET = 'quipu.teamIndex.token';
+const CONFIRMED_TEAM_KEY = 'quipu.teamIndex.confirmedServers';
 
 interface FolderIndex {
   folder: vscode.WorkspaceFolder;
@@ -56,6 +61,11 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     return pipelineSettingsOf(this.settings);
   }
   private engine: Promise<QuipuEngine> | undefined;
+  /** The team index session (settings `quipu.teamIndex.*`), made with the engine on first use. */
+  private team: Promise<TeamSession> | undefined;
+  private teamState: TeamSessionState | undefined;
+  /** Why the team index cannot be used at all (not allowed, refused), until the settings change. */
+  private teamProblem: string | undefined;
   private runtimeLogged = false;
   private progress: IndexProgress | undefined;
   private engineProblem: string | undefined;
@@ -159,10 +169,28 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   async resetEngine(): Promise<void> {
     this.settings = readSettings();
     const old = this.engine;
+    const oldTeam = this.team;
     this.engine = undefined;
+    this.team = undefined;
+    this.teamState = undefined;
+    this.teamProblem = undefined;
     this.engineProblem = undefined;
     await this.scheduler.cancelRunning();
+    if (oldTeam) await oldTeam.then((team) => team.close()).catch(() => undefined);
     if (old) await old.then((engine) => engine.close()).catch(() => undefined);
+    this.syncFolders();
+  }
+
+  /** The team index settings or its token changed: a new session at the next use (the engine stays). */
+  async resetTeam(): Promise<void> {
+    this.settings = readSettings();
+    const old = this.team;
+    this.team = undefined;
+    this.teamState = undefined;
+    this.teamProblem = undefined;
+    await this.scheduler.cancelRunning();
+    if (old) await old.then((team) => team.close()).catch(() => undefined);
+    this.syncFolders();
   }
 
   reloadSettings(): void {
@@ -182,7 +210,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const key = folder.uri.toString();
       current.add(key);
-      if (!this.folders.has(key)) this.folders.set(key, { folder, indexDir: this.indexDirOf(folder), skipped: [] });
+      const entry = this.folders.get(key);
+      if (!entry) this.folders.set(key, { folder, indexDir: this.indexDirOf(folder), skipped: [] });
+      // The team folder's own index is its overlay: switching the team index on or off changes it.
+      else entry.indexDir = this.indexDirOf(folder);
     }
     for (const key of [...this.folders.keys()]) {
       if (!current.has(key)) {
@@ -251,6 +282,66 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     return apiKey ? { ...remote, apiKey } : remote;
   }
 
+  /** The workspace folder the team index serves: the first one (a team index is one repository). */
+  private teamEntry(): FolderIndex | undefined {
+    if (!this.settings.teamIndex) return undefined;
+    const first = vscode.workspace.workspaceFolders?.[0];
+    return first ? this.folders.get(first.uri.toString()) : undefined;
+  }
+
+  /** Set when searches use a team index: the session, asked about once per server and collection. */
+  async getTeam(): Promise<TeamSession | undefined> {
+    const target = this.settings.teamIndex;
+    const entry = this.teamEntry();
+    if (!target || !entry) return undefined;
+    if (this.teamProblem) throw new Error(this.teamProblem);
+    this.team ??= (async () => {
+      const confirmed = this.context.globalState.get<string[]>(CONFIRMED_TEAM_KEY, []);
+      const server = `${target.url} ${target.collection}`;
+      if (!confirmed.includes(server)) {
+        const choice = await vscode.window.showWarningMessage(
+          `Quipu will search the team index ${target.collection} at ${target.url}: your searches (as embeddings) and the paths of files changed in ${entry.folder.name} are sent to that server. Allow this server?`,
+          { modal: true },
+          'Allow',
+        );
+        if (choice !== 'Allow') throw new TeamNotAllowedError(`Searching the team index at ${target.url} was not allowed. Clear "quipu.teamIndex.url" to search this machine's indexes only.`);
+        await this.context.globalState.update(CONFIRMED_TEAM_KEY, [...confirmed, server]);
+      }
+      // Secret storage first, else QUIPU_TEAM_TOKEN (read by the store); never the settings.
+      const token = await this.context.secrets.get(TEAM_TOKEN_SECRET);
+      const engine = await this.getEngine();
+      const team = TeamIndex.for(engine, entry.folder.uri.fsPath, { ...target, ...(token ? { token } : {}) }, { overlayDir: entry.indexDir });
+      this.log.info(`Searches use the team index ${target.collection} at ${target.url} (overlay of ${entry.folder.name} in ${entry.indexDir}).`);
+      return new TeamSession(team, (state, previous) => this.teamChanged(state, previous));
+    })().catch((error: unknown) => {
+      this.team = undefined;
+      if (error instanceof TeamNotAllowedError) this.teamProblem = error.message;
+      this.updateState();
+      throw error;
+    });
+    return this.team;
+  }
+
+  /** The team index's status now (the report); undefined when none is set. */
+  async teamStatus(): Promise<TeamStatus | undefined> {
+    const session = await this.getTeam().catch(() => undefined);
+    return session ? session.status().catch(() => undefined) : undefined;
+  }
+
+  /** Said once when the server stops answering, once when it is back; the status bar shows it meanwhile. */
+  private teamChanged(state: TeamSessionState, previous: TeamSessionState): void {
+    this.teamState = state;
+    if (state.available === false && previous.available !== false && state.notice) {
+      this.log.warn(state.notice);
+      void vscode.window.showWarningMessage(`Quipu: ${state.notice}.`);
+    } else if (state.available === true && previous.available === false) {
+      this.log.info(`${state.description} answers again.`);
+      void vscode.window.setStatusBarMessage(`$(check) Quipu: ${state.description} answers again`, 5000);
+    }
+    if (state.error && state.error !== previous.error) this.log.error(state.error);
+    this.updateState();
+  }
+
   // ---- PanelHost ---------------------------------------------------------------------------
 
   async search(intent: SearchIntent, token: vscode.CancellationToken): Promise<PanelFileGroup[]> {
@@ -294,10 +385,17 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   async searchWorkspace(query: string, options: WorkspaceSearchOptions, token?: vscode.CancellationToken): Promise<WorkspaceSearchResult[]> {
     if (!query.trim()) return [];
     if (this.folders.size === 0) throw new Error('Open a folder to search it with Quipu.');
+    const topK = options.topK ?? this.settings.maxResults;
+    const team = await this.getTeam();
+    if (team) {
+      // The team's base and this folder's overlay, one ranking: the code path `quipu search --store` takes.
+      const entry = this.teamEntry()!;
+      const answer = await team.search(query, { ...options, mode: options.mode ?? this.settings.searchMode, topK });
+      return answer.results.map((result) => ({ ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name }));
+    }
     const engine = await this.getEngine();
     if (token?.isCancellationRequested) return [];
     const entries = [...this.folders.values()];
-    const topK = options.topK ?? this.settings.maxResults;
     try {
       const { results } = await engine.searchFolders(
         entries.map((entry) => ({ folder: entry.folder.uri.fsPath, indexDir: entry.indexDir })),
@@ -361,11 +459,18 @@ export class QuipuController implements PanelHost, vscode.Disposable {
         }
       },
     };
-    const label = request.work.kind === 'full' ? 'full pass' : `${request.work.paths.size} changed path(s)`;
+    const team = entry === this.teamEntry() ? await this.getTeam() : undefined;
+    const label = team ? 'the overlay of the team index' : request.work.kind === 'full' ? 'full pass' : `${request.work.paths.size} changed path(s)`;
     this.log.info(`${entry.folder.name}: indexing (${label})…`);
     this.progress = undefined;
+    // With a team index, only the files whose content the base lacks are indexed here (the overlay).
+    const index = (signal: AbortSignal) => (team ? team.sync({ signal, onEvent: options.onEvent }) : engine.index(entry.folder.uri.fsPath, { ...options, signal }));
     try {
-      const summary = loud ? await this.withNotification(entry, request.signal, (signal) => engine.index(entry.folder.uri.fsPath, { ...options, signal })) : await engine.index(entry.folder.uri.fsPath, options);
+      const summary = loud ? await this.withNotification(entry, request.signal, index) : await index(request.signal);
+      if (!summary) {
+        this.log.warn(`${entry.folder.name}: ${this.teamState?.notice ?? 'the team index does not answer'}; the overlay is updated when it does.`);
+        return;
+      }
       entry.problem = undefined;
       entry.lastSummary = summary;
       if (request.work.kind === 'full') entry.skipped = summary.skipped;
@@ -376,7 +481,8 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       );
       for (const skipped of summary.skipped) this.log.info(`  skipped ${skipped.path}: ${skipped.reason}`);
       if (loud && !summary.cancelled) {
-        void vscode.window.setStatusBarMessage(`$(check) Quipu indexed ${entry.folder.name}: ${summary.chunksTotal} chunks`, 5000);
+        const what = team ? `the local changes of ${entry.folder.name} (the team index has the rest)` : entry.folder.name;
+        void vscode.window.setStatusBarMessage(`$(check) Quipu indexed ${what}: ${summary.chunksTotal} chunks`, 5000);
       }
     } catch (error) {
       if (error instanceof IndexLockedError) {
@@ -466,7 +572,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   private updateState(): void {
     const files = this.allFolders().reduce((n, f) => n + (f.status?.files ?? 0), 0);
     const chunks = this.allFolders().reduce((n, f) => n + (f.status?.chunks ?? 0), 0);
-    const problem = this.engineProblem ?? this.allFolders().find((f) => f.problem)?.problem;
+    const teamEntry = this.teamEntry();
+    const refused = this.teamState?.error?.includes('QUIPU_TEAM_TOKEN') ? ' (or run "Quipu: Set Team Index Token")' : '';
+    const teamError = this.teamProblem ?? (this.teamState?.error ? `${this.teamState.error}${refused}` : undefined);
+    const problem = this.engineProblem ?? teamError ?? this.allFolders().find((f) => f.problem)?.problem;
     let state: IndexState;
     if (this.folders.size === 0) state = { phase: 'no-folder', files, chunks };
     else if (!this.trusted) state = { phase: 'untrusted', files, chunks, message: 'Quipu indexes trusted workspaces only.' };
@@ -487,12 +596,28 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       };
     } else if (problem && !this.engineProblem && files > 0) state = { phase: 'ready', files, chunks, message: problem };
     else if (problem) state = { phase: 'error', files, chunks, message: problem };
+    else if (files === 0 && teamEntry && this.teamState?.available !== undefined) state = { phase: 'ready', files, chunks };
     else if (files === 0) {
       const stale = this.allFolders().find((f) => f.status?.staleReason)?.status?.staleReason;
       state = { phase: 'not-indexed', files, chunks, message: stale ? `The index must be rebuilt: ${stale}.` : undefined };
     } else state = { phase: 'ready', files, chunks };
     const remote = this.settings.embedder;
     if (remote) state.remoteEmbedder = `${remote.url} (model ${remote.model || 'unnamed'})`;
+    const target = this.settings.teamIndex;
+    if (target && teamEntry) {
+      const t = this.teamState;
+      state.team = {
+        url: target.url,
+        collection: target.collection,
+        folderName: teamEntry.folder.name,
+        ...(t?.commit ? { commit: t.commit } : {}),
+        ...(t?.updatedAt ? { updatedAt: t.updatedAt } : {}),
+        ...(t?.available !== undefined ? { available: t.available } : {}),
+        ...(t?.notice ? { notice: t.notice } : {}),
+        ...(teamError ? { error: teamError } : {}),
+        overlayFiles: teamEntry.status?.files ?? 0,
+      };
+    }
     this.currentState = state;
     this.stateChanged.fire(state);
   }
@@ -501,7 +626,10 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     const base = this.context.storageUri ?? this.context.globalStorageUri;
     const hash = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 12);
     const name = folder.name.replace(/[^\w.-]+/g, '_').slice(0, 40) || 'folder';
-    return vscode.Uri.joinPath(base, 'indexes', `${name}-${hash}`).fsPath;
+    const target = this.settings.teamIndex;
+    // The team folder's overlay: one per server and collection, beside its own index.
+    const team = target && folder.uri.toString() === vscode.workspace.workspaceFolders?.[0]?.uri.toString() ? `-team-${createHash('sha256').update(`${target.url}\n${target.collection}`).digest('hex').slice(0, 8)}` : '';
+    return vscode.Uri.joinPath(base, 'indexes', `${name}-${hash}${team}`).fsPath;
   }
 
   async dispose(): Promise<void> {
@@ -509,11 +637,17 @@ export class QuipuController implements PanelHost, vscode.Disposable {
     await this.scheduler.dispose();
     this.stateChanged.dispose();
     this.documents.dispose();
+    const team = this.team;
+    this.team = undefined;
+    if (team) await team.then((t) => t.close()).catch(() => undefined);
     const engine = this.engine;
     this.engine = undefined;
     if (engine) await engine.then((e) => e.close()).catch(() => undefined);
   }
 }
+
+/** The user declined the team index's server: not asked again until the settings change. */
+class TeamNotAllowedError extends Error {}
 
 /** "120 / 400 files · 35 chunks/s · about 1 min left". */
 export function progressText(state: IndexState): string {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
-import { EMBEDDER_API_KEY_SECRET, QuipuController } from './controller';
+import { EMBEDDER_API_KEY_SECRET, QuipuController, TEAM_TOKEN_SECRET } from './controller';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
 import { registerLanguageModelTools } from './lmTools';
 import { showSimilarQuickPick } from './similar';
@@ -117,6 +117,19 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
       if (ctl.settingsUseRemoteEmbedder) ctl.indexAll();
     }),
 
+    command('quipu.setTeamIndexToken', async () => {
+      const token = await vscode.window.showInputBox({ title: 'Quipu: token of the team index server', prompt: "Kept in VS Code's secret storage; empty removes it.", password: true, ignoreFocusOut: true });
+      if (token === undefined) return;
+      if (token) await context.secrets.store(TEAM_TOKEN_SECRET, token);
+      else await context.secrets.delete(TEAM_TOKEN_SECRET);
+      await ctl.resetTeam();
+    }),
+    command('quipu.clearTeamIndexToken', async () => {
+      await context.secrets.delete(TEAM_TOKEN_SECRET);
+      await ctl.resetTeam();
+      void vscode.window.showInformationMessage(`Quipu: the team index token was removed from secret storage${process.env.QUIPU_TEAM_TOKEN ? '; QUIPU_TEAM_TOKEN from the environment is used instead' : ''}.`);
+    }),
+
     watchWorkspace((uris) => ctl.filesChanged(uris)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void ctl.start()),
     vscode.workspace.onDidChangeWorkspaceFolders((event) => {
@@ -138,6 +151,13 @@ async function onSettingsChanged(ctl: QuipuController, event: vscode.Configurati
   if (change === 'none') return;
   if (change === 'search') {
     ctl.reloadSettings();
+    return;
+  }
+  if (change === 'team') {
+    // Another server, collection or none: a new session (asked about first), the folder's other index.
+    await ctl.resetTeam();
+    await ctl.refreshStatuses();
+    if (vscode.workspace.getConfiguration('quipu').get('autoIndex', true)) ctl.indexAll();
     return;
   }
   if (change === 'pools') {

@@ -27,6 +27,8 @@ export interface QuipuSettings {
   searchMode: SearchMode;
   /** A remote embedding endpoint from the user's own settings (never a workspace's); unset: local. */
   embedder?: RemoteEmbedderSettings;
+  /** A team index on a server, from the user's own settings (never a workspace's); unset: local indexes only. */
+  teamIndex?: TeamIndexSettings;
   /** Most MB of vectors kept per model in the machine's cache; 0 turns it off. */
   vectorCacheMB: number;
   maxInflatedMB: number;
@@ -34,7 +36,13 @@ export interface QuipuSettings {
   workerHeapMB: number;
 }
 
-export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'rebuild';
+/** `quipu.teamIndex.*`: the server and collection; the token comes from secret storage or the environment. */
+export interface TeamIndexSettings {
+  url: string;
+  collection: string;
+}
+
+export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'team' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens', 'quipu.embedder'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
@@ -58,6 +66,7 @@ export function readSettings(): QuipuSettings {
     maxResults: c.get('maxResults', 30),
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
     embedder: readEmbedderSettings(c),
+    teamIndex: readTeamIndexSettings(c),
     vectorCacheMB: c.get('vectorCacheMB', DEFAULT_VECTOR_CACHE_BYTES >> 20),
     maxInflatedMB: c.get('maxInflatedMB', DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)),
     maxExtractedChars: c.get('maxExtractedChars', DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
@@ -94,9 +103,24 @@ function readEmbedderSettings(c: vscode.WorkspaceConfiguration): RemoteEmbedderS
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as unknown as RemoteEmbedderSettings;
 }
 
+/**
+ * `quipu.teamIndex.url` and `.collection` from the user's settings only, as for the embedder: a
+ * repository must not point Quipu at a server of its choosing. Both or neither.
+ */
+function readTeamIndexSettings(c: vscode.WorkspaceConfiguration): TeamIndexSettings | undefined {
+  const user = (key: string): string => {
+    const inspected = c.inspect<string>(`teamIndex.${key}`);
+    return (inspected?.globalValue ?? inspected?.defaultValue ?? '').trim();
+  };
+  const url = user('url');
+  const collection = user('collection');
+  return url && collection ? { url, collection } : undefined;
+}
+
 /** What a configuration change asks of the index, the most demanding first. */
 export function classifyChange(event: vscode.ConfigurationChangeEvent): SettingsChange {
   if (REBUILD_KEYS.some((key) => event.affectsConfiguration(key))) return 'rebuild';
+  if (event.affectsConfiguration('quipu.teamIndex')) return 'team';
   if (FILE_KEYS.some((key) => event.affectsConfiguration(key))) return 'files';
   if (POOL_KEYS.some((key) => event.affectsConfiguration(key))) return 'pools';
   if (event.affectsConfiguration('quipu')) return 'search';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { progressText } from './controller';
-import type { IndexState } from './panel/protocol';
+import type { IndexState, TeamIndexState } from './panel/protocol';
 
 export class IndexStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('quipu.status', vscode.StatusBarAlignment.Left, 10);
@@ -49,12 +49,38 @@ export class IndexStatusBar implements vscode.Disposable {
         item.tooltip = `Quipu: ${state.files} files, ${state.chunks} chunks indexed.${state.message ? `\n${state.message}` : ''}`;
         break;
     }
+    if (state.team) this.showTeam(state.team, state.phase);
     // Where the code goes to be embedded is always in view: another machine shows a cloud.
     if (state.remoteEmbedder) {
       item.text = item.text.replace(/^\$\([\w~-]+\)/, (icon) => `${icon} $(cloud)`);
       item.tooltip = `${item.tooltip}\nEmbeddings computed at ${state.remoteEmbedder}.`;
     } else if (state.phase !== 'untrusted') item.tooltip = `${item.tooltip}\nEmbeddings computed on this machine.`;
     item.show();
+  }
+
+  /** Searches use a team index: which one, the commit it indexed, and whether it answers now. */
+  private showTeam(team: TeamIndexState, phase: IndexState['phase']): void {
+    const item = this.item;
+    const where = `the team index ${team.collection} at ${team.url}`;
+    const fresh = team.commit ? `, commit ${team.commit.slice(0, 12)}` : '';
+    const published = team.updatedAt ? ` (published ${new Date(team.updatedAt).toLocaleString()})` : '';
+    if (team.error) {
+      item.text = `$(warning) Quipu team ${team.collection}`;
+      item.tooltip = `Quipu cannot use ${where}: ${team.error}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      return;
+    }
+    if (team.available === false) {
+      item.text = `$(warning) Quipu team ${team.collection}: local only`;
+      item.tooltip = `Quipu: ${team.notice ?? `${where} does not answer`}.\nSearches show the local changes of ${team.folderName} only, until the server answers again.`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      return;
+    }
+    const line = `Searches use ${where}${fresh}${published}, plus ${team.overlayFiles ?? 0} file(s) changed here in ${team.folderName}.`;
+    if (phase === 'ready' || phase === 'not-indexed') {
+      item.text = `$(database) Quipu team ${team.collection}${team.commit ? ` @ ${team.commit.slice(0, 7)}` : ''}`;
+      item.tooltip = team.available === undefined ? `Quipu: searches will use ${where} (not asked yet).` : `Quipu: ${line}`;
+    } else item.tooltip = `${typeof item.tooltip === 'string' ? item.tooltip : ''}\n${line}`;
   }
 
   dispose(): void {

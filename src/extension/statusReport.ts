@@ -46,6 +46,24 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       const runtime = await this.controller.embeddingRuntime();
       if (runtime) lines.push(`Embedding with the ${describeRuntime(runtime)}.`, '');
     }
+    const team = await this.controller.teamStatus();
+    const teamState = state.team;
+    if (teamState) {
+      lines.push('## Team index', '');
+      lines.push(`Searches use the team index **${teamState.collection}** at \`${teamState.url}\` for ${teamState.folderName}, plus a local overlay of the files that differ here (settings \`quipu.teamIndex.*\`).`, '');
+      lines.push('| | |', '|---|---|');
+      const answering = team?.available ?? teamState.available;
+      lines.push(`| Server | ${teamState.error ? `cannot be used: ${teamState.error}` : answering === true ? 'answers' : answering === false ? `does not answer: searches show local changes only (${team?.notice ?? teamState.notice ?? ''})` : 'not asked yet'} |`);
+      const commit = team?.commit ?? teamState.commit;
+      lines.push(`| Commit indexed | ${commit ?? 'not named by the publisher'} |`);
+      if (team?.generation !== undefined) lines.push(`| Generation | ${team.generation} |`);
+      const updated = team?.updatedAt ?? teamState.updatedAt;
+      if (updated) lines.push(`| Published | ${new Date(updated).toLocaleString()} |`);
+      if (team?.baseFiles !== undefined) lines.push(`| Files in the base | ${team.baseFiles} |`);
+      lines.push(`| Changed or added here (overlay) | ${team?.overlayFiles ?? teamState.overlayFiles ?? 0} |`);
+      if (team) lines.push(`| Base files replaced or deleted here | ${team.replacedFiles} |`);
+      lines.push('');
+    }
     for (const entry of this.controller.allFolders()) {
       const s = entry.status;
       lines.push(`## ${entry.folder.name}`, '');

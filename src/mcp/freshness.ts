@@ -35,6 +35,9 @@ export interface FolderFreshness {
   watchError?: string;
 }
 
+/** Brings one folder's index up to date; undefined when it could not (a team index's server down). */
+export type FolderIndexer = (folder: ServedFolder, work: FolderWork, signal: AbortSignal, onEvent: (event: IndexEvent) => void) => Promise<IndexSummary | undefined>;
+
 const DEBOUNCE_MS = 300;
 /** How long to leave an index to the process holding its lock before trying again. */
 const LOCK_RETRY_MS = 15_000;
@@ -63,6 +66,8 @@ export class FreshnessKeeper {
     private readonly engine: () => Promise<QuipuEngine>,
     folders: ServedFolder[],
     private readonly log: (message: string) => void,
+    /** Instead of the engine's own run (a team index's overlay): undefined when it could not run. */
+    private readonly indexer?: FolderIndexer,
   ) {
     for (const folder of folders) this.states.set(folder.root, { folder, runs: 0, skipped: [], listeners: new Set() });
     this.scheduler = new IndexScheduler({
@@ -176,17 +181,20 @@ export class FreshnessKeeper {
     if (work.kind === 'full') state.skipped = [];
     state.lastError = undefined;
     try {
-      const summary = await engine.index(state.folder.root, {
-        indexDir: state.folder.indexDir,
-        paths: work.kind === 'paths' ? [...work.paths] : undefined,
-        signal,
-        onEvent: (event) => {
-          if (event.type === 'progress') state.progress = event.progress;
-          if (event.type === 'skip' && state.skipped.length < 200) state.skipped.push(event.file);
-          for (const listener of state.listeners) listener(event);
-        },
-      });
+      const onEvent = (event: IndexEvent) => {
+        if (event.type === 'progress') state.progress = event.progress;
+        if (event.type === 'skip' && state.skipped.length < 200) state.skipped.push(event.file);
+        for (const listener of state.listeners) listener(event);
+      };
+      const summary = this.indexer
+        ? await this.indexer(state.folder, work, signal, onEvent)
+        : await engine.index(state.folder.root, { indexDir: state.folder.indexDir, paths: work.kind === 'paths' ? [...work.paths] : undefined, signal, onEvent });
       state.lockedBy = undefined;
+      if (!summary) {
+        state.lastSummary = undefined;
+        state.lastError = 'the team index does not answer: the overlay is updated when it does';
+        return;
+      }
       state.lastSummary = summary;
       state.checkedAt = new Date().toISOString();
       if (summary.filesIndexed + summary.filesRemoved > 0) {

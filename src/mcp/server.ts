@@ -9,6 +9,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { makeConfig } from '../core/config';
 import { QuipuEngine } from '../core/engine';
+import { defaultOverlayDir, TeamIndex, type TeamTarget } from '../core/team';
+import { TeamSession } from '../core/team-session';
 import { version } from '../../package.json';
 import { servedFolders } from './folders';
 import { FreshnessKeeper } from './freshness';
@@ -18,6 +20,8 @@ export interface McpServerOptions {
   /** Watch the folders and update their indexes in the background (default); else only `sync` updates. */
   watch: boolean;
   model?: string;
+  /** Serve one folder through a team index (its base on the server plus the folder's overlay). */
+  team?: TeamTarget;
 }
 
 const INSTRUCTIONS =
@@ -29,11 +33,29 @@ const INSTRUCTIONS =
 export async function runMcpServer(folders: string[], options: McpServerOptions): Promise<void> {
   const log = (message: string) => process.stderr.write(`quipu mcp: ${message}\n`);
   const served = servedFolders(folders);
+  const team = options.team;
+  if (team && served.length !== 1) throw new Error('a team index serves one folder: name one folder with --store');
+  // The overlay is the folder's index here: `status` reads it, the keeper updates it.
+  if (team) served[0].indexDir = defaultOverlayDir(served[0].root, team);
   let engine: Promise<QuipuEngine> | undefined;
   const getEngine = () => (engine ??= QuipuEngine.create(makeConfig({ model: options.model })));
-  const keeper = new FreshnessKeeper(getEngine, served, log);
+  let session: Promise<TeamSession> | undefined;
+  const getTeam = team
+    ? () =>
+        (session ??= getEngine().then(
+          (ready) =>
+            new TeamSession(TeamIndex.for(ready, served[0].root, team, { overlayDir: served[0].indexDir }), (state, previous) => {
+              if (state.available === false && previous.available !== false) log(`${state.notice ?? `${state.description} does not answer`}`);
+              if (state.available === true && previous.available === false) log(`${state.description} answers again`);
+              if (state.error && state.error !== previous.error) log(state.error);
+            }),
+        ))
+    : undefined;
+  // With a team index, only what the base lacks is indexed here (a full pass whatever the paths).
+  const keeper = new FreshnessKeeper(getEngine, served, log, getTeam && (async (_folder, _work, signal, onEvent) => (await getTeam()).sync({ signal, onEvent })));
   const server = new McpServer({ name: 'quipu', title: 'Quipu', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
-  registerTools(server, { served, engine: getEngine, keeper });
+  registerTools(server, { served, engine: getEngine, keeper, ...(getTeam ? { team: getTeam } : {}) });
+  if (team) log(`searches use the team index ${team.collection} at ${team.url}`);
 
   const transport = new StdioServerTransport();
   const stdinClosed = new Promise<void>((resolve) => {
@@ -59,6 +81,7 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   await stdinClosed;
   await keeper.close();
   await server.close().catch(() => undefined);
+  await (await session?.catch(() => undefined))?.close();
   const started = await engine?.catch(() => undefined);
   await started?.close();
   // Anything still holding the event loop now is a bug; do not let it keep a dead server alive.

@@ -14,6 +14,7 @@ import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } fro
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
 import { freshnessNote } from './format';
 import type { FreshnessKeeper } from './freshness';
+import type { TeamSession, TeamSessionState } from '../core/team-session';
 
 /** How long a search waits for changes already seen to be indexed before answering anyway. */
 export const SETTLE_MS = 2000;
@@ -28,6 +29,8 @@ export interface ToolContext {
   served: ServedFolder[];
   engine: () => Promise<QuipuEngine>;
   keeper: FreshnessKeeper;
+  /** Set when searches use a team index (`quipu mcp --store … --collection …`). */
+  team?: () => Promise<TeamSession>;
 }
 
 const filters = {
@@ -50,6 +53,46 @@ const resultSchema = z.object({
   score: z.number(),
   snippet: z.string(),
 });
+
+const teamSchema = z
+  .object({
+    collection: z.string(),
+    url: z.string(),
+    available: z.boolean().optional().describe('Whether the server answered when last asked; false: searches show the local changes only.'),
+    notice: z.string().optional().describe('Why the team index is not used now.'),
+    error: z.string().optional().describe('Why the team index cannot be used (another model, a refused token).'),
+    commit: z.string().optional().describe('The commit the base was indexed at.'),
+    generation: z.number().int().optional(),
+    updated_at: z.string().optional().describe('When the base generation was published.'),
+    base_files: z.number().int().optional(),
+    overlay_files: z.number().int().optional().describe('Files changed or added here, indexed locally.'),
+    replaced_files: z.number().int().optional().describe('Base files changed or deleted here (their base hits are dropped).'),
+  })
+  .describe('The team index searches use: the base on a server plus the local overlay.');
+
+function teamOf(state: TeamSessionState): z.infer<typeof teamSchema> {
+  return {
+    collection: state.collection,
+    url: state.url,
+    ...(state.available !== undefined ? { available: state.available } : {}),
+    ...(state.notice ? { notice: state.notice } : {}),
+    ...(state.error ? { error: state.error } : {}),
+    ...(state.commit ? { commit: state.commit } : {}),
+    ...(state.generation !== undefined ? { generation: state.generation } : {}),
+    ...(state.updatedAt ? { updated_at: state.updatedAt } : {}),
+    ...(state.baseFiles !== undefined ? { base_files: state.baseFiles } : {}),
+    ...(state.overlayFiles !== undefined ? { overlay_files: state.overlayFiles } : {}),
+    ...(state.replacedFiles !== undefined ? { replaced_files: state.replacedFiles } : {}),
+  };
+}
+
+/** One line for an agent: which team index, how fresh, or why only local changes are searched. */
+function teamLine(team: z.infer<typeof teamSchema>): string {
+  const where = `the team index ${team.collection} at ${team.url}`;
+  if (team.error) return `Team index: cannot use ${where}: ${team.error}`;
+  if (team.available === false) return `Team index: ${team.notice ?? `${where} does not answer`}.`;
+  return `Team index: searches use ${where}${team.commit ? `, commit ${team.commit}` : ''}${team.generation !== undefined ? ` (generation ${team.generation})` : ''}, plus ${team.overlay_files ?? 0} file(s) changed here.`;
+}
 
 const freshnessSchema = z.object({
   folder: z.string(),
@@ -74,7 +117,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
         mode: z.enum(['hybrid', 'vector', 'lexical']).default(DEFAULT_SEARCH_MODE).describe('hybrid: meaning and words (best measured); vector: meaning only; lexical: words only (BM25).'),
         ...filters,
       },
-      outputSchema: { results: z.array(resultSchema), mode: z.string(), score_meaning: z.string(), freshness: z.array(freshnessSchema) },
+      outputSchema: { results: z.array(resultSchema), mode: z.string(), score_meaning: z.string(), freshness: z.array(freshnessSchema), team: teamSchema.optional() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (args, extra) => {
@@ -84,6 +127,18 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const engine = await ctx.engine();
       await ctx.keeper.settle(SETTLE_MS);
       const mode = args.mode as SearchMode;
+      if (ctx.team) {
+        // The team's base and the folder's overlay as one ranking: what `quipu search --store` runs.
+        const session = await ctx.team();
+        const found = await session.search(query, { topK: args.top_k, mode, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file, signal: extra.signal });
+        const team = teamOf(session.state);
+        const results = found.results.map((result) => ({ ...result, folder: folders[0] }));
+        return answer(ctx, folders, results, args.max_snippet_lines, `${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, found.notice ? [`${found.notice}.`] : [], {
+          mode,
+          score_meaning: scoreMeaning(mode),
+          team,
+        });
+      }
       let found;
       try {
         found = await engine.searchFolders(
@@ -182,6 +237,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             skipped_total: z.number().int(),
           }),
         ),
+        team: teamSchema.optional(),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -231,7 +287,11 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             .join('\n'),
         )
         .join('\n');
-      return { content: [{ type: 'text', text }], structuredContent: { folders: rows } };
+      if (!ctx.team) return { content: [{ type: 'text', text }], structuredContent: { folders: rows } };
+      const session = await ctx.team();
+      await session.status().catch(() => undefined);
+      const team = teamOf(session.state);
+      return { content: [{ type: 'text', text: `${teamLine(team)}\n${text}` }], structuredContent: { folders: rows, team } };
     },
   );
 

@@ -15,6 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { IntegrationResult } from '../integration/index';
 import { ensureCodeServer, installExtension, startCodeServer, workbenchUrl } from './codeServer';
 import { scenarios } from './scenarios';
+import { prepareTeamFixture, runTeamScenario } from './team-scenario';
 import { launchBrowser, openWorkbench, screenshot } from './workbench';
 import { makeTempRoot, makeTwoFolderWorkspace, makeUserDataDir, makeWorkspace, ROOT, waitForFile } from './workspace';
 
@@ -122,6 +123,35 @@ async function uiScenarios(vsix: string, tmp: string, browser: BrowserContext): 
   await server.stop();
 }
 
+/** The team index scenario, in a window of its own whose machine settings name the team index. */
+async function teamWindow(vsix: string, tmp: string, browser: BrowserContext): Promise<void> {
+  const name = 'Team index: asked once, base and overlay hits in one search, the status bar and report name the team index and its commit, the server stopped falls back with a warning and comes back';
+  const dir = join(tmp, 'team');
+  const fixture = await prepareTeamFixture(dir);
+  cleanups.push(() => fixture.dispose());
+  const userDataDir = makeUserDataDir(dir);
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(fixture.machineSettings, null, 2));
+  const options = { tmp: dir, userDataDir, extensionsDir: join(dir, 'extensions') };
+  installExtension(vsix, options);
+  const server = await startCodeServer(options);
+  cleanups.push(() => server.stop());
+  log(`code-server (team index) on ${server.url}; log: ${server.logFile}`);
+  const page = await browser.newPage();
+  try {
+    await withTimeout('opening the workbench (team index)', 120_000, openWorkbench(page, workbenchUrl(server, fixture.workspace)));
+    log(`scenario: ${name}`);
+    await withTimeout(name, 600_000, runTeamScenario(page, fixture, ARTIFACTS));
+    record(name);
+  } catch (error) {
+    record(name, error);
+  } finally {
+    await screenshot(page, ARTIFACTS, '9-team-index').catch(() => undefined);
+    await page.close();
+    await server.stop();
+  }
+}
+
 async function integrationSuites(testsEntry: string, tmp: string, browser: BrowserContext): Promise<void> {
   const dir = join(tmp, 'integration');
   const resultFile = join(dir, 'result.json');
@@ -170,23 +200,32 @@ async function main(): Promise<void> {
   cleanups.push(() => Promise.resolve(rmSync(tmp, { recursive: true, force: true })));
   let browser: BrowserContext | undefined;
   try {
-    // QUIPU_E2E_ONLY=integration: only the integration suites (no packaging, no UI scenarios).
-    const uiToo = process.env.QUIPU_E2E_ONLY !== 'integration';
+    // QUIPU_E2E_ONLY=integration: only the integration suites (no packaging, no UI scenarios);
+    // QUIPU_E2E_ONLY=team: only the team index window.
+    const only = process.env.QUIPU_E2E_ONLY;
+    const uiToo = only !== 'integration';
     const vsix = uiToo ? ensureVsix() : undefined;
     ensureCodeServer();
-    const testsEntry = buildIntegrationSuites();
+    const testsEntry = only === 'team' ? '' : buildIntegrationSuites();
     browser = await launchBrowser(join(tmp, 'chromium-profile'));
     const opened = browser;
     cleanups.push(() => opened.close());
-    try {
-      if (vsix) await uiScenarios(vsix, tmp, browser);
-    } catch (error) {
-      record('UI scenarios: set-up', error);
+    if (only !== 'team') {
+      try {
+        if (vsix) await uiScenarios(vsix, tmp, browser);
+      } catch (error) {
+        record('UI scenarios: set-up', error);
+      }
+      try {
+        await integrationSuites(testsEntry, tmp, browser);
+      } catch (error) {
+        record('integration suites: set-up', error);
+      }
     }
     try {
-      await integrationSuites(testsEntry, tmp, browser);
+      if (vsix) await teamWindow(vsix, tmp, browser);
     } catch (error) {
-      record('integration suites: set-up', error);
+      record('team index window: set-up', error);
     }
   } catch (error) {
     record('e2e set-up', error);

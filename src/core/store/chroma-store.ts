@@ -66,7 +66,9 @@ export class StoreUnavailableError extends Error {
     readonly where: string,
     cause: unknown,
   ) {
-    super(`the team index at ${where} does not answer (${(cause as Error)?.message ?? String(cause)})`);
+    // The client's first sentence is the reason; the rest is advice for browsers (CORS), not for us.
+    const reason = ((cause as Error)?.message ?? String(cause)).split(/\.\s/)[0].replace(/\.$/, '');
+    super(`the team index at ${where} does not answer (${reason})`);
     this.name = 'StoreUnavailableError';
   }
 }
@@ -429,6 +431,7 @@ function wrap(where: string, error: unknown): Error {
   const name = (error as Error)?.name;
   const message = (error as Error)?.message ?? '';
   if (name === 'ChromaConnectionError' || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|other side closed/i.test(message)) return new StoreUnavailableError(where, error);
-  if (name === 'ChromaUnauthorizedError' || name === 'ChromaForbiddenError') return new TeamIndexError(`${where} refused the token (${message}): set ${TEAM_TOKEN_ENV} to a token the server accepts`);
+  // chromadb 3.5 names its 401 error ChromaAuthError (the class is ChromaUnauthorizedError).
+  if (name === 'ChromaAuthError' || name === 'ChromaUnauthorizedError' || name === 'ChromaForbiddenError') return new TeamIndexError(`${where} refused the token (${message}): set ${TEAM_TOKEN_ENV} to a token the server accepts`);
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -70,6 +70,26 @@ export interface IndexState {
   message?: string;
   /** Where embeddings are computed when not on this machine: the endpoint and model. */
   remoteEmbedder?: string;
+  /** Set when searches use a team index (setting `quipu.teamIndex.*`). */
+  team?: TeamIndexState;
+}
+
+/** The team index searches use: which one, how fresh, and whether it answers. */
+export interface TeamIndexState {
+  url: string;
+  collection: string;
+  /** The commit the base was indexed at, when the publisher named one. */
+  commit?: string;
+  updatedAt?: string;
+  /** Undefined until the server was first asked. */
+  available?: boolean;
+  /** Why searches show this folder's local changes only. */
+  notice?: string;
+  /** What the user must fix (another model on the server, a refused token). */
+  error?: string;
+  /** The workspace folder it serves. */
+  folderName: string;
+  overlayFiles?: number;
 }
 
 /** Commands the panel can ask for (buttons in its empty and error states). */
