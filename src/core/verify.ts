@@ -211,7 +211,7 @@ async function checkTexts(dir: string, catalog: Map<string, CatalogEntry>, repor
         problem = error instanceof SyntaxError ? `not valid JSON (${error.message})` : messageOf(error);
       }
       checked.set(entry.textKey, problem);
-      if (problem) report.damaged.push({ file: textPathOf('', entry.textKey).slice(1), problem: `texts of ${path}: ${problem}` });
+      if (problem) report.damaged.push({ file: textPathOf('', entry.textKey), problem: `texts of ${path}: ${problem}` });
     }
     if (checked.get(entry.textKey)) report.damagedFiles.push(path);
   }

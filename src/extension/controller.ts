@@ -48,6 +48,8 @@ interface FolderIndex {
 /** Retry after another window held the index lock. */
 const LOCK_RETRY_MS = 30_000;
 const EVENT_DEBOUNCE_MS = 750;
+/** After file events, a stat walk of the folder at most this often finds what the watcher missed (scheduler.ts). */
+const RECONCILE_MS = 2 * 60_000;
 
 export class QuipuController implements PanelHost, vscode.Disposable {
   private readonly folders = new Map<string, FolderIndex>();
@@ -80,6 +82,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   ) {
     this.scheduler = new IndexScheduler({
       debounceMs: EVENT_DEBOUNCE_MS,
+      reconcileMs: RECONCILE_MS,
       run: (request) => this.run(request),
       onError: (key, error) => this.reportRunError(key, error),
       onChange: () => this.updateState(),

@@ -27,6 +27,12 @@ export interface SchedulerOptions {
   onError(folderKey: string, error: unknown): void;
   /** Called whenever `busy`, `paused` or the queue changes. */
   onChange(): void;
+  /**
+   * After runs for file events, a full pass this long after the folder's last one: a stat walk that
+   * finds what the events missed (a watcher can drop events under load; bench:soak saw a file left
+   * in the index after its folder was renamed). Unchanged files cost one stat. 0: never.
+   */
+  reconcileMs?: number;
 }
 
 /** Above this many pending paths, a full (incremental) pass is cheaper than looking at each. */
@@ -39,6 +45,9 @@ export class IndexScheduler {
   private pausedFlag = false;
   private disposed = false;
   private idleWaiters: (() => void)[] = [];
+  /** When each folder's last full pass ended, and the reconciling passes waiting to start. */
+  private readonly lastFull = new Map<string, number>();
+  private readonly reconcileTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -130,6 +139,8 @@ export class IndexScheduler {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.clearTimer();
+    for (const timer of this.reconcileTimers.values()) clearTimeout(timer);
+    this.reconcileTimers.clear();
     this.pending.clear();
     await this.cancelRunning();
     this.notifyIdle();
@@ -183,9 +194,24 @@ export class IndexScheduler {
     this.options.onChange();
     await done;
     this.running = undefined;
+    if (work.kind === 'full' && !controller.signal.aborted) this.lastFull.set(folderKey, Date.now());
+    else if (work.kind === 'paths') this.scheduleReconcile(folderKey);
     this.options.onChange();
     if (this.pending.size > 0 && !this.pausedFlag) this.kick(0);
     else this.notifyIdle();
+  }
+
+  private scheduleReconcile(folderKey: string): void {
+    const after = this.options.reconcileMs ?? 0;
+    // Only folders this session has walked whole: a folder never indexed stays as the user left it.
+    const last = this.lastFull.get(folderKey);
+    if (after <= 0 || this.disposed || last === undefined || this.reconcileTimers.has(folderKey)) return;
+    const due = last + after - Date.now();
+    const timer = setTimeout(() => {
+      this.reconcileTimers.delete(folderKey);
+      if (!this.disposed) this.requestFull(folderKey);
+    }, Math.max(0, due));
+    this.reconcileTimers.set(folderKey, timer);
   }
 
   private notifyIdle(): void {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { IndexScheduler, type RunRequest } from '../../src/extension/scheduler';
 
 /** A scheduler whose runs are recorded and finish when the test says so. */
-function harness(debounceMs = 20) {
+function harness(debounceMs = 20, reconcileMs = 0) {
   const runs: { folderKey: string; kind: string; paths?: string[]; signal: AbortSignal; finish: () => void }[] = [];
   const errors: unknown[] = [];
   const scheduler = new IndexScheduler({
@@ -22,6 +22,7 @@ function harness(debounceMs = 20) {
       }),
     onError: (_key, error) => errors.push(error),
     onChange: () => undefined,
+    reconcileMs,
   });
   return { scheduler, runs, errors };
 }
@@ -107,4 +108,30 @@ test('a failed run is reported and the scheduler goes on', async () => {
   await tick();
   assert.equal(calls, 2);
   assert.equal((errors[0] as Error).message, 'disk full');
+});
+
+test('runs for file events are followed by a reconciling full pass, once, only in folders walked whole', async () => {
+  const { scheduler, runs } = harness(5, 50);
+  const until = async (condition: () => boolean) => {
+    while (!condition()) await tick(5);
+  };
+  // A folder never walked whole: events update their paths and nothing more.
+  scheduler.requestPaths('never', ['x.ts']);
+  await until(() => runs.length === 1);
+  runs[0].finish();
+  scheduler.requestFull('a');
+  await until(() => runs.length === 2);
+  runs[1].finish();
+  scheduler.requestPaths('a', ['y.ts']);
+  await until(() => runs.length === 3);
+  runs[2].finish();
+  scheduler.requestPaths('a', ['z.ts']);
+  await until(() => runs.length === 4);
+  runs[3].finish();
+  // Two event runs, one reconciling pass for them, and it is for the folder walked whole.
+  await until(() => runs.length === 5);
+  assert.deepEqual(runs.map((r) => `${r.folderKey}:${r.kind}`), ['never:paths', 'a:full', 'a:paths', 'a:paths', 'a:full']);
+  runs[4].finish();
+  await scheduler.whenIdle();
+  await scheduler.dispose();
 });

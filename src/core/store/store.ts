@@ -329,7 +329,7 @@ export class IndexStore {
       }
       if (!update) continue;
       const shard = shardOf(path, this.manifest.shards);
-      const textKey = textKeyOf(update.hash, this.manifest.chunkKey);
+      const textKey = textKeyOf(update.hash, this.manifest.chunkKey, update.language);
       obsoleteTextKeys.delete(textKey);
       await this.writeTexts(textKey, update.chunks.map((c) => c.text));
       const idBase = `${hashText(path).slice(0, 12)}-${update.hash.slice(0, 8)}`;
@@ -779,8 +779,13 @@ export function hashText(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function textKeyOf(fileHash: string, chunkKey: string): string {
-  return hashText(`${fileHash}\n${chunkKey}`).slice(0, 32);
+/**
+ * Where a file's chunk texts are kept: files with the same content share them. The language is part
+ * of the key because it decides how the content is cut: the same bytes as `notes.md` and `notes.ts`
+ * are different chunks (found by `npm run bench:soak`: one file's texts overwrote the other's).
+ */
+function textKeyOf(fileHash: string, chunkKey: string, language: string): string {
+  return hashText(`${fileHash}\n${chunkKey}\n${language}`).slice(0, 32);
 }
 
 function shardOf(path: string, shards: number): number {
