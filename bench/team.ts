@@ -1,15 +1,19 @@
 /**
  * `npm run bench:team`: the team index on a real Chroma server (started here on loopback) against
- * the local store, bounded in count and time. Results: stdout (markdown) and bench/.cache/team-bench.json.
+ * the local store, bounded in count and time. Results: stdout (JSON) and bench/.cache/team-bench-<phases>.json.
  *
  *  1. upload throughput (chunks/s of one generation published) vs the local store's commit throughput
  *  2. vector query p50/p95 at 10k / 100k / 200k chunks, server vs local (synthetic unit vectors)
- *  3. 16 concurrent clients querying the 200k collection while a writer publishes a new generation:
- *     latency, errors, and whether any answer mixed two generations (every hit is checked against the
- *     generation its client read)
+ *  3. 16 concurrent clients querying the 200k collection, first for 60 s alone, then while a writer
+ *     publishes a new generation of `--new-chunks` (2500 by default): latency, errors, and whether any
+ *     answer mixed two generations (every hit is checked against the generation its client read).
+ *     The readers stop when the writer is done or after `--concurrent-limit-s` (900 s by default).
  *  4. time to a new developer's first answer on a real corpus (team index + overlay vs a cold local index)
  *  5. the overlay's cost when 1 % and 10 % of the files differ from the base
- * `--quick` stops after 10k chunks (a smoke run). The machine is shared: numbers are noisy.
+ * `--phases scale,concurrent,developer` picks parts (all by default; without `scale`, `concurrent`
+ * uploads the 200k chunks to the server alone, in 50k generations). Each phase's numbers are saved to
+ * bench/.cache/team-bench-<phases>.json as soon as they are measured, so a run cut short keeps them.
+ * `--quick` stops at 10k chunks (a smoke run). The machine is shared: numbers are noisy.
  */
 import { cpSync, appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -76,77 +80,146 @@ async function queryLatency(store: VectorStore, count: number): Promise<{ p50: n
   return { p50: median(times), p95: percentile(times, 95) };
 }
 
+/** 16 readers: each refreshes, queries, and checks every hit against the generation it read. */
+async function readers(url: string, clients: number, until: () => boolean) {
+  const stores = await Promise.all(Array.from({ length: clients }, () => ChromaStore.open(url, 'bench', IDENTITY, { write: false })));
+  let errors = 0;
+  let mixed = 0;
+  let mixedAnswers = 0;
+  const firstErrors: string[] = [];
+  const times: number[] = [];
+  const generationsSeen = new Set<number>();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    stores.map(async (reader) => {
+      do {
+        const t = performance.now();
+        try {
+          await reader.refresh();
+          const L = reader.generation();
+          generationsSeen.add(L);
+          const hits = await reader.vectorCandidates(unitVector(), 10);
+          times.push(performance.now() - t);
+          const foreign = hits.filter((hit) => {
+            const m = hit.metadata as unknown as { born: number; died: number };
+            return !(m.born <= L && m.died > L);
+          }).length;
+          mixed += foreign;
+          if (foreign > 0) mixedAnswers++;
+        } catch (error) {
+          errors++;
+          if (firstErrors.length < 3) firstErrors.push(String((error as Error)?.message ?? error));
+        }
+      } while (!until());
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  await Promise.all(stores.map((s) => s.close()));
+  return {
+    clients,
+    queries: times.length,
+    errors,
+    firstErrors,
+    mixedGenerationHits: mixed,
+    mixedAnswers,
+    generationsSeen: [...generationsSeen].sort((a, b) => a - b),
+    p50: median(times),
+    p95: percentile(times, 95),
+    wallMs,
+    // The clients' own process: near 100 % of a core would make it the bottleneck, not the server.
+    clientCpuShare: (used.user + used.system) / 1000 / wallMs,
+    load: loadavg()[0],
+  };
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const out: Record<string, unknown> = { date: new Date().toISOString(), machine: machineDescription(), loadAtStart: loadavg()[0] };
+  const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+  // --phases scale,concurrent,developer (all by default): the developer phase needs the model, the others not.
+  const phases = new Set((arg('--phases') ?? 'scale,concurrent,developer').split(','));
+  // The writer's new generation during the 16-client phase, in chunks; bounded so the phase ends.
+  const newChunks = Number(arg('--new-chunks') ?? 2500);
+  const limitMs = Number(arg('--concurrent-limit-s') ?? 900) * 1000;
+  const out: Record<string, unknown> = { date: new Date().toISOString(), machine: machineDescription(), loadAtStart: loadavg()[0], phases: [...phases] };
   const log = (m: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${m}`);
+  const save = () => {
+    mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', '.cache', `team-bench-${[...phases].join('-')}.json`), JSON.stringify(out, null, 1));
+  };
   const chroma = await startChroma();
   const scratch = mkdtempSync(join(tmpdir(), 'quipu-team-bench-'));
   try {
     const server = await ChromaStore.open(chroma.url, 'bench', IDENTITY, { write: true });
-    const local = await LocalVectorStore.open(join(scratch, 'local'), IDENTITY, { write: true });
     const steps = quick ? [10_000] : [10_000, 100_000, 200_000];
-    const scale: Record<string, unknown>[] = [];
     let files = 0;
-    for (const chunks of steps) {
-      const toFiles = chunks / CHUNKS_PER_FILE;
-      log(`uploading to ${chunks} chunks`);
-      seed = 42 + files; // the same synthetic data for both stores
-      const serverRate = await upload(server, files, toFiles);
-      seed = 42 + files;
-      const localRate = await upload(local, files, toFiles);
-      files = toFiles;
-      log(`querying at ${chunks} chunks`);
-      const serverQuery = await queryLatency(server, 100);
-      const localQuery = await queryLatency(local, 100);
-      scale.push({ chunks, uploadChunksPerSec: serverRate, localCommitChunksPerSec: localRate, serverQuery, localQuery, load: loadavg()[0] });
-      log(JSON.stringify(scale.at(-1)));
+    if (phases.has('scale')) {
+      const local = await LocalVectorStore.open(join(scratch, 'local'), IDENTITY, { write: true });
+      const scale: Record<string, unknown>[] = [];
+      for (const chunks of steps) {
+        const toFiles = chunks / CHUNKS_PER_FILE;
+        log(`uploading to ${chunks} chunks`);
+        seed = 42 + files; // the same synthetic data for both stores
+        const serverRate = await upload(server, files, toFiles);
+        seed = 42 + files;
+        const localRate = await upload(local, files, toFiles);
+        files = toFiles;
+        log(`querying at ${chunks} chunks`);
+        const serverQuery = await queryLatency(server, 100);
+        const localQuery = await queryLatency(local, 100);
+        scale.push({ chunks, uploadChunksPerSec: serverRate, localCommitChunksPerSec: localRate, serverQuery, localQuery, load: loadavg()[0] });
+        log(JSON.stringify(scale.at(-1)));
+        out.scale = scale;
+        save();
+      }
+      await local.close();
+    } else if (phases.has('concurrent')) {
+      // The server's collection only, in generations of 50k chunks.
+      const last = steps.at(-1)!;
+      while (files * CHUNKS_PER_FILE < last) {
+        const toFiles = Math.min(files * CHUNKS_PER_FILE + 50_000, last) / CHUNKS_PER_FILE;
+        log(`uploading to ${toFiles * CHUNKS_PER_FILE} chunks`);
+        const rate = await upload(server, files, toFiles);
+        files = toFiles;
+        log(`${Math.round(rate)} chunks/s`);
+        out.serverOnlyUpload = [...((out.serverOnlyUpload as unknown[]) ?? []), { chunks: files * CHUNKS_PER_FILE, chunksPerSec: rate, load: loadavg()[0] }];
+        save();
+      }
     }
-    out.scale = scale;
 
-    // 16 readers while a writer publishes 5 % of the files anew.
-    log('16 concurrent clients while a writer publishes');
-    const readers = await Promise.all(Array.from({ length: 16 }, () => ChromaStore.open(chroma.url, 'bench', IDENTITY, { write: false })));
-    let writing = true;
-    let errors = 0;
-    let mixed = 0;
-    let queries = 0;
-    const times: number[] = [];
-    const generationsSeen = new Set<number>();
-    const changed = Math.floor(files / 20);
-    const writer = (async () => {
-      for (let n = 0; n < changed; n++) server.stageFile(syntheticFile(n, 1));
-      const started = performance.now();
-      await server.commit({ commit: 'synthetic-v1' });
-      writing = false;
-      return performance.now() - started;
-    })();
-    await Promise.all(
-      readers.map(async (reader) => {
-        do {
-          const started = performance.now();
-          try {
-            await reader.refresh();
-            const L = reader.generation();
-            generationsSeen.add(L);
-            const hits = await reader.vectorCandidates(unitVector(), 10);
-            times.push(performance.now() - started);
-            queries++;
-            for (const hit of hits) {
-              const m = hit.metadata as unknown as { born: number; died: number };
-              if (!(m.born <= L && m.died > L)) mixed++;
-            }
-          } catch {
-            errors++;
-          }
-        } while (writing);
-      }),
-    );
-    out.concurrent = { clients: 16, queries, errors, mixedGenerationHits: mixed, generationsSeen: [...generationsSeen], p50: median(times), p95: percentile(times, 95), publishMs: await writer, changedChunks: changed * CHUNKS_PER_FILE, load: loadavg()[0] };
-    log(JSON.stringify(out.concurrent));
-    await local.close();
+    if (phases.has('concurrent')) {
+      // What was uploaded (ChromaStore.chunkCount pages through a filtered get: minutes at 200k).
+      const collectionChunks = files * CHUNKS_PER_FILE;
+      out.collectionChunks = collectionChunks;
+      // 16 readers without a writer, for comparison; then while a writer publishes newChunks anew.
+      log(`16 concurrent clients, no writer (${collectionChunks} chunks)`);
+      const idleUntil = performance.now() + 60_000;
+      out.concurrentIdle = await readers(chroma.url, 16, () => performance.now() > idleUntil);
+      log(JSON.stringify(out.concurrentIdle));
+      save();
+      log(`16 concurrent clients while a writer publishes ${newChunks} chunks`);
+      let writing = true;
+      const changed = Math.ceil(newChunks / CHUNKS_PER_FILE);
+      const writer = (async () => {
+        for (let n = 0; n < changed; n++) server.stageFile(syntheticFile(n, 1));
+        const started = performance.now();
+        await server.commit({ commit: 'synthetic-v1' });
+        return performance.now() - started;
+      })().finally(() => (writing = false));
+      const deadline = performance.now() + limitMs;
+      const during = await readers(chroma.url, 16, () => !writing || performance.now() > deadline);
+      const publishMs = writing ? undefined : await writer;
+      out.concurrent = { ...during, writerFinished: publishMs !== undefined, publishMs, changedChunks: changed * CHUNKS_PER_FILE };
+      log(JSON.stringify(out.concurrent));
+      save();
+      if (publishMs === undefined) {
+        log('the writer did not finish within the limit; waiting for it');
+        out.publishMsAfterLimit = await writer;
+      }
+    }
 
-    if (!quick) {
+    if (phases.has('developer') && !quick) {
       // A new developer on a real corpus: team index + overlay vs a cold local index.
       const corpus = join(ROOT, 'bench', '.eval-corpus', 'rxjs');
       const engine = await QuipuEngine.create(makeConfig());
@@ -203,8 +276,7 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   out.loadAtEnd = loadavg()[0];
-  mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', '.cache', 'team-bench.json'), JSON.stringify(out, null, 1));
+  save();
   console.log(JSON.stringify(out, null, 1));
 }
 
