@@ -2,9 +2,11 @@
  * Child process: how the store behaves as it grows. Builds an index of N chunks (random unit
  * vectors, 10 chunks per file, committed in steps as the pipeline does), then measures disk size,
  * load time (open + first query), query latency, memory, and the cost of a one-file update.
+ * Also breaks the disk down by file kind and memory by what was loaded when (see diskBreakdown).
  * Usage: store-child.ts <N> <shards> <dir>
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
 import { vectorCandidates } from '../src/core/search/candidates';
@@ -58,6 +60,40 @@ function fileUpdate(n: number, version = 0): FileUpdate {
   };
 }
 
+/** What an index folder holds, by kind of file: bytes (apparent size) and bytes allocated on disk. */
+function diskBreakdown(dir: string): Record<string, { files: number; bytes: number; allocated: number }> {
+  const kinds: Record<string, { files: number; bytes: number; allocated: number }> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const name = relative(dir, path);
+    const kind = /^shards\/.*\/index\.g\d+\.pb$/.test(name)
+      ? 'vector shards (Vectra protobuf)'
+      : /^shards\/.*\/vectors\.g\d+\.bin$/.test(name)
+        ? 'vector shards'
+        : /^shards\/.*\/lexical\.g\d+\.bin$/.test(name)
+          ? 'lexical'
+          : name.startsWith('texts/')
+            ? 'texts'
+            : /^catalog\.g\d+\.json$/.test(name)
+              ? 'catalog'
+              : name;
+    const stat = statSync(path);
+    const k = (kinds[kind] ??= { files: 0, bytes: 0, allocated: 0 });
+    k.files++;
+    k.bytes += stat.size;
+    k.allocated += stat.blocks * 512;
+  }
+  return kinds;
+}
+
+/** Resident memory now, and the V8 heap and array buffers within it, in MB. */
+function memory(): { rss: number; heap: number; arrayBuffers: number; external: number } {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  return { rss: mb(m.rss), heap: mb(m.heapUsed), arrayBuffers: mb(m.arrayBuffers), external: mb(m.external) };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -83,12 +119,20 @@ async function main(): Promise<void> {
   await writer.commit();
   const buildSeconds = (performance.now() - started) / 1000;
   const diskMb = (await writer.diskBytes()) / 2 ** 20;
+  const disk = diskBreakdown(dir);
   await writer.close();
+  const memoryAt: Record<string, ReturnType<typeof memory>> = { start: memory() };
 
   started = performance.now();
   const reader = await IndexStore.open(dir, identity, { write: false });
-  // The first query loads every shard: vectors and BM25 indexes.
+  memoryAt.opened = memory(); // manifest and catalog
+  const openSeconds = (performance.now() - started) / 1000;
+  // The first query loads every shard: vectors, then the BM25 indexes.
+  await vectorCandidates(reader, unitVector(), 10);
+  memoryAt.vectors = memory();
+  const vectorsSeconds = (performance.now() - started) / 1000 - openSeconds;
   await searchStore(reader, { text: randomText(3), vector: unitVector() }, { topK: 10, mode: 'hybrid' });
+  memoryAt.lexical = memory();
   const loadSeconds = (performance.now() - started) / 1000;
   const timings = (fn: () => Promise<unknown>) => async () => {
     const ms: number[] = [];
@@ -113,6 +157,7 @@ async function main(): Promise<void> {
     const vector = engine.embed([text]).then(([embedded]) => embedded);
     return searchStore(reader, { text, vector }, { topK: 10, mode: 'hybrid' });
   })();
+  memoryAt.model = memory();
   await engine.close();
   const rssAfterLoadMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   await reader.close();
@@ -126,7 +171,7 @@ async function main(): Promise<void> {
   await updater.close();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ chunks: total, shards: Number(shardsArg), buildSeconds, diskMb, loadSeconds, unfiltered, byType, byGlob, hybrid, endToEnd, rssAfterLoadMb, peakRssMb: peakRssMb(), oneFileUpdateSeconds }) + '\n',
+    JSON.stringify({ chunks: total, shards: Number(shardsArg), buildSeconds, diskMb, disk, loadSeconds, openSeconds, vectorsSeconds, memoryAt, unfiltered, byType, byGlob, hybrid, endToEnd, rssAfterLoadMb, peakRssMb: peakRssMb(), oneFileUpdateSeconds }) + '\n',
   );
 }
 
