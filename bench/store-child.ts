@@ -12,7 +12,7 @@ import { QuipuEngine } from '../src/core/engine';
 import { vectorCandidates } from '../src/core/search/candidates';
 import { searchStore } from '../src/core/search/search';
 import { IndexStore, type FileUpdate } from '../src/core/store/store';
-import { peakRssMb, seededRandom } from './lib';
+import { peakRssMb, runChild, seededRandom } from './lib';
 
 const DIMS = 384;
 const identity = { modelId: 'bench', chunkKey: 'bench', dimensions: DIMS };
@@ -99,14 +99,12 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function main(): Promise<void> {
-  const [nArg, shardsArg, dir] = process.argv.slice(2) as [string, string, string];
-  const total = Number(nArg);
+/** Builds an index of `total` chunks in `dir`, committed in steps as the pipeline does. */
+async function build(total: number, shards: number, dir: string) {
   const files = total / 10;
   rmSync(dir, { recursive: true, force: true });
-
-  let started = performance.now();
-  const writer = await IndexStore.open(dir, identity, { write: true, shards: Number(shardsArg) });
+  const started = performance.now();
+  const writer = await IndexStore.open(dir, identity, { write: true, shards });
   let staged = 0;
   for (let n = 0; n < files; n++) {
     writer.stageFile(fileUpdate(n));
@@ -121,9 +119,13 @@ async function main(): Promise<void> {
   const diskMb = (await writer.diskBytes()) / 2 ** 20;
   const disk = diskBreakdown(dir);
   await writer.close();
-  const memoryAt: Record<string, ReturnType<typeof memory>> = { start: memory() };
+  return { chunks: total, shards, buildSeconds, diskMb, disk, buildPeakRssMb: peakRssMb() };
+}
 
-  started = performance.now();
+/** Opens the index as a search would, in a process of its own (so its memory is the reader's alone), and queries it. */
+async function read(dir: string) {
+  const memoryAt: Record<string, ReturnType<typeof memory>> = { start: memory() };
+  const started = performance.now();
   const reader = await IndexStore.open(dir, identity, { write: false });
   memoryAt.opened = memory(); // manifest and catalog
   const openSeconds = (performance.now() - started) / 1000;
@@ -161,18 +163,37 @@ async function main(): Promise<void> {
   await engine.close();
   const rssAfterLoadMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   await reader.close();
+  return { loadSeconds, openSeconds, vectorsSeconds, memoryAt, unfiltered, byType, byGlob, hybrid, endToEnd, rssAfterLoadMb, peakRssMb: peakRssMb() };
+}
 
+/** The reader's numbers (a child process), then the cost of a one-file update. */
+async function measure(dir: string) {
+  const reading = await runChild<Awaited<ReturnType<typeof read>>>('store-child.ts', ['read', dir]);
   const updater = await IndexStore.open(dir, identity, { write: true });
   await vectorCandidates(updater, unitVector(), 1); // load shards first: measure the update alone
-  started = performance.now();
+  const started = performance.now();
   updater.stageFile(fileUpdate(3, 1));
   await updater.commit();
   const oneFileUpdateSeconds = (performance.now() - started) / 1000;
   await updater.close();
+  return { ...reading, oneFileUpdateSeconds };
+}
+
+/**
+ * `<N> <shards> <dir>`: build, measure, remove. Or one step: `build <N> <shards> <dir>` (keeps the
+ * index), `measure <dir>` (an index built before), `read <dir>` (the reader's child process).
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const print = (result: object): void => void process.stdout.write(JSON.stringify(result) + '\n');
+  if (args[0] === 'read') return print(await read(args[1]));
+  if (args[0] === 'measure') return print(await measure(args[1]));
+  if (args[0] === 'build') return print(await build(Number(args[1]), Number(args[2]), args[3]));
+  const [nArg, shardsArg, dir] = args as [string, string, string];
+  const built = await build(Number(nArg), Number(shardsArg), dir);
+  const measured = await measure(dir);
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(
-    JSON.stringify({ chunks: total, shards: Number(shardsArg), buildSeconds, diskMb, disk, loadSeconds, openSeconds, vectorsSeconds, memoryAt, unfiltered, byType, byGlob, hybrid, endToEnd, rssAfterLoadMb, peakRssMb: peakRssMb(), oneFileUpdateSeconds }) + '\n',
-  );
+  print({ ...built, ...measured });
 }
 
 void main();
