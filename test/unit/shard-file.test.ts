@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { HALF_TO_FLOAT, toHalf } from '../../src/core/store/half';
 import { deserializeShardRows, emptyShardRows, serializeShardRows, updatedShardRows } from '../../src/core/store/shard-file';
-import type { ChunkMetadata } from '../../src/core/store/store';
+import { IndexStore, type ChunkMetadata } from '../../src/core/store/store';
+import { tempDir } from '../helpers';
 
 test('float16: every half survives the round trip, and a float lands within 2^-11 of itself, relatively', () => {
   for (let h = 0; h < 65536; h++) {
@@ -52,4 +55,31 @@ test('a damaged shard file is refused with what is wrong, never read as fewer ch
   header.write('}', 9);
   assert.throws(() => deserializeShardRows(header), /header is damaged/);
   assert.throws(() => deserializeShardRows(Buffer.alloc(0)), /not a Quipu vector shard/);
+});
+
+test('an index in format 5 (Vectra protobuf shards) is rebuilt: a writer says why and starts from empty', async () => {
+  const dir = tempDir();
+  const old = { formatVersion: 5, modelId: 'm', chunkKey: 'k', dimensions: 3, shards: 1, catalogGeneration: 1, shardGenerations: [1], updatedAt: '' };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(old));
+  writeFileSync(join(dir, 'catalog.g1.json'), JSON.stringify({ 'a.md': { size: 1, mtimeMs: 1, hash: 'h', modelId: 'm', chunkKey: 'k', shard: 0, textKey: 'ab'.repeat(16), chunkIds: ['x-0'] } }));
+  mkdirSync(join(dir, 'shards', 's00'), { recursive: true });
+  writeFileSync(join(dir, 'shards', 's00', 'index.g1.pb'), 'an old Vectra protobuf shard');
+  const identity = { modelId: 'm', chunkKey: 'k', dimensions: 3 };
+  const reader = await IndexStore.open(dir, identity, { write: false });
+  assert.match(reader.rebuildReason ?? '', /the index format changed \(5 → 6\)/);
+  assert.equal(reader.catalog.size, 0);
+  await reader.close();
+
+  const writer = await IndexStore.open(dir, identity, { write: true });
+  assert.match(writer.rebuildReason ?? '', /the index format changed \(5 → 6\)/);
+  assert.equal(existsSync(join(dir, 'shards', 's00', 'index.g1.pb')), false, 'the old shard is gone');
+  writer.stageFile({ path: 'a.md', size: 1, mtimeMs: 2, hash: 'h2'.padEnd(16, '0'), ext: 'md', language: 'markdown', chunks: [{ text: 'bees', startLine: 1, endLine: 1, inputHash: 'i', vector: Float32Array.from([0, 3, 4]) }] });
+  await writer.commit();
+  assert.deepEqual(await writer.verify(), []);
+  await writer.close();
+  const again = await IndexStore.open(dir, identity, { write: false });
+  assert.equal(again.rebuildReason, undefined);
+  const [vector] = [...(await again.vectorsOf('a.md')).values()];
+  assert.deepEqual([...vector].map((x) => Math.round(x * 1000) / 1000), [0, 0.6, 0.8]);
+  await again.close();
 });
