@@ -193,7 +193,7 @@ function report(r: {
     '',
     '## The store as it grows (random 384-d vectors, 80 Zipf-distributed pseudo-words per chunk, 10 chunks per file)',
     '',
-    'Vector queries scan int8 rows per shard with a WebAssembly SIMD kernel and re-rank the best candidates by exact float32 cosine;',
+    'Vector queries scan int8 rows per shard with a WebAssembly SIMD kernel and re-rank the best candidates by their cosine over the stored float16 rows;',
     'the lexical side is BM25 over all shards (typed-array postings). "Hybrid" is vector + BM25 + fusion on an embedded query;',
     '"end to end" adds embedding the query with the model (the query lane, BM25 running meanwhile), as a user waits for it.',
     '',

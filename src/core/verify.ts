@@ -14,12 +14,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalIndex, ProtobufCodec } from 'vectra';
 import type { FileSettings } from './config';
 import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
 import { LexicalIndex } from './search/lexical';
-import { GenerationStorage, VECTRA_INDEX_NAME } from './store/generation-storage';
+import { deserializeShardRows, type ShardRows } from './store/shard-file';
 import {
   FORMAT_VERSION,
   hashText,
@@ -29,8 +28,8 @@ import {
   readManifest,
   shardDirOf,
   textPathOf,
+  vectorFile as vectorFileOf,
   type CatalogEntry,
-  type ChunkMetadata,
   type Manifest,
   type StoreIdentity,
 } from './store/store';
@@ -159,12 +158,10 @@ async function checkShards(dir: string, manifest: Manifest, catalog: Map<string,
       if (wanted.size > 0) damage(shardDir, `the catalog puts ${wanted.size} chunks in shard ${shard}, which was never written`);
       continue;
     }
-    const vectorFile = GenerationStorage.fileFor(shardDir, generation);
-    const storage = new GenerationStorage(shardDir);
-    storage.committed = storage.pending = generation;
-    let items: { id: string; vector: number[]; metadata: ChunkMetadata }[];
+    const vectorFile = vectorFileOf(shardDir, generation);
+    let rows: ShardRows;
     try {
-      items = await new LocalIndex<ChunkMetadata>(shardDir, VECTRA_INDEX_NAME, storage, new ProtobufCodec()).listItems();
+      rows = deserializeShardRows(await readFile(vectorFile));
     } catch (error) {
       damage(vectorFile, `vectors cannot be read: ${messageOf(error)}`);
       continue;
@@ -179,13 +176,13 @@ async function checkShards(dir: string, manifest: Manifest, catalog: Map<string,
     const found = new Set<string>();
     let stray = 0;
     let misfiled = 0;
-    for (const item of items) {
-      found.add(item.id);
-      const path = wanted.get(item.id);
+    rows.ids.forEach((id, row) => {
+      found.add(id);
+      const path = wanted.get(id);
       if (!path) stray++;
-      else if (path !== item.metadata.path) misfiled++;
-      if (item.vector.length !== manifest.dimensions) misfiled++;
-    }
+      else if (path !== rows.metadata[row].path) misfiled++;
+    });
+    if (rows.dims !== manifest.dimensions) misfiled += rows.ids.length;
     const absent = [...wanted.keys()].filter((id) => !found.has(id));
     if (stray) damage(vectorFile, `${stray} chunks that the catalog does not name`);
     if (misfiled) damage(vectorFile, `${misfiled} chunks filed under another path or of the wrong size`);

@@ -41,7 +41,7 @@ const cases: { name: string; damage: (indexDir: string) => void; whole: boolean;
     whole: false,
     damage: (d) => {
       const shard = manifestOf(d).shardGenerations.findIndex((g) => g > 0);
-      const file = join(d, 'shards', `s${String(shard).padStart(2, '0')}`, `index.g${manifestOf(d).shardGenerations[shard]}.pb`);
+      const file = join(d, 'shards', `s${String(shard).padStart(2, '0')}`, `vectors.g${manifestOf(d).shardGenerations[shard]}.bin`);
       writeFileSync(file, readFileSync(file).subarray(0, 64));
     },
   },

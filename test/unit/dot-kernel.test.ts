@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { seededRandom } from '../../bench/lib';
 import { cosine } from '../../src/core/embed/pooling';
 import { KERNEL_BASE64, VectorMatrix } from '../../src/core/store/dot-kernel';
+import { HALF_TO_FLOAT, toHalf } from '../../src/core/store/half';
 
 /** Uniform in [−1, 1), the same numbers every run. */
 function seeded(seed: number): () => number {
@@ -37,17 +38,24 @@ for (const scorer of ['wasm', 'js'] as const) {
       const matrix = new VectorMatrix(rows, dims, scorer);
       assert.equal(matrix.scorer, scorer, 'WebAssembly SIMD runs on this Node');
       vectors.forEach((row, i) => matrix.setUnitRow(i, row));
+      const stored = vectors.map((row) => (row.every((x) => x === 0) ? row : unit(row).map((x) => HALF_TO_FLOAT[toHalf(x)])));
       for (let trial = 0; trial < 20; trial++) {
         const query = unit(Array.from({ length: dims }, random));
         const accept = trial % 2 === 0 ? () => true : (row: number) => row % 3 !== 0;
-        const want = vectors
-          .map((row, i) => ({ row: i, score: naiveCosine(row, query) }))
+        // The exact answer over the rows as stored (float16, see half.ts); float64 cosines checked below.
+        const want = stored
+          .map((row, i) => ({ row: i, score: row.reduce((sum, x, d) => sum + x * query[d], 0) }))
           .filter(({ row }) => accept(row))
           .sort((a, b) => b.score - a.score)
           .slice(0, 10);
         const got = matrix.nearest(query, 10, accept);
         assert.deepEqual(got.map((h) => h.row), want.map((h) => h.row), `${rows} × ${dims}, trial ${trial}`);
-        got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i].score) < 1e-5));
+        // Rows are kept as float16 (each component within 2^-11 of itself, relatively), so by
+        // Cauchy–Schwarz a unit row's cosine is within 2^-11 ≈ 4.9e-4 of the float64 one.
+        got.forEach((h, i) => {
+          assert.ok(Math.abs(h.score - want[i].score) < 1e-5);
+          assert.ok(Math.abs(h.score - naiveCosine(vectors[h.row], query)) < 2 ** -11 + 1e-6, `${h.score} vs ${naiveCosine(vectors[h.row], query)}`);
+        });
       }
       assert.equal(matrix.cosine(unit(vectors[7]), 5), 0);
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { extractDocument, ExtractionError } from '../../src/core/extract/documents';
 import { pdfBombReason, zipBombReason } from '../../src/core/extract/inflate-guard';
-import { isSafeIndexPath, manifestProblem, type Manifest } from '../../src/core/store/store';
+import { FORMAT_VERSION, isSafeIndexPath, manifestProblem, type Manifest } from '../../src/core/store/store';
 import { writeDocxBomb, writePdfBomb } from '../faults/bombs';
 import { DOCS, tempDir } from '../helpers';
 
@@ -36,7 +36,7 @@ test('real PDF and DOCX files pass the inflation check; bombs do not, whatever t
 test('index paths must stay inside the folder; manifest numbers must be counts', () => {
   for (const ok of ['a.md', 'src/a.ts', 'line\nbreak.md', '.hidden/x', 'a..b/c', '…/x']) assert.equal(isSafeIndexPath(ok), true, ok);
   for (const bad of ['', '/etc/passwd', '../x', 'a/../../x', 'a/./b', 'a//b', 'a/', 'C:/x', 'a\0b', './a']) assert.equal(isSafeIndexPath(bad), false, JSON.stringify(bad));
-  const good: Manifest = { formatVersion: 5, modelId: 'm', chunkKey: 'k', dimensions: 384, shards: 2, catalogGeneration: 3, shardGenerations: [1, 0], updatedAt: '' };
+  const good: Manifest = { formatVersion: FORMAT_VERSION, modelId: 'm', chunkKey: 'k', dimensions: 384, shards: 2, catalogGeneration: 3, shardGenerations: [1, 0], updatedAt: '' };
   assert.equal(manifestProblem(good), undefined);
   assert.match(manifestProblem({ ...good, catalogGeneration: '1/../../x' as unknown as number }) ?? '', /catalog generation/);
   assert.match(manifestProblem({ ...good, shardGenerations: [1] }) ?? '', /shard generations/);

@@ -1,19 +1,21 @@
 /**
  * A shard's vectors, for nearest-neighbour queries that stay interactive at 100k chunks.
  *
- * Every vector is kept twice: float32 (exact) and int8 with a scale per row (a quarter of the bytes).
- * A query scans the int8 rows with a WebAssembly SIMD kernel (`dot.wat`), keeps the best few times
- * `count` candidates, and ranks those by their exact float32 cosine. The scan is memory-bound, so a
+ * Every vector is kept twice: float16 (as stored, see half.ts) and int8 with a scale per row, derived
+ * from the float16 rows when the matrix is made. A query scans the int8 rows with a WebAssembly SIMD
+ * kernel (`dot.wat`), keeps the best few times `count` candidates, and ranks those by their cosine
+ * over the float16 rows (within 5e-4 of the float32 cosine, about 1e-5 in practice). The scan is memory-bound, so a
  * quarter of the bytes is most of the speed: at 100k × 384 the plain-JS float loop took ~125 ms, the
  * SIMD float32 kernel ~20 ms (bench/RESULTS.md has the int8 numbers). Candidates are oversampled
  * well beyond the int8 error (about 0.01 of cosine), so the results are the exact ones; a test checks
  * that against a brute-force scan.
  *
- * Where WebAssembly SIMD is missing, or the int8 rows would not fit in 32-bit memory, the float32
- * rows are scanned exactly by a JS loop.
+ * Where WebAssembly SIMD is missing, or the int8 rows would not fit in 32-bit memory, the float16
+ * rows are scanned by a JS loop.
  */
 
 import { bestRows, type ScoredRow } from '../top';
+import { HALF_TO_FLOAT, toHalf } from './half';
 
 // BEGIN kernel
 export const KERNEL_BASE64 =
@@ -78,8 +80,8 @@ const EXTRA_CANDIDATES = 32;
 
 
 export class VectorMatrix {
-  /** Every row, unit length, `dims` floats each: the exact vectors. */
-  private readonly exact: Float32Array;
+  /** Every row, unit length, `dims` float16 each: the vectors as stored. */
+  private readonly exact: Uint16Array;
   readonly scorer: Scorer;
   private readonly int8?: {
     kernel: KernelExports;
@@ -95,8 +97,11 @@ export class VectorMatrix {
     readonly rows: number,
     readonly dims: number,
     preferred: Scorer = 'wasm',
+    /** The rows already made (float16, unit length), adopted without a copy; else set by `setUnitRow`. */
+    halves?: Uint16Array,
   ) {
-    this.exact = new Float32Array(rows * dims);
+    if (halves && halves.length !== rows * dims) throw new Error(`${halves.length} halves for ${rows} × ${dims}`);
+    this.exact = halves ?? new Uint16Array(rows * dims);
     const stride = Math.ceil(dims / 32) * 32;
     const rowBytes = rows * stride;
     const queryBytes = stride * 2;
@@ -117,11 +122,15 @@ export class VectorMatrix {
       };
       this.scorer = 'wasm';
     } else this.scorer = 'js';
+    if (halves) for (let row = 0; row < rows; row++) this.quantizeRow(row);
   }
 
   /** A copy of one row (unit length). */
   rowVector(row: number): Float32Array {
-    return this.exact.slice(row * this.dims, (row + 1) * this.dims);
+    const out = new Float32Array(this.dims);
+    const offset = row * this.dims;
+    for (let d = 0; d < this.dims; d++) out[d] = HALF_TO_FLOAT[this.exact[offset + d]];
+    return out;
   }
 
   /** Stores `vector` scaled to unit length (a zero vector stays zero). */
@@ -133,32 +142,43 @@ export class VectorMatrix {
     }
     const scale = length > 0 ? 1 / length : 0;
     const offset = row * this.dims;
-    let largest = 0;
-    for (let d = 0; d < this.dims; d++) {
-      const value = vector[d] * scale;
-      this.exact[offset + d] = value;
-      largest = Math.max(largest, Math.abs(value));
-    }
+    for (let d = 0; d < this.dims; d++) this.exact[offset + d] = toHalf(vector[d] * scale);
+    this.quantizeRow(row);
+  }
+
+  /** The int8 row of a float16 row: symmetric, the largest component maps to ±127. */
+  private quantizeRow(row: number): void {
     if (!this.int8) return;
-    // Symmetric int8 per row: the largest component maps to ±127.
+    const { exact, dims } = this;
+    const offset = row * dims;
+    // Half magnitudes order as their low 15 bits do: the largest is found without converting.
+    let largestBits = 0;
+    for (let d = 0; d < dims; d++) {
+      const magnitude = exact[offset + d] & 0x7fff;
+      if (magnitude > largestBits) largestBits = magnitude;
+    }
     const { rows, scales, stride } = this.int8;
-    const step = largest / 127;
+    const table = HALF_TO_FLOAT; // a local: the hot loop reads no module binding
+    const step = table[largestBits] / 127;
     scales[row] = step;
-    for (let d = 0; d < this.dims; d++) rows[row * stride + d] = step > 0 ? Math.round(this.exact[offset + d] / step) : 0;
+    const inverse = step > 0 ? 1 / step : 0;
+    const out = row * stride;
+    for (let d = 0; d < dims; d++) rows[out + d] = Math.round(table[exact[offset + d]] * inverse);
   }
 
   /** The cosine of `vector` (unit length) with one row. */
   cosine(vector: ArrayLike<number>, row: number): number {
     const { exact, dims } = this;
+    const table = HALF_TO_FLOAT;
     const offset = row * dims;
     let s0 = 0;
     let s1 = 0;
     let d = 0;
     for (; d + 1 < dims; d += 2) {
-      s0 += exact[offset + d] * vector[d];
-      s1 += exact[offset + d + 1] * vector[d + 1];
+      s0 += table[exact[offset + d]] * vector[d];
+      s1 += table[exact[offset + d + 1]] * vector[d + 1];
     }
-    if (d < dims) s0 += exact[offset + d] * vector[d];
+    if (d < dims) s0 += table[exact[offset + d]] * vector[d];
     return s0 + s1;
   }
 

@@ -1,10 +1,10 @@
 /**
- * The index of one folder: vectors in Vectra shards, chunk texts beside them, and a catalog of
+ * The index of one folder: vectors in shards, chunk texts beside them, and a catalog of
  * what is indexed, all tied together by one manifest.
  *
  *   <dir>/manifest.json          model id, chunk settings, shard generations, catalog generation
  *   <dir>/catalog.g<N>.json      per file: size, mtime, content hash, model, chunk settings, chunk ids
- *   <dir>/shards/sNN/index.gK.pb  a Vectra LocalIndex (protobuf) per shard; only filterable fields inline
+ *   <dir>/shards/sNN/vectors.gK.bin  the shard's chunks: ids, metadata, float16 vectors (shard-file.ts)
  *   <dir>/shards/sNN/lexical.gK.bin  the shard's BM25 index of the same chunks (same generation)
  *   <dir>/texts/<ab>/<key>.json  the chunk texts of one file version (content-addressed, immutable)
  *
@@ -16,19 +16,20 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalIndex, ProtobufCodec, type IndexItem } from 'vectra';
 import { VectorMatrix } from './dot-kernel';
+import { HALF_TO_FLOAT } from './half';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
 import { nodeWriteHost, type WriteHost } from '../files/host';
 import { removeObsoleteFile, writeFileAtomic } from './atomic';
-import { GenerationStorage, VECTRA_INDEX_NAME } from './generation-storage';
 import { acquireLock, type IndexLock } from './lock';
+import { deserializeShardRows, emptyShardRows, serializeShardRows, updatedShardRows, type ShardRows } from './shard-file';
 
 // 2: lexical shards beside the vector shards.
 // 3: lexical shards in Quipu's compact binary BM25 form (was MiniSearch JSON).
 // 4: the lexical tokenizer makes plurals singular.
 // 5: chunks share an embedding by what the model read (`inputHash`), no longer by their text alone.
-export const FORMAT_VERSION = 5;
+// 6: vector shards in Quipu's own file (float16 rows, columnar metadata), no longer Vectra protobuf.
+export const FORMAT_VERSION = 6;
 const DEFAULT_SHARDS = 16;
 
 export interface ChunkRecord {
@@ -82,7 +83,7 @@ export interface Manifest {
   commit?: string;
 }
 
-/** The metadata Vectra keeps inline for every chunk; all of it filterable. */
+/** The metadata kept for every chunk; all of it filterable. */
 export interface ChunkMetadata extends Record<string, string | number | boolean> {
   path: string;
   ext: string;
@@ -128,9 +129,13 @@ export interface SearchableShard {
 }
 
 interface Shard {
-  index: LocalIndex<ChunkMetadata>;
-  storage: GenerationStorage;
   dir: string;
+  /** The generation reads see (the manifest's); 0 means the shard has never been written. */
+  committed: number;
+  /** Its chunks, loaded on first read or write. */
+  rows?: ShardRows;
+  /** Chunk id → row of `rows`; built when first asked, dropped with `rows`. */
+  rowOf?: Map<string, number>;
   /** Loaded on first lexical query or write. */
   lexical?: ShardLexicalIndex;
   /** The shard's vectors as one matrix, built on first query (see `matrixOf`). */
@@ -139,11 +144,7 @@ interface Shard {
   lexicalRows?: Int32Array;
 }
 
-/**
- * A shard's vectors, unit length, in one float32 matrix scored by a SIMD kernel, with their ids and
- * metadata: many times faster than Vectra's per-item cosine over number[] arrays, and a quarter of
- * the memory (float32, no per-item arrays).
- */
+/** A shard's vectors as a matrix scored by a SIMD kernel (over the loaded rows, not a copy), with their ids and metadata. */
 interface ShardMatrix {
   ids: string[];
   metadata: ChunkMetadata[];
@@ -270,10 +271,12 @@ export class IndexStore {
     const entry = this.catalogMap.get(path);
     const vectors = new Map<string, Float32Array>();
     if (!entry) return vectors;
-    const { index } = await this.shard(entry.shard);
+    const shard = await this.shard(entry.shard);
+    const rows = await this.rowsOf(shard);
+    const rowOf = this.rowIndexOf(shard, rows);
     for (const id of entry.chunkIds) {
-      const item = await index.getItem(id);
-      if (item) vectors.set(item.metadata.inputHash, Float32Array.from(item.vector));
+      const row = rowOf.get(id);
+      if (row !== undefined) vectors.set(rows.metadata[row].inputHash, rowAsFloats(rows, row));
     }
     return vectors;
   }
@@ -291,18 +294,20 @@ export class IndexStore {
   async fileUpdateOf(path: string): Promise<FileUpdate | undefined> {
     const entry = this.catalogMap.get(path);
     if (!entry) return undefined;
-    const { index } = await this.shard(entry.shard);
+    const shard = await this.shard(entry.shard);
+    const rows = await this.rowsOf(shard);
+    const rowOf = this.rowIndexOf(shard, rows);
     const texts = await this.texts(entry.textKey);
     const chunks: ChunkRecord[] = [];
     let ext = '';
     let language = '';
     for (const id of entry.chunkIds) {
-      const item = await index.getItem(id);
-      if (!item) throw new IndexCorruptError(`chunk ${id} of ${path} is missing from its shard: run \`quipu verify --repair\``);
-      const m = item.metadata;
+      const row = rowOf.get(id);
+      if (row === undefined) throw new IndexCorruptError(`chunk ${id} of ${path} is missing from its shard: run \`quipu verify --repair\``);
+      const m = rows.metadata[row];
       ext = m.ext;
       language = m.lang;
-      chunks.push({ text: texts[m.chunk] ?? '', startLine: m.startLine, endLine: m.endLine, ...(m.page ? { page: m.page } : {}), inputHash: m.inputHash, vector: Float32Array.from(item.vector), ...(m.symbol ? { symbol: m.symbol } : {}) });
+      chunks.push({ text: texts[m.chunk] ?? '', startLine: m.startLine, endLine: m.endLine, ...(m.page ? { page: m.page } : {}), inputHash: m.inputHash, vector: rowAsFloats(rows, row), ...(m.symbol ? { symbol: m.symbol } : {}) });
     }
     return { path, size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, ext, language, chunks };
   }
@@ -312,7 +317,7 @@ export class IndexStore {
     const commitChanged = options.commit !== undefined && options.commit !== this.manifest.commit;
     if (this.staged.size === 0 && this.touched.size === 0 && !commitChanged) return;
     const nextCatalog = new Map(this.catalogMap);
-    const byShard = new Map<number, { removeIds: string[]; items: Partial<IndexItem<ChunkMetadata>>[]; lexical: LexicalDocument[] }>();
+    const byShard = new Map<number, { removeIds: string[]; items: { id: string; vector: Float32Array; metadata: ChunkMetadata }[]; lexical: LexicalDocument[] }>();
     const shardWork = (shard: number) => {
       let work = byShard.get(shard);
       if (!work) byShard.set(shard, (work = { removeIds: [], items: [], lexical: [] }));
@@ -338,7 +343,7 @@ export class IndexStore {
         shardWork(shard).lexical.push({ id: chunkIds[i], text: chunk.text, path, symbol: chunk.symbol });
         shardWork(shard).items.push({
           id: chunkIds[i],
-          vector: Array.from(chunk.vector),
+          vector: chunk.vector,
           metadata: {
             path,
             ext: update.ext,
@@ -372,33 +377,24 @@ export class IndexStore {
 
     // New shard generations, then the catalog, then the manifest that makes them current.
     const shardGenerations = [...this.manifest.shardGenerations];
-    const written: { storage: GenerationStorage; generation: number }[] = [];
+    const written: { shard: Shard; generation: number }[] = [];
     try {
       for (const [shardNumber, work] of byShard) {
         const shard = await this.shard(shardNumber);
-        const { index, storage } = shard;
-        storage.pending = storage.committed + 1;
-        if (storage.committed === 0) {
-          await index.createIndex({ version: 1, metadata_config: { indexed: INLINE_FIELDS as string[] } });
-        }
-        await index.beginUpdate().catch(damaged(GenerationStorage.fileFor(shard.dir, storage.committed)));
-        try {
-          if (work.removeIds.length > 0) await index.deleteItems(work.removeIds);
-          for (const item of work.items) await index.insertItem(item);
-          await index.endUpdate();
-        } catch (error) {
-          index.cancelUpdate();
-          throw error;
-        }
+        const pending = shard.committed + 1;
+        const rows = updatedShardRows(await this.rowsOf(shard), new Set(work.removeIds), work.items);
+        await writeFileAtomic(vectorFile(shard.dir, pending), serializeShardRows(rows), this.writeHost);
         // The shard's BM25 index follows, under the same generation number.
         const lexical = await this.lexicalOf(shard);
         lexical.remove(work.removeIds);
         lexical.add(work.lexical);
-        await writeFileAtomic(lexicalFile(shard.dir, storage.pending), lexical.serialize(), this.writeHost);
+        await writeFileAtomic(lexicalFile(shard.dir, pending), lexical.serialize(), this.writeHost);
+        shard.rows = rows;
+        shard.rowOf = undefined;
         shard.matrix = undefined;
         shard.lexicalRows = undefined;
-        shardGenerations[shardNumber] = storage.pending;
-        written.push({ storage, generation: storage.pending });
+        shardGenerations[shardNumber] = pending;
+        written.push({ shard, generation: pending });
       }
       const manifest: Manifest = {
         ...this.manifest,
@@ -412,14 +408,13 @@ export class IndexStore {
       const previous = this.manifest;
       this.manifest = manifest;
       this.catalogMap = nextCatalog;
-      for (const { storage, generation } of written) storage.committed = generation;
+      for (const { shard, generation } of written) shard.committed = generation;
       this.staged.clear();
       this.touched.clear();
       await this.removeObsolete(previous, obsoleteTextKeys);
     } catch (error) {
       // The manifest still names the last good generation: forget what this commit loaded
       // (vectors and lexical indexes alike, since both were changed in memory).
-      for (const { storage } of written) storage.pending = storage.committed;
       this.shardIndexes.clear();
       throw error;
     }
@@ -495,24 +490,25 @@ export class IndexStore {
 
   private async matrixOf(shard: Shard): Promise<ShardMatrix> {
     if (shard.matrix) return shard.matrix;
-    const items = await shard.index.listItems().catch(damaged(GenerationStorage.fileFor(shard.dir, shard.storage.committed)));
-    const dims = items[0]?.vector.length ?? this.manifest.dimensions;
-    const vectors = new VectorMatrix(items.length, dims);
-    const ids: string[] = [];
-    const metadata: ChunkMetadata[] = [];
-    const rowOf = new Map<string, number>();
-    items.forEach((item, row) => {
-      vectors.setUnitRow(row, item.vector, item.norm);
-      ids.push(item.id);
-      metadata.push(item.metadata);
-      rowOf.set(item.id, row);
-    });
-    shard.matrix = { ids, metadata, vectors, rowOf };
-    if (!this.lock) {
-      // A reader never writes: let Vectra's copy (number[] per item) go, keep the compact one.
-      shard.index = new LocalIndex<ChunkMetadata>(shard.dir, VECTRA_INDEX_NAME, shard.storage, new ProtobufCodec());
-    }
+    const rows = await this.rowsOf(shard);
+    // The matrix adopts the loaded float16 rows and derives its int8 rows from them.
+    const vectors = new VectorMatrix(rows.ids.length, rows.dims, 'wasm', rows.halves);
+    shard.matrix = { ids: rows.ids, metadata: rows.metadata, vectors, rowOf: this.rowIndexOf(shard, rows) };
     return shard.matrix;
+  }
+
+  /** A shard's chunks: its committed file, read once. */
+  private async rowsOf(shard: Shard): Promise<ShardRows> {
+    if (!shard.rows) {
+      const file = vectorFile(shard.dir, shard.committed);
+      shard.rows = shard.committed > 0 ? await readFile(file).then(deserializeShardRows).catch(damaged(file)) : emptyShardRows(this.manifest.dimensions);
+    }
+    return shard.rows;
+  }
+
+  private rowIndexOf(shard: Shard, rows: ShardRows): Map<string, number> {
+    if (!shard.rowOf || shard.rows !== rows) shard.rowOf = new Map(rows.ids.map((id, row) => [id, row]));
+    return shard.rowOf;
   }
 
   /** The chunk texts of one file version. */
@@ -535,13 +531,14 @@ export class IndexStore {
     for (const [path, entry] of this.catalogMap) for (const id of entry.chunkIds) expected.set(id, path);
     for (let shard = 0; shard < this.manifest.shards; shard++) {
       if (!this.manifest.shardGenerations[shard]) continue;
-      const { index } = await this.shard(shard);
-      for (const item of await index.listItems()) {
-        const path = expected.get(item.id);
-        if (!path) problems.push(`shard ${shard} holds ${item.id} (${item.metadata.path}), which the catalog does not name`);
-        else if (path !== item.metadata.path) problems.push(`chunk ${item.id} is filed under ${item.metadata.path}, not ${path}`);
-        expected.delete(item.id);
-      }
+      const rows = await this.rowsOf(await this.shard(shard));
+      rows.ids.forEach((id, row) => {
+        const { path: filed } = rows.metadata[row];
+        const path = expected.get(id);
+        if (!path) problems.push(`shard ${shard} holds ${id} (${filed}), which the catalog does not name`);
+        else if (path !== filed) problems.push(`chunk ${id} is filed under ${filed}, not ${path}`);
+        expected.delete(id);
+      });
     }
     for (const [id, path] of expected) problems.push(`chunk ${id} of ${path} is missing from its shard`);
     for (const entry of this.catalogMap.values()) {
@@ -562,11 +559,7 @@ export class IndexStore {
   private shard(shardNumber: number): Promise<Shard> {
     let shard = this.shardIndexes.get(shardNumber);
     if (!shard) {
-      const dir = join(this.dir, 'shards', `s${String(shardNumber).padStart(2, '0')}`);
-      const storage = new GenerationStorage(dir);
-      storage.committed = storage.pending = this.manifest.shardGenerations[shardNumber] ?? 0;
-      const index = new LocalIndex<ChunkMetadata>(dir, VECTRA_INDEX_NAME, storage, new ProtobufCodec());
-      shard = { index, storage, dir };
+      shard = { dir: shardDirOf(this.dir, shardNumber), committed: this.manifest.shardGenerations[shardNumber] ?? 0 };
       this.shardIndexes.set(shardNumber, shard);
     }
     return Promise.resolve(shard);
@@ -574,7 +567,7 @@ export class IndexStore {
 
   private async lexicalOf(shard: Shard): Promise<ShardLexicalIndex> {
     if (!shard.lexical) {
-      const generation = shard.storage.committed;
+      const generation = shard.committed;
       const file = lexicalFile(shard.dir, generation);
       shard.lexical = generation > 0 ? await readFile(file).then((bytes) => ShardLexicalIndex.deserialize(bytes)).catch(damaged(file)) : ShardLexicalIndex.empty();
     }
@@ -596,7 +589,7 @@ export class IndexStore {
       const old = previous.shardGenerations[shard];
       if (old && old !== this.manifest.shardGenerations[shard]) {
         const dir = join(this.dir, 'shards', `s${String(shard).padStart(2, '0')}`);
-        await removeObsoleteFile(GenerationStorage.fileFor(dir, old), this.writeHost);
+        await removeObsoleteFile(vectorFile(dir, old), this.writeHost);
         await removeObsoleteFile(lexicalFile(dir, old), this.writeHost);
       }
     }
@@ -618,7 +611,7 @@ export class IndexStore {
     for (const shardName of await readdir(shardsDir)) {
       const shard = Number(shardName.slice(1));
       const generation = this.manifest.shardGenerations[shard] ?? 0;
-      const keep = new Set([`index.g${generation}.pb`, `lexical.g${generation}.bin`]);
+      const keep = new Set([`vectors.g${generation}.bin`, `lexical.g${generation}.bin`]);
       for (const file of await readdir(join(shardsDir, shardName))) {
         if (!keep.has(file)) await removeObsoleteFile(join(shardsDir, shardName, file), this.writeHost);
       }
@@ -633,6 +626,10 @@ export function shardDirOf(dir: string, shard: number): string {
 
 export function textPathOf(dir: string, textKey: string): string {
   return join(dir, 'texts', textKey.slice(0, 2), `${textKey}.json`);
+}
+
+export function vectorFile(shardDir: string, generation: number): string {
+  return join(shardDir, `vectors.g${generation}.bin`);
 }
 
 export function lexicalFile(shardDir: string, generation: number): string {
@@ -679,7 +676,7 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
 
 /**
  * What is wrong with a manifest, if anything. Its numbers name files (`catalog.g<N>.json`,
- * `index.g<N>.pb`), so they must be plain counts: never text that could walk out of the index folder.
+ * `vectors.g<N>.bin`), so they must be plain counts: never text that could walk out of the index folder.
  */
 export function manifestProblem(m: Manifest): string | undefined {
   const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -765,6 +762,11 @@ async function folderSize(dir: string): Promise<number> {
     }
   }
   return total;
+}
+
+/** One stored row as float32. */
+function rowAsFloats(rows: ShardRows, row: number): Float32Array {
+  return Float32Array.from(rows.halves.subarray(row * rows.dims, (row + 1) * rows.dims), (h) => HALF_TO_FLOAT[h]);
 }
 
 /** Wraps a failure to read an index file as what it is, naming the file; a vanished file stays ENOENT (a writer may have just replaced it). */
