@@ -108,7 +108,7 @@ test('a damaged shard that a search runs into is repaired by the next index run,
   assert.match(search.stderr, /cannot be read .*the next `quipu index` repairs it too/);
   const run = await runQuipu(['index', folder, '--index-dir', indexDir, '--json']);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /Repairing the index first: .*index\.g\d+\.pb cannot be read/);
+  assert.match(run.stderr, /Repairing the index first: .*shards\/s\d+\/\S+ cannot be read/);
   const summary = JSON.parse(run.stdout) as { repairReason?: string; filesIndexed: number };
   assert.match(summary.repairReason ?? '', /cannot be read/);
   assert.ok(summary.filesIndexed > 0 && summary.filesIndexed < files, `only the damaged shard's files are indexed again (${summary.filesIndexed} of ${files})`);
