@@ -34,7 +34,7 @@ export interface SoakResult {
   hostNode: string;
   minutes: number;
   operations: Record<'create' | 'edit' | 'rename' | 'delete' | 'renameFolder', number>;
-  searches: { count: number; failed: number; maxMs: number };
+  searches: { count: number; failed: number; maxMs: number; errors: string[] };
   samples: HostSample[];
   /** Seconds from the end of the stream until Quipu was idle (every change indexed). */
   idleAfterSeconds: number;
@@ -71,7 +71,7 @@ async function soak(minutes: number): Promise<SoakResult> {
 
   const random = seededRandom(20261202);
   const operations: SoakResult['operations'] = { create: 0, edit: 0, rename: 0, delete: 0, renameFolder: 0 };
-  const searches = { count: 0, failed: 0, maxMs: 0 };
+  const searches = { count: 0, failed: 0, maxMs: 0, errors: [] as string[] };
   const sources = listFiles(root).filter((p) => /\.(ts|js|md|py|txt)$/.test(p)).map((p) => readFileSync(join(root, p), 'utf8'));
   start = performance.now();
   const end = start + minutes * 60_000;
@@ -111,7 +111,10 @@ async function soak(minutes: number): Promise<SoakResult> {
     if (random() < 0.05) {
       const at = performance.now();
       searches.count++;
-      await api.search(pick(QUERIES), { topK: 10 }).catch(() => searches.failed++);
+      await api.search(pick(QUERIES), { topK: 10 }).catch((error: unknown) => {
+        searches.failed++;
+        if (searches.errors.length < 3) searches.errors.push(error instanceof Error ? error.message : String(error));
+      });
       searches.maxMs = Math.max(searches.maxMs, performance.now() - at);
     }
     if (performance.now() >= nextSample) {

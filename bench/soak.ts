@@ -122,7 +122,7 @@ function describe(r: SoakResult & { date: string; machine: string; loadBefore: n
     `Measured on ${r.date.slice(0, 10)}: code-server (VS Code ${r.vscodeVersion}, extension host on Node ${r.hostNode}), the dev build, ${r.minutes} minutes.`,
     `Machine: ${r.machine}; load average before the run ${r.loadBefore.map((x) => x.toFixed(2)).join(' / ')}, during the stream ${stream.length ? `${Math.min(...stream.map((s) => s.load)).toFixed(1)}–${Math.max(...stream.map((s) => s.load)).toFixed(1)}` : '–'} (1 min).`,
     `Workspace: a copy of the small benchmark corpus, indexed once, then a seeded stream written with \`fs\` (Quipu sees it through its watcher), one change every 0.5–2 s:`,
-    `${ops.create} creates, ${ops.edit} edits, ${ops.rename} renames, ${ops.delete} deletes and ${ops.renameFolder} folder renames; ${r.searches.count} searches meanwhile (${r.searches.failed} failed, slowest ${Math.round(r.searches.maxMs)} ms).`,
+    `${ops.create} creates, ${ops.edit} edits, ${ops.rename} renames, ${ops.delete} deletes and ${ops.renameFolder} folder renames; ${r.searches.count} searches meanwhile (${r.searches.failed} failed${r.searches.errors?.length ? `: ${r.searches.errors.join('; ')}` : ''}, slowest ${Math.round(r.searches.maxMs)} ms).`,
     '',
     '| extension host | RSS | V8 heap | threads | child processes |',
     '|---|---|---|---|---|',
