@@ -26,7 +26,7 @@ export class ChildDiedError extends Error {
 interface Child {
   process: ChildProcess;
   /** Last lines of its stderr: how V8 says it ran out of memory. */
-  stderrTail: string;
+  stderrTail: () => string;
   idleTimer?: NodeJS.Timeout;
   busy: boolean;
 }
@@ -79,16 +79,8 @@ export class ChildPool {
   private start(): Child {
     const { script, heapMb } = this.options;
     if (this.children.size >= this.options.maxChildren) throw new Error(`more than ${this.options.maxChildren} tasks at once`);
-    const process_ = fork(script, [], {
-      // Nothing inherited (an --inspect flag would clash); in Electron's extension host, run as Node.
-      execArgv: [`--max-old-space-size=${heapMb}`],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      serialization: 'advanced', // Uint8Array and structured results, as worker threads pass them
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    const child: Child = { process: process_, stderrTail: '', busy: false };
-    process_.stderr?.setEncoding('utf8');
-    process_.stderr?.on('data', (text: string) => (child.stderrTail = (child.stderrTail + text).slice(-2000)));
+    const { process: process_, stderrTail } = forkWorker(script, [`--max-old-space-size=${heapMb}`]);
+    const child: Child = { process: process_, stderrTail, busy: false };
     process_.on('error', () => undefined); // reported through 'exit'
     process_.once('exit', () => this.forget(child));
     this.children.add(child);
@@ -105,7 +97,7 @@ export class ChildPool {
       const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
         done();
         if (signal?.aborted) reject(signal.reason as Error);
-        else reject(new ChildDiedError(deathOf(code, exitSignal, child.stderrTail)));
+        else reject(new ChildDiedError(deathOf(code, exitSignal, child.stderrTail())));
       };
       const onAbort = () => child.process.kill('SIGKILL');
       const done = () => {
@@ -155,6 +147,24 @@ export class ChildPool {
 function deathOf(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
   if (/heap limit|out of memory/i.test(stderr)) return 'ran out of memory';
   return signal ? `was killed (${signal})` : `crashed (exit code ${code})`;
+}
+
+/**
+ * A worker script in a child process that talks over IPC with structured clones (typed arrays
+ * included, as worker threads pass them), its stderr's last lines kept for the reason it died.
+ */
+export function forkWorker(script: string, execArgv: string[], env: NodeJS.ProcessEnv = {}): { process: ChildProcess; stderrTail: () => string } {
+  const child = fork(script, [], {
+    // Nothing inherited (an --inspect flag would clash); in Electron's extension host, run as Node.
+    execArgv,
+    env: { ...process.env, ...env, ELECTRON_RUN_AS_NODE: '1' },
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let tail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => (tail = (tail + text).slice(-2000)));
+  return { process: child, stderrTail: () => tail };
 }
 
 /** Whether a child (its handle and IPC channel) keeps this process's event loop alive. */

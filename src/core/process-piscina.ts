@@ -8,8 +8,8 @@
  * The child starts on the first task and exits after `idleTimeout` without one. Tasks and results
  * cross as structured clones (typed arrays included): for embedding, a few KB each way per batch.
  */
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
-import { setHeld } from './child-pool';
+import type { ChildProcess, Serializable } from 'node:child_process';
+import { forkWorker, setHeld } from './child-pool';
 
 export interface ProcessPoolOptions {
   /** The worker script piscina runs in the child. */
@@ -69,22 +69,13 @@ export class ProcessPiscina implements TaskPool {
   }
 
   private start(): ChildProcess {
-    const child = fork(this.hostScript, [], {
-      // Nothing inherited (an --inspect flag would clash); in Electron's extension host, run as Node.
-      execArgv: [],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', QUIPU_POOL_OPTIONS: JSON.stringify(this.options) },
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));
+    const { process: child, stderrTail } = forkWorker(this.hostScript, [], { QUIPU_POOL_OPTIONS: JSON.stringify(this.options) });
     child.on('message', (reply: { id: number; value?: unknown; error?: string }) => this.settle(reply.id, reply));
     child.on('error', () => undefined); // reported through 'close'
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = undefined;
       clearTimeout(this.idleTimer);
-      const why = `the embedding process ${signal ? `was killed (${signal})` : `exited (code ${code})`}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
+      const why = `the embedding process ${signal ? `was killed (${signal})` : `exited (code ${code})`}${stderrTail().trim() ? `: ${stderrTail().trim().split('\n').slice(-3).join(' ')}` : ''}`;
       for (const id of [...this.pending.keys()]) this.settle(id, { error: why });
     });
     return child;

@@ -108,20 +108,14 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     command('quipu.verifyIndex', () => verifyWorkspace(ctl)),
     command('quipu.openOriginal', (uri) => openOriginal(uri instanceof vscode.Uri ? uri : undefined)),
     command('quipu.setEmbedderApiKey', async () => {
-      const key = await vscode.window.showInputBox({ title: 'Quipu: API key of the embedding endpoint', prompt: 'Kept in VS Code\'s secret storage; empty removes it.', password: true, ignoreFocusOut: true });
-      if (key === undefined) return;
-      if (key) await context.secrets.store(EMBEDDER_API_KEY_SECRET, key);
-      else await context.secrets.delete(EMBEDDER_API_KEY_SECRET);
+      if (!(await askSecret(context, EMBEDDER_API_KEY_SECRET, 'Quipu: API key of the embedding endpoint'))) return;
       await ctl.resetEngine();
       // A run the endpoint refused goes on with the new key (only what is missing is embedded).
       if (ctl.settingsUseRemoteEmbedder) ctl.indexAll();
     }),
 
     command('quipu.setTeamIndexToken', async () => {
-      const token = await vscode.window.showInputBox({ title: 'Quipu: token of the team index server', prompt: "Kept in VS Code's secret storage; empty removes it.", password: true, ignoreFocusOut: true });
-      if (token === undefined) return;
-      if (token) await context.secrets.store(TEAM_TOKEN_SECRET, token);
-      else await context.secrets.delete(TEAM_TOKEN_SECRET);
+      if (!(await askSecret(context, TEAM_TOKEN_SECRET, 'Quipu: token of the team index server'))) return;
       await ctl.resetTeam();
     }),
     command('quipu.clearTeamIndexToken', async () => {
@@ -193,4 +187,13 @@ export async function deactivate(): Promise<void> {
   // Waits for the running commit and stops the worker threads.
   await controller?.dispose();
   controller = undefined;
+}
+
+/** Asks for a secret and keeps it in secret storage (empty removes it); false when the user cancelled. */
+async function askSecret(context: vscode.ExtensionContext, key: string, title: string): Promise<boolean> {
+  const value = await vscode.window.showInputBox({ title, prompt: "Kept in VS Code's secret storage; empty removes it.", password: true, ignoreFocusOut: true });
+  if (value === undefined) return false;
+  if (value) await context.secrets.store(key, value);
+  else await context.secrets.delete(key);
+  return true;
 }
