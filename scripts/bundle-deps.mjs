@@ -9,7 +9,7 @@
 //   pdf-parse           pdf.js loads pdf.worker.mjs by path, next to pdf-parse's own file
 //   @vscode/tree-sitter-wasm  its loader and the grammars are .wasm files found by path
 //   @parcel/watcher     native binary per platform (the CLI's `quipu mcp` only; not in the .vsix)
-// Measured sizes: README, "The VS Code extension".
+// Measured sizes: docs/platforms.md, "What each package holds".
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -4,7 +4,7 @@
 // Each embeds the reference sentences in the package's own embedding worker (check-engine.mjs) and
 // must match test/fixtures/reference-embeddings.json (cosine ≥ 0.999).
 // Needs (as root): apt-get install qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross,
-// and the two packages (the npm script packages them first). Slow: minutes per platform (README).
+// and the two packages (the npm script packages them first). Slow: minutes per platform (docs/platforms.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
