@@ -9,7 +9,7 @@ import { join, resolve, sep } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import type { Embedder } from './embed/embedder';
 import { LocalEmbedder } from './embed/local-embedder';
-import { readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
+import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
 import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
 import { VectorCache } from './embed/vector-cache';
@@ -296,6 +296,9 @@ export class QuipuEngine {
       });
     const report = await check();
     if (!options.repair || report.ok || report.notIndexedYet) return { report };
+    // Rebuilding with this engine's model could replace the very embedder the damaged record named.
+    // (Read again: it throws the record's own error, naming the file and what to do.)
+    if (report.rebuildReason && report.damaged.some((d) => d.file === EMBEDDER_RECORD_FILE)) await readEmbedderRecord(indexDir);
     const indexOptions = { indexDir, signal: options.signal, onEvent: options.onEvent, files: options.files };
     if (report.rebuildReason) {
       const summary = await this.index(root, { ...indexOptions, rebuild: true });
