@@ -39,10 +39,10 @@ export class Win32MemoryHost implements FileHost {
     });
   }
 
-  stat(absPath: string): Promise<FileStat> {
+  lstat(absPath: string): Promise<FileStat> {
     return this.answer(() => {
       const node = this.find(absPath);
-      return { size: node.content?.length ?? 0, mtimeMs: 1_700_000_000_000, isDirectory: !!node.children };
+      return { size: node.content?.length ?? 0, mtimeMs: 1_700_000_000_000, isDirectory: !!node.children, isFile: !node.children, isSymbolicLink: false };
     });
   }
 

@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
+import { EmbedderRecordError } from '../core/embed/embedder-record';
 import { ModelNotFoundError } from '../core/embed/model';
 import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
@@ -113,12 +114,19 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--max-extracted-chars <n>', `longest text kept from one PDF or DOCX (default ${DEFAULT_LIMIT_SETTINGS.maxExtractedChars})`).argParser(positiveInt));
 }
 
-/** The remote embedder the flags ask for; or, with none, the one the index remembers. */
-async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir: string }): Promise<RemoteEmbedderSettings | undefined> {
+/**
+ * The remote embedder the flags ask for; or, with none, the one the index remembers. A damaged record
+ * stops the command (naming the file), except `verify`, which reports it as damage (`lenientRecord`).
+ */
+async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir: string; lenientRecord?: boolean }): Promise<RemoteEmbedderSettings | undefined> {
   if (flags.embedLocal) return undefined;
   if (!flags.embedUrl) {
     if (flags.embedModel) throw new UsageError('--embed-model needs --embed-url (the server to ask).');
-    return index ? QuipuEngine.rememberedEmbedder(index.folder, index.indexDir) : undefined;
+    if (!index) return undefined;
+    return QuipuEngine.rememberedEmbedder(index.folder, index.indexDir).catch((error: unknown) => {
+      if (index.lenientRecord && error instanceof EmbedderRecordError) return undefined;
+      throw error;
+    });
   }
   if (!flags.embedModel) throw new UsageError('--embed-url needs --embed-model (the name the server knows the model by).');
   return {
@@ -184,8 +192,8 @@ function folderAround(start: string, indexDir: string | undefined, what: 'search
   throw new IndexNotReadyError(`No index found for ${resolve(start)} or a folder above it. Run \`quipu index <folder>\` first, or name the indexed folder with --folder.`);
 }
 
-async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => Promise<T>, index?: { folder: string; indexDir?: string }): Promise<T> {
-  const remote = await remoteFrom(flags, index && { folder: index.folder, indexDir: index.indexDir ?? QuipuEngine.defaultIndexDir(index.folder) });
+async function withEngine<T>(flags: EngineFlags, body: (engine: QuipuEngine) => Promise<T>, index?: { folder: string; indexDir?: string; lenientRecord?: boolean }): Promise<T> {
+  const remote = await remoteFrom(flags, index && { ...index, indexDir: index.indexDir ?? QuipuEngine.defaultIndexDir(index.folder) });
   const engine = await QuipuEngine.create(configFrom(flags, remote));
   try {
     return await body(engine);
@@ -364,7 +372,8 @@ export function buildProgram(): Command {
       } finally {
         reporter.stop();
       }
-    });
+      // The embedder the index remembers (a remote-built index is checked against its own model).
+    }, { folder: root, indexDir: flags.indexDir, lenientRecord: true });
     if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
     else printVerify(result);
     if (!result.report.ok) process.exitCode = EXIT.failure;

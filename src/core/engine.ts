@@ -9,13 +9,14 @@ import { join, resolve, sep } from 'node:path';
 import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
 import type { Embedder } from './embed/embedder';
 import { LocalEmbedder } from './embed/local-embedder';
-import { readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
+import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
 import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
 import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { languageOf } from './files/languages';
 import { FolderPaths, nodeFileHost, type FileHost } from './files/host';
+import { insideFolder } from './files/real-paths';
 import type { RuntimeInfo } from './embed/runtime';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
@@ -91,12 +92,20 @@ export class QuipuEngine {
 
   /**
    * The remote embedder an index was built with (none: the local model), for a later run that names
-   * none. Not followed from an index folder inside the indexed tree: a repository's own files must
+   * none. Not followed from an index folder inside the indexed tree, links resolved (a folder and an
+   * index folder spelled through different links are still one tree): a repository's own files must
    * not be able to send its code to a URL.
    */
   static async rememberedEmbedder(folder: string, indexDir: string) {
-    if (FolderPaths.of(resolve(folder), nodeFileHost).contains(resolve(indexDir))) return undefined;
+    if (insideFolder(folder, indexDir) !== undefined) return undefined;
     return readEmbedderRecord(indexDir);
+  }
+
+  /** The index folder, when it lies inside the indexed one (links resolved): never indexed itself. */
+  private indexInside(root: string, indexDir: string): string[] {
+    // Another host's paths (Windows', in tests) are not this machine's to resolve.
+    const inside = this.host === nodeFileHost ? insideFolder(root, indexDir) : FolderPaths.of(root, this.host).contains(indexDir) ? indexDir : undefined;
+    return inside === undefined ? [] : [inside];
   }
 
   /** The default index folder for a workspace folder: a cache folder outside the tree. */
@@ -131,7 +140,6 @@ export class QuipuEngine {
         );
       }
       await writeEmbedderRecord(indexDir, this.config.embedder);
-      const inside = FolderPaths.of(root, this.host).contains(indexDir);
       return await runIndex({
         folder: root,
         store,
@@ -140,7 +148,7 @@ export class QuipuEngine {
         vectorCache: this.sharedVectors(identity.dimensions),
         config: options.files ? { ...this.config, files: options.files } : this.config,
         host: this.host,
-        ignoredDirs: inside ? [indexDir] : [],
+        ignoredDirs: this.indexInside(root, indexDir),
         paths: options.paths,
         signal: options.signal,
         onEvent: options.onEvent,
@@ -282,12 +290,15 @@ export class QuipuEngine {
         identity: await this.identity(),
         host: this.host,
         files: options.files ?? this.config.files,
-        ignoredDirs: FolderPaths.of(root, this.host).contains(indexDir) ? [indexDir] : [],
+        ignoredDirs: this.indexInside(root, indexDir),
         signal: options.signal,
         skipReason: (file) => this.skipReason(file.absPath, file.path, options.signal),
       });
     const report = await check();
     if (!options.repair || report.ok || report.notIndexedYet) return { report };
+    // Rebuilding with this engine's model could replace the very embedder the damaged record named.
+    // (Read again: it throws the record's own error, naming the file and what to do.)
+    if (report.rebuildReason && report.damaged.some((d) => d.file === EMBEDDER_RECORD_FILE)) await readEmbedderRecord(indexDir);
     const indexOptions = { indexDir, signal: options.signal, onEvent: options.onEvent, files: options.files };
     if (report.rebuildReason) {
       const summary = await this.index(root, { ...indexOptions, rebuild: true });

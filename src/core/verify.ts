@@ -15,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileSettings } from './config';
+import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from './embed/embedder-record';
 import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
 import { LexicalIndex } from './search/lexical';
@@ -103,9 +104,12 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
       report.notIndexedYet = true;
       return report;
     }
+    const record = await embedderRecordDamage(ctx.indexDir);
+    if (record) report.damaged.push(record);
     const identity = identityProblem(manifest, ctx.identity);
     if (identity) {
-      report.rebuildReason = identity;
+      // With the record damaged, the embedder that built it is unknown: say so beside the model change.
+      report.rebuildReason = record ? `${identity}; ${record.problem}` : identity;
       return report;
     }
     catalog = await readCatalog(ctx.indexDir, manifest);
@@ -131,6 +135,16 @@ function identityProblem(manifest: Manifest, identity: StoreIdentity): string | 
   if (manifest.chunkKey !== identity.chunkKey) return `the chunk settings changed (${manifest.chunkKey} → ${identity.chunkKey})`;
   if (manifest.dimensions !== identity.dimensions) return `the model's dimensions changed (${manifest.dimensions} → ${identity.dimensions})`;
   return undefined;
+}
+
+/** `embedder.json`, when it cannot say which embedder built the index (a damaged record stops every command). */
+async function embedderRecordDamage(dir: string): Promise<DamagedPart | undefined> {
+  try {
+    await readEmbedderRecord(dir);
+    return undefined;
+  } catch (error) {
+    return { file: EMBEDDER_RECORD_FILE, problem: error instanceof EmbedderRecordError ? `${error.problem}: ${EmbedderRecordError.REMEDY}` : messageOf(error) };
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -8,8 +8,9 @@
  * lock, this server writes nothing there, searches what that writer commits, says so in `status`,
  * and tries again later.
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { QuipuEngine } from '../core/engine';
+import { insideFolder } from '../core/files/real-paths';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import { IndexLockedError } from '../core/store/lock';
 import { IndexScheduler, type FolderWork } from '../extension/scheduler';
@@ -220,8 +221,9 @@ export class FreshnessKeeper {
   }
 }
 
-/** The index folder, when it lives inside the served folder: its own writes must not look like changes. */
+/** The index folder, when it lives inside the served folder (links resolved): its own writes must not look like changes. */
 function indexInside(folder: ServedFolder): string[] {
-  const rel = relative(folder.root, folder.indexDir);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? [rel.split(sep).join('/')] : [];
+  const inside = insideFolder(folder.root, folder.indexDir);
+  const rel = inside === undefined ? '' : relative(folder.root, inside);
+  return rel ? [rel.split(sep).join('/')] : [];
 }

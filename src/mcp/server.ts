@@ -14,6 +14,7 @@ import { TeamSession } from '../core/team-session';
 import { version } from '../../package.json';
 import { servedFolders } from './folders';
 import { FreshnessKeeper } from './freshness';
+import { servedEmbedder } from './served-embedder';
 import { registerTools } from './tools';
 
 export interface McpServerOptions {
@@ -38,7 +39,8 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   // The overlay is the folder's index here: `status` reads it, the keeper updates it.
   if (team) served[0].indexDir = defaultOverlayDir(served[0].root, team);
   let engine: Promise<QuipuEngine> | undefined;
-  const getEngine = () => (engine ??= QuipuEngine.create(makeConfig({ model: options.model })));
+  // The embedder the indexes were built with (a remote one too), or a refusal naming the index: never a silent rebuild.
+  const getEngine = () => (engine ??= servedEmbedder(served).then((embedder) => QuipuEngine.create(makeConfig({ model: options.model, embedder }))));
   let session: Promise<TeamSession> | undefined;
   const getTeam = team
     ? () =>

@@ -4,11 +4,16 @@
  * Rules, as git applies them: `.gitignore` and `.quipuignore` files at any depth, deeper files
  * overriding shallower ones, `!` re-including; a directory that is ignored is not entered. On top:
  * default excludes (VCS folders, dependencies, build output, lock files, binaries) and the caller's.
+ *
+ * Symbolic links are not followed, whichever way a path arrives (the walk, a changed path, a new
+ * folder): a link to a file is not a file of the folder, a link to a folder is not entered, and a
+ * path below a link is not looked at. Inside or outside, one rule, so an update never indexes what
+ * the next full pass would drop; the read itself refuses a link too (`FileHost.readFile`).
  */
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { FileSettings } from '../config';
-import { FolderPaths, joinRel, type FileHost } from './host';
+import { FolderPaths, joinRel, type FileHost, type FileStat } from './host';
 import { extensionOf } from './languages';
 
 export const IGNORE_FILES = ['.gitignore', '.quipuignore'];
@@ -36,6 +41,9 @@ export interface DiscoveredFile {
   absPath: string;
   size: number;
   mtimeMs: number;
+  /** Which file it was (where the host knows): its read refuses any other. */
+  dev?: number;
+  ino?: number;
 }
 
 export type DiscoveryEvent =
@@ -97,7 +105,9 @@ export async function* discoverFiles(
     yield* walk('', []);
     return;
   }
-  // A subfolder: the ignore files of the folders above it apply as well.
+  // A subfolder: only one reached through real folders (it may have become a link since it was seen).
+  if (!(await linkFreeFolders(paths, host)(options.under))) return;
+  // The ignore files of the folders above it apply as well.
   const inherited: RuleSet[] = [];
   const parts = options.under.split('/');
   for (let i = 0; i < parts.length; i++) {
@@ -131,6 +141,7 @@ export async function* discoverPaths(
   const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
   const paths = FolderPaths.of(root, host);
   const ignoredDirs = [...ignoredDirsOf(paths, options.extraIgnoredDirs)];
+  const linkFree = linkFreeFolders(paths, host);
   const rulesOfDir = new Map<string, Promise<RuleSet[]>>();
   const rulesFor = (relDir: string): Promise<RuleSet[]> => {
     let rules = rulesOfDir.get(relDir);
@@ -175,9 +186,17 @@ export async function* discoverPaths(
     }
     const key = paths.key(relPath);
     if (ignoredDirs.some((dir) => key === dir || key.startsWith(dir + '/'))) continue;
+    // The folder itself, as named (it may be a link the user chose): walked with the rules.
+    if (relPath === '' || relPath === '.') {
+      yield { kind: 'folder', path: '' };
+      continue;
+    }
+    // Below a symbolic link (or a folder gone since): nothing there is a file of the folder.
+    const parent = relPath.includes('/') ? relPath.slice(0, relPath.lastIndexOf('/')) : '';
     let stat;
     try {
-      stat = await host.stat(absPath);
+      if (!(await linkFree(parent))) throw new Error('below a symbolic link');
+      stat = await host.lstat(absPath);
     } catch {
       yield { kind: 'gone', path: relPath };
       continue;
@@ -186,32 +205,57 @@ export async function* discoverPaths(
       yield (await excluded(relPath, true)) ? { kind: 'gone', path: relPath } : { kind: 'folder', path: relPath };
       continue;
     }
-    if (await excluded(relPath, false)) {
+    // A symbolic link (wherever it leads), a FIFO, a device: not a file of the folder, as in the walk.
+    if (!stat.isFile || (await excluded(relPath, false))) {
       yield { kind: 'gone', path: relPath };
       continue;
     }
-    const event = await inspectFile(relPath, absPath, host, settings);
+    const event = await inspectFile(relPath, absPath, host, settings, stat);
     yield event ?? { kind: 'gone', path: relPath };
   }
 }
 
-/** The checks every candidate file passes: type, settings, size. Undefined when it is not for us. */
-async function inspectFile(relPath: string, absPath: string, host: FileHost, settings: FileSettings): Promise<DiscoveryEvent | undefined> {
+/**
+ * The checks every candidate file passes: type, settings, size. Undefined when it is not for us
+ * (a link or a special file, even one that replaced the file since its folder was listed).
+ */
+async function inspectFile(relPath: string, absPath: string, host: FileHost, settings: FileSettings, known?: FileStat): Promise<DiscoveryEvent | undefined> {
   if (!includedBy(settings)(relPath)) return undefined;
   const ext = extensionOf(relPath);
   if (BINARY_EXTENSIONS.has(ext)) return undefined;
   if ((ext === 'pdf' && !settings.pdf) || (ext === 'docx' && !settings.docx)) return undefined;
-  let stat;
+  let stat = known;
   try {
-    stat = await host.stat(absPath);
+    stat ??= await host.lstat(absPath);
   } catch (error) {
     return { kind: 'skip', path: relPath, reason: `unreadable (${codeOf(error)})` };
   }
+  if (!stat.isFile) return undefined;
   const limit = ext === 'pdf' || ext === 'docx' ? settings.maxDocumentBytes : settings.maxFileBytes;
   if (stat.size > limit) {
     return { kind: 'skip', path: relPath, reason: `larger than ${formatBytes(limit)} (${formatBytes(stat.size)})` };
   }
-  return { kind: 'file', file: { path: relPath, absPath, size: stat.size, mtimeMs: stat.mtimeMs } };
+  return { kind: 'file', file: { path: relPath, absPath, size: stat.size, mtimeMs: stat.mtimeMs, dev: stat.dev, ino: stat.ino } };
+}
+
+/**
+ * Whether a folder (relative; '' is the root, taken as named) is reached through real folders only,
+ * no symbolic link on the way: the walk never enters a link, so a changed path must not either. One
+ * lstat per folder, remembered for the call.
+ */
+function linkFreeFolders(paths: FolderPaths, host: FileHost): (relDir: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  const check = (relDir: string): Promise<boolean> => {
+    if (relDir === '' || relDir === '.') return Promise.resolve(true);
+    let answer = known.get(relDir);
+    if (!answer) {
+      const parent = relDir.includes('/') ? relDir.slice(0, relDir.lastIndexOf('/')) : '';
+      answer = check(parent).then((ok) => ok && host.lstat(paths.abs(relDir)).then((s) => s.isDirectory && !s.isSymbolicLink, () => false));
+      known.set(relDir, answer);
+    }
+    return answer;
+  };
+  return check;
 }
 
 const includeMatchers = new WeakMap<FileSettings, (path: string) => boolean>();

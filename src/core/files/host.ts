@@ -7,8 +7,8 @@
  * names compared without regard to case, as NTFS does). The CLI and the tests use the Node host;
  * the extension can pass one that respects the editor's view of the workspace.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeName, fsPath } from './names';
@@ -23,15 +23,40 @@ export interface FileStat {
   size: number;
   mtimeMs: number;
   isDirectory: boolean;
+  /** A regular file: not a folder, a symbolic link, a FIFO or a device. */
+  isFile: boolean;
+  isSymbolicLink: boolean;
+  /** Device and inode, where the host has them: a read checks that it opened the file discovery saw. */
+  dev?: number;
+  ino?: number;
 }
 
+/** What discovery saw of a file, for its read: the size (one read call), and which file it was. */
+export type ExpectedFile = Pick<FileStat, 'size' | 'dev' | 'ino'>;
+
+/**
+ * The file system as the engine sees it. One rule for symbolic links, whoever asks: none is
+ * followed. `readDir` reports a link as neither file nor folder, `lstat` reports it as a link, and
+ * `readFile` refuses one (and, given what discovery saw, a file other than that one).
+ */
 export interface FileHost {
   /** The path rules of the absolute paths this host takes: node:path's own unless said (tests pass `path.win32`). */
   readonly path?: nodePath.PlatformPath;
   readDir(absPath: string): Promise<DirEntry[]>;
-  stat(absPath: string): Promise<FileStat>;
-  /** `expectedSize` (from a recent stat) lets a host read the file in one call instead of a loop. */
-  readFile(absPath: string, expectedSize?: number): Promise<Uint8Array>;
+  /** What is at a path, without following a symbolic link there. */
+  lstat(absPath: string): Promise<FileStat>;
+  /**
+   * The bytes of a file, never through a symbolic link at its last step. `expected` (from a recent
+   * `lstat`) lets a host read it in one call, and makes the read fail (`SymbolicLinkError`) when the
+   * path now leads to another file (a folder above it replaced by a link).
+   */
+  readFile(absPath: string, expected?: ExpectedFile): Promise<Uint8Array>;
+}
+
+/** A read refused because it would go through a symbolic link, or reach another file than the one discovered. */
+export class SymbolicLinkError extends Error {
+  override name = 'SymbolicLinkError';
+  readonly code = 'ELOOP';
 }
 
 export const nodeFileHost: FileHost = {
@@ -41,17 +66,61 @@ export const nodeFileHost: FileHost = {
     const entries = await readdir(fsPath(absPath), { withFileTypes: true, encoding: 'buffer' });
     return entries.map((e) => ({ name: decodeName(e.name), isDirectory: e.isDirectory(), isFile: e.isFile() }));
   },
-  // Synchronous: see SYNC_READ_BYTES (a stat is the one call every discovered file costs).
-  stat(absPath) {
+  // Synchronous: see SYNC_READ_BYTES (a stat is the one call every discovered file costs; lstat costs the same).
+  lstat(absPath) {
     try {
-      const s = statSync(fsPath(absPath));
-      return Promise.resolve({ size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() });
+      return Promise.resolve(fileStatOf(lstatSync(fsPath(absPath))));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   },
-  readFile: (absPath, expectedSize) => (expectedSize === undefined ? readFile(fsPath(absPath)) : readKnownSize(absPath, expectedSize)),
+  readFile: (absPath, expected) => (expected === undefined ? readNoFollow(absPath) : readKnownSize(absPath, expected)),
 };
+
+function fileStatOf(s: Stats): FileStat {
+  return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory(), isFile: s.isFile(), isSymbolicLink: s.isSymbolicLink(), dev: s.dev, ino: s.ino };
+}
+
+/**
+ * Opening never follows a link at the last step: O_NOFOLLOW (ELOOP) where the platform has it, an
+ * lstat first where it does not (Windows). For the folders above, and for a link that appears between
+ * that lstat and the open, the identity check (`checkSame`) holds the rule when discovery's stat is known.
+ */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+function openNoFollow<T>(absPath: string, openIt: (flags: number) => T): T {
+  if (NO_FOLLOW === 0 && lstatSync(fsPath(absPath)).isSymbolicLink()) throw linkError(absPath);
+  try {
+    return openIt(constants.O_RDONLY | NO_FOLLOW);
+  } catch (error) {
+    throw linkErrorOf(error, absPath);
+  }
+}
+
+function linkErrorOf(error: unknown, absPath: string): Error {
+  return (error as NodeJS.ErrnoException).code === 'ELOOP' ? linkError(absPath) : (error as Error);
+}
+
+function linkError(absPath: string): SymbolicLinkError {
+  return new SymbolicLinkError(`${absPath} is a symbolic link: not followed`);
+}
+
+/** The file opened is the one discovery saw (same device and inode), not one a link now leads to. */
+function checkSame(opened: Stats, expected: ExpectedFile | undefined, absPath: string): void {
+  if (expected?.ino !== undefined && (opened.ino !== expected.ino || opened.dev !== expected.dev)) {
+    throw new SymbolicLinkError(`${absPath} is no longer the file that was found there (replaced, or reached through a symbolic link): not read`);
+  }
+}
+
+async function readNoFollow(absPath: string, expected?: ExpectedFile): Promise<Uint8Array> {
+  const handle = await openNoFollow(absPath, (flags) => open(fsPath(absPath), flags).catch((error: unknown) => Promise.reject(linkErrorOf(error, absPath))));
+  try {
+    if (expected?.ino !== undefined) checkSame(await handle.stat(), expected, absPath);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Files up to this size are read (and every file stat'ed) with synchronous calls. A trip to the
@@ -61,8 +130,8 @@ export const nodeFileHost: FileHost = {
  */
 export const SYNC_READ_BYTES = 256 * 1024;
 
-async function readKnownSize(absPath: string, expectedSize: number): Promise<Uint8Array> {
-  return (expectedSize <= SYNC_READ_BYTES ? readSmallFileSync(absPath, expectedSize) : undefined) ?? readFile(fsPath(absPath));
+async function readKnownSize(absPath: string, expected: ExpectedFile): Promise<Uint8Array> {
+  return (expected.size <= SYNC_READ_BYTES ? readSmallFileSync(absPath, expected) : undefined) ?? readNoFollow(absPath, expected);
 }
 
 /**
@@ -70,10 +139,13 @@ async function readKnownSize(absPath: string, expectedSize: number): Promise<Uin
  * without blocking, so a FIFO or device named like a source file never holds the thread, and read
  * whole only when it has not grown past its stat.
  */
-function readSmallFileSync(absPath: string, expectedSize: number): Uint8Array | undefined {
-  const fd = openSync(fsPath(absPath), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+function readSmallFileSync(absPath: string, expected: ExpectedFile): Uint8Array | undefined {
+  const fd = openNoFollow(absPath, (flags) => openSync(fsPath(absPath), flags | (constants.O_NONBLOCK ?? 0)));
   try {
-    if (!fstatSync(fd).isFile()) return undefined;
+    const stat = fstatSync(fd);
+    checkSame(stat, expected, absPath);
+    if (!stat.isFile()) return undefined;
+    const expectedSize = expected.size;
     const buffer = Buffer.allocUnsafeSlow(expectedSize + 1);
     const bytesRead = readSync(fd, buffer, 0, expectedSize + 1, 0);
     return bytesRead > expectedSize ? undefined : buffer.subarray(0, bytesRead);

@@ -18,7 +18,7 @@ import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config';
 import type { PagedChunk } from '../../workers/chunk-worker';
 import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
-import type { FileHost } from '../files/host';
+import { SymbolicLinkError, type FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/kinds';
 import type { DocumentInput, Embedder } from '../embed/embedder';
@@ -284,10 +284,12 @@ async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
   const { store, host, pools } = run.ctx;
   let bytes: Uint8Array;
   try {
-    bytes = await host.readFile(file.absPath, file.size);
+    // The file discovery saw, and no other: not one a link put in its place since.
+    bytes = await host.readFile(file.absPath, file);
   } catch (error) {
-    // Possibly passing (permissions, a lock): keep what the index has for it.
-    skip(run, file.path, `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    // Possibly passing (permissions, a lock, a file replaced meanwhile): keep what the index has for it.
+    const reason = error instanceof SymbolicLinkError ? 'replaced by a symbolic link or another file while indexing: not followed' : `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    skip(run, file.path, reason);
     return;
   }
   const hash = hashText(bytes);
