@@ -67,6 +67,8 @@ export class QuipuEngine {
   private runtimeCache?: Promise<RuntimeInfo | undefined>;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
+  /** Repair notes being written for damage a search went on without (awaited by `close`). */
+  private readonly pendingNotes = new Set<Promise<unknown>>();
 
   private constructor(
     readonly config: QuipuConfig,
@@ -263,7 +265,11 @@ export class QuipuEngine {
   async openForReading(indexDir: string): Promise<IndexStore> {
     const store = await IndexStore.open(indexDir, await this.identity(false), { write: false });
     // A damaged file a search goes on without (a result's texts) is still repaired by the next writer.
-    store.onDamage = (error) => void this.noteDamage([indexDir], error).catch(() => undefined);
+    store.onDamage = (error) => {
+      const note = this.noteDamage([indexDir], error).catch(() => undefined);
+      this.pendingNotes.add(note);
+      void note.then(() => this.pendingNotes.delete(note));
+    };
     if (store.rebuildReason) throw new IndexNotReadyError(`The index at ${indexDir} must be rebuilt: ${store.rebuildReason}. Run \`quipu index\` again.`);
     if (store.catalog.size === 0) throw new IndexNotReadyError(`Nothing is indexed at ${indexDir} yet. Run \`quipu index <folder>\` first.`);
     return store;
@@ -436,6 +442,7 @@ export class QuipuEngine {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.pendingNotes);
     this.vectorCache?.close();
     this.vectorCache = undefined;
     for (const dir of [...this.readers.keys()]) this.dropReader(dir);
