@@ -69,6 +69,7 @@ export class QuipuEngine {
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
   /** Repair notes being written for damage a search went on without (awaited by `close`). */
   private readonly pendingNotes = new Set<Promise<unknown>>();
+  private readonly damageWatchers = new Set<(error: IndexCorruptError) => void>();
 
   private constructor(
     readonly config: QuipuConfig,
@@ -179,7 +180,16 @@ export class QuipuEngine {
     });
   }
 
-  async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+  async search(
+    folder: string,
+    query: string,
+    options: SearchOptions & {
+      indexDir?: string;
+      signal?: AbortSignal;
+      /** Told of a damaged index file the search went on without (a result shown without its text), once per file. */
+      onDamage?: (message: string) => void;
+    } = {},
+  ): Promise<SearchResult[]> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     // Not awaited here: the store ranks the words while the query lane embeds the query.
@@ -200,7 +210,24 @@ export class QuipuEngine {
         });
       }
     };
-    return attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
+    const unwatch = options.onDamage && this.watchDamage(options.onDamage);
+    try {
+      return await attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  /** Calls `listener` once per damaged file a read goes on without, until the returned function is called. */
+  private watchDamage(listener: (message: string) => void): () => void {
+    const told = new Set<string>();
+    const watcher = (error: IndexCorruptError) => {
+      if (told.has(error.message)) return;
+      told.add(error.message);
+      listener(error.message);
+    };
+    this.damageWatchers.add(watcher);
+    return () => this.damageWatchers.delete(watcher);
   }
 
   /**
@@ -266,6 +293,7 @@ export class QuipuEngine {
     const store = await IndexStore.open(indexDir, await this.identity(false), { write: false });
     // A damaged file a search goes on without (a result's texts) is still repaired by the next writer.
     store.onDamage = (error) => {
+      for (const watcher of this.damageWatchers) watcher(error);
       const note = this.noteDamage([indexDir], error).catch(() => undefined);
       this.pendingNotes.add(note);
       void note.then(() => this.pendingNotes.delete(note));

@@ -142,8 +142,12 @@ test('F7: texts rewritten as other valid JSON of the same length: verify finds t
   assert.equal(found.code, 1);
   assert.deepEqual(found.report.damagedFiles, ['notes/pasta.txt']);
   assert.match(found.report.damaged[0].problem, /checksum differs/);
-  // The search shows its results (the text of that one is not trusted), and leaves a note for the writer.
-  await runQuipu(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--json', '--top', '1']);
+  // The search shows its results (the text of that one is not trusted), says so, and leaves a note for the writer.
+  const search = await runQuipu(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--json', '--top', '1']);
+  assert.equal(search.code, 0, search.stderr);
+  assert.equal((JSON.parse(search.stdout) as { path: string }[])[0].path, 'notes/pasta.txt');
+  assert.ok(search.stderr.includes(`quipu: warning: ${file} cannot be read (its checksum differs`), search.stderr);
+  assert.match(search.stderr, /quipu verify --repair.*shown without their text/);
   assert.match(readFileSync(join(indexDir, 'repair-needed.txt'), 'utf8'), /checksum differs/);
   await assertIndexRepairs(folder, indexDir, files, /checksum differs/);
   await assertWholeAgain(folder, indexDir, files);

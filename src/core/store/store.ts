@@ -182,8 +182,8 @@ export class IndexStore {
   /** Texts key → what its file must hold, for the catalog it was built from. */
   private textSums?: { catalog: ReadonlyMap<string, CatalogEntry>; sums: Map<string, FileSum> };
   /**
-   * Told of every damaged file a read runs into, also where the caller goes on without it (a result
-   * shown without its text): the engine leaves a note for the next writer to repair it.
+   * Told of a damaged file that callers go on without (a result shown without its text, where a
+   * damaged shard fails the search): the engine leaves a note for the next writer to repair it.
    */
   onDamage?: (error: IndexCorruptError) => void;
 
@@ -561,7 +561,7 @@ export class IndexStore {
     const file = this.textPath(textKey);
     const texts = await readFile(file)
       .then((bytes) => parseTexts(asWritten(bytes, this.textSumOf(textKey))))
-      .catch(this.damaged(file));
+      .catch(this.damaged(file, true));
     if (this.textCache.size > 256) this.textCache.delete(this.textCache.keys().next().value!);
     this.textCache.set(textKey, texts);
     return texts;
@@ -678,12 +678,16 @@ export class IndexStore {
     return undefined;
   }
 
-  /** Wraps a failure to read an index file as what it is, naming the file, and tells `onDamage`; a vanished file stays ENOENT (a writer may have just replaced it). */
-  private damaged(file: string) {
+  /**
+   * Wraps a failure to read an index file as what it is, naming the file (a vanished file stays
+   * ENOENT: a writer may have just replaced it). With `tell`, for reads callers go on without (texts),
+   * `onDamage` hears of it too.
+   */
+  private damaged(file: string, tell = false) {
     return (error: unknown): never => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
       const corrupt = error instanceof IndexCorruptError ? error : new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, file);
-      this.onDamage?.(corrupt);
+      if (tell) this.onDamage?.(corrupt);
       throw corrupt;
     };
   }
