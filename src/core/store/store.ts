@@ -857,6 +857,9 @@ function parseJson(text: string, name: string): unknown {
 }
 
 async function clearIndexFiles(dir: string): Promise<void> {
+  // The manifest first: a reader meanwhile (or after a crash here) sees index files without one,
+  // which says "rebuild", never a manifest naming files already gone (which says "repair").
+  await rm(join(dir, 'manifest.json'), { force: true, maxRetries: 5, retryDelay: 50 });
   for (const name of await readdir(dir)) {
     // Node retries EBUSY/EPERM itself here (a file another process holds on Windows).
     if (name !== 'index.lock') await rm(join(dir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
