@@ -291,7 +291,9 @@ export function buildProgram(): Command {
         mode: flags.mode,
       };
       const results = await withEngine(flags, async (engine) => {
-        if (!team) return engine.search(root, query, { ...options, indexDir: flags.indexDir });
+        // On stderr, so --json output stays one array; the results are still worth showing.
+        const onDamage = (message: string) => process.stderr.write(`quipu: warning: ${terminalSafe(message)} (results from it are shown without their text)\n`);
+        if (!team) return engine.search(root, query, { ...options, indexDir: flags.indexDir, onDamage });
         const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
         try {
           const answer = await teamIndex.search(query, options);

@@ -27,6 +27,7 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
         case 'start':
           if (event.rebuildReason) err.write(`Rebuilding the index: ${safe(event.rebuildReason)}.\n`);
           if (event.repairReason) err.write(`Repairing the index first: ${safe(event.repairReason)}.\n`);
+          if (event.lockNote) err.write(`Note: ${safe(event.lockNote)}.\n`);
           if (!options.json) err.write(`Indexing ${safe(event.folder)}\n  index: ${safe(event.indexDir)}\n`);
           break;
         case 'skip':

@@ -24,7 +24,7 @@ import { EnginePools } from './pools';
 import { DEFAULT_SEARCH_MODE, searchStore, searchStores, type SearchOptions, type SearchResult } from './search/search';
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { acquireLock } from './store/lock';
-import { IndexCorruptError, IndexStore, textPathOf } from './store/store';
+import { IndexCorruptError, IndexStore, textPathOf, type StoreIdentity } from './store/store';
 import { verifyIndex, type VerifyReport } from './verify';
 
 /** Left in an index folder by a search that found a file of it damaged (`noteDamage`). */
@@ -68,6 +68,9 @@ export class QuipuEngine {
   private runtimeCache?: Promise<RuntimeInfo | undefined>;
   /** Open read-only stores, reused by searches until their manifest changes. */
   private readonly readers = new Map<string, { store: IndexStore; version: string }>();
+  /** Repair notes being written for damage a search went on without (awaited by `close`). */
+  private readonly pendingNotes = new Set<Promise<unknown>>();
+  private readonly damageWatchers = new Set<(error: IndexCorruptError) => void>();
 
   private constructor(
     readonly config: QuipuConfig,
@@ -122,45 +125,79 @@ export class QuipuEngine {
     const root = FolderPaths.of(folder, this.host).root;
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(root, this.host));
     // (Not for a team overlay: its files are only those that differ from the base; it is rebuilt instead.)
-    const repairReason = options.rebuild || options.baseFiles ? undefined : await readFile(join(indexDir, REPAIR_NOTE), 'utf8').catch(() => undefined);
-    if (repairReason !== undefined) {
+    const repairable = !options.rebuild && !options.baseFiles;
+    const noted = repairable ? await readFile(join(indexDir, REPAIR_NOTE), 'utf8').catch(() => undefined) : undefined;
+    if (noted !== undefined) {
       // Removed first: the repair indexes through here again.
       await rm(join(indexDir, REPAIR_NOTE), { force: true });
-      const onEvent = (event: IndexEvent) => options.onEvent?.(event.type === 'start' ? { ...event, repairReason } : event);
-      const { summary } = await this.verify(root, { indexDir, signal: options.signal, files: options.files, onEvent, repair: true });
-      // A consistent index (the damage was repaired meanwhile) is simply brought up to date.
-      if (summary) return { ...summary, repairReason };
+      return this.repairThenIndex(root, indexDir, noted, options);
     }
+    return this.indexInto(root, indexDir, options, repairable);
+  }
+
+  /** Repairs what `reason` says is damaged (`verify --repair`: only that is indexed again), then the run goes on. */
+  private async repairThenIndex(root: string, indexDir: string, repairReason: string, options: IndexOptions): Promise<IndexSummary> {
+    const onEvent = (event: IndexEvent) => options.onEvent?.(event.type === 'start' ? { ...event, repairReason } : event);
+    const { summary } = await this.verify(root, { indexDir, signal: options.signal, files: options.files, onEvent, repair: true });
+    // A consistent index (the damage was repaired meanwhile) is simply brought up to date.
+    if (summary) return { ...summary, repairReason };
+    return this.indexInto(root, indexDir, options, false);
+  }
+
+  /**
+   * One indexing run into an open store. With `checkDamage`, index files cut or emptied since they
+   * were written (found by size) are repaired first, instead of the run reporting them unchanged.
+   */
+  private async indexInto(root: string, indexDir: string, options: IndexOptions, checkDamage: boolean): Promise<IndexSummary> {
     const identity = await this.identity();
     const store = await IndexStore.open(indexDir, identity, { write: true, forceRebuild: options.rebuild });
+    let damage: string | undefined;
     try {
-      if (!store.rebuildReason && store.catalog.size > 0 && store.identity.dimensions !== identity.dimensions) {
-        throw new RemoteEmbedderError(
-          `${this.embedder.where} now returns ${identity.dimensions}-dimensional vectors, but the index at ${indexDir} holds ${store.identity.dimensions}-dimensional ones of the same model name: another model is answering. Nothing was written; index with --rebuild if the change is intended.`,
-        );
-      }
-      await writeEmbedderRecord(indexDir, this.config.embedder);
-      return await runIndex({
-        folder: root,
-        store,
-        pools: this.pools,
-        embedder: this.embedder,
-        vectorCache: this.sharedVectors(identity.dimensions),
-        config: options.files ? { ...this.config, files: options.files } : this.config,
-        host: this.host,
-        ignoredDirs: this.indexInside(root, indexDir),
-        paths: options.paths,
-        signal: options.signal,
-        onEvent: options.onEvent,
-        baseFiles: options.baseFiles,
-        sharedVectors: options.sharedVectors,
-      });
+      // The texts only on full runs: an update of a few paths must not stat every indexed file.
+      if (checkDamage && !store.rebuildReason) damage = await store.damageBySize({ texts: options.paths === undefined });
+      if (damage === undefined) return await this.runInto(root, indexDir, identity, store, options);
     } finally {
       await store.close();
     }
+    return this.repairThenIndex(root, indexDir, `${damage}: its shard or file is indexed again`, options);
   }
 
-  async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+  private async runInto(root: string, indexDir: string, identity: StoreIdentity, store: IndexStore, options: IndexOptions): Promise<IndexSummary> {
+    const lockNote = store.lockNote;
+    const onEvent = lockNote && options.onEvent ? (event: IndexEvent) => options.onEvent?.(event.type === 'start' ? { ...event, lockNote } : event) : options.onEvent;
+    if (!store.rebuildReason && store.catalog.size > 0 && store.identity.dimensions !== identity.dimensions) {
+      throw new RemoteEmbedderError(
+        `${this.embedder.where} now returns ${identity.dimensions}-dimensional vectors, but the index at ${indexDir} holds ${store.identity.dimensions}-dimensional ones of the same model name: another model is answering. Nothing was written; index with --rebuild if the change is intended.`,
+      );
+    }
+    await writeEmbedderRecord(indexDir, this.config.embedder);
+    return await runIndex({
+      folder: root,
+      store,
+      pools: this.pools,
+      embedder: this.embedder,
+      vectorCache: this.sharedVectors(identity.dimensions),
+      config: options.files ? { ...this.config, files: options.files } : this.config,
+      host: this.host,
+      ignoredDirs: this.indexInside(root, indexDir),
+      paths: options.paths,
+      signal: options.signal,
+      onEvent,
+      baseFiles: options.baseFiles,
+      sharedVectors: options.sharedVectors,
+    });
+  }
+
+  async search(
+    folder: string,
+    query: string,
+    options: SearchOptions & {
+      indexDir?: string;
+      signal?: AbortSignal;
+      /** Told of a damaged index file the search went on without (a result shown without its text), once per file. */
+      onDamage?: (message: string) => void;
+    } = {},
+  ): Promise<SearchResult[]> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     // Not awaited here: the store ranks the words while the query lane embeds the query.
@@ -181,7 +218,24 @@ export class QuipuEngine {
         });
       }
     };
-    return attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
+    const unwatch = options.onDamage && this.watchDamage(options.onDamage);
+    try {
+      return await attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  /** Calls `listener` once per damaged file a read goes on without, until the returned function is called. */
+  private watchDamage(listener: (message: string) => void): () => void {
+    const told = new Set<string>();
+    const watcher = (error: IndexCorruptError) => {
+      if (told.has(error.message)) return;
+      told.add(error.message);
+      listener(error.message);
+    };
+    this.damageWatchers.add(watcher);
+    return () => this.damageWatchers.delete(watcher);
   }
 
   /**
@@ -245,6 +299,13 @@ export class QuipuEngine {
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */
   async openForReading(indexDir: string): Promise<IndexStore> {
     const store = await IndexStore.open(indexDir, await this.identity(false), { write: false });
+    // A damaged file a search goes on without (a result's texts) is still repaired by the next writer.
+    store.onDamage = (error) => {
+      for (const watcher of this.damageWatchers) watcher(error);
+      const note = this.noteDamage([indexDir], error).catch(() => undefined);
+      this.pendingNotes.add(note);
+      void note.then(() => this.pendingNotes.delete(note));
+    };
     if (store.rebuildReason) throw new IndexNotReadyError(`The index at ${indexDir} must be rebuilt: ${store.rebuildReason}. Run \`quipu index\` again.`);
     if (store.catalog.size === 0) throw new IndexNotReadyError(`Nothing is indexed at ${indexDir} yet. Run \`quipu index <folder>\` first.`);
     return store;
@@ -305,6 +366,7 @@ export class QuipuEngine {
       return { before: report, summary, report: await check() };
     }
     const paths = new Set([...report.stale, ...report.gone, ...report.missing, ...report.damagedFiles]);
+    // (Straight into the store, not through `index`: no damage check, no repair note, no loop.)
     const store = await IndexStore.open(indexDir, await this.identity(), { write: true });
     try {
       for (const path of await store.resetShards(report.damagedShards)) paths.add(path);
@@ -319,7 +381,7 @@ export class QuipuEngine {
       await store.close();
     }
     this.dropReader(indexDir);
-    const summary = await this.index(root, { ...indexOptions, paths: [...paths] });
+    const summary = await this.indexInto(root, indexDir, { ...indexOptions, paths: [...paths] }, false);
     return { before: report, summary, report: await check() };
   }
 
@@ -419,6 +481,7 @@ export class QuipuEngine {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.pendingNotes);
     this.vectorCache?.close();
     this.vectorCache = undefined;
     for (const dir of [...this.readers.keys()]) this.dropReader(dir);

@@ -19,15 +19,19 @@ import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from '.
 import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
 import { LexicalIndex } from './search/lexical';
+import { asWritten } from './store/file-sums';
 import { deserializeShardRows, type ShardRows } from './store/shard-file';
 import {
   FORMAT_VERSION,
   hashText,
   IndexCorruptError,
   lexicalFile,
+  missingManifestProblem,
+  parseTexts,
   readCatalog,
   readManifest,
   shardDirOf,
+  shardSumsOf,
   textPathOf,
   vectorFile as vectorFileOf,
   type CatalogEntry,
@@ -101,7 +105,11 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
   try {
     manifest = await readManifest(ctx.indexDir);
     if (!manifest) {
-      report.notIndexedYet = true;
+      const orphaned = await missingManifestProblem(ctx.indexDir);
+      if (orphaned) {
+        report.rebuildReason = orphaned;
+        report.damaged.push({ file: 'manifest.json', problem: orphaned });
+      } else report.notIndexedYet = true;
       return report;
     }
     const record = await embedderRecordDamage(ctx.indexDir);
@@ -173,9 +181,10 @@ async function checkShards(dir: string, manifest: Manifest, catalog: Map<string,
       continue;
     }
     const vectorFile = vectorFileOf(shardDir, generation);
+    const sums = shardSumsOf(manifest, shard);
     let rows: ShardRows;
     try {
-      rows = deserializeShardRows(await readFile(vectorFile));
+      rows = deserializeShardRows(asWritten(await readFile(vectorFile), sums?.vectors));
     } catch (error) {
       damage(vectorFile, `vectors cannot be read: ${messageOf(error)}`);
       continue;
@@ -183,7 +192,7 @@ async function checkShards(dir: string, manifest: Manifest, catalog: Map<string,
     const lexFile = lexicalFile(shardDir, generation);
     let lexical: LexicalIndex | undefined;
     try {
-      lexical = LexicalIndex.deserialize(await readFile(lexFile));
+      lexical = LexicalIndex.deserialize(asWritten(await readFile(lexFile), sums?.lexical));
     } catch (error) {
       damage(lexFile, `word index cannot be read: ${messageOf(error)}`);
     }
@@ -215,11 +224,10 @@ async function checkTexts(dir: string, catalog: Map<string, CatalogEntry>, repor
     if (!checked.has(entry.textKey)) {
       let problem: string | undefined;
       try {
-        const texts = JSON.parse(await readFile(textPathOf(dir, entry.textKey), 'utf8')) as unknown;
-        if (!Array.isArray(texts) || !texts.every((t) => typeof t === 'string')) problem = 'not a list of texts';
-        else if (texts.length !== entry.chunkIds.length) problem = `${texts.length} texts for ${entry.chunkIds.length} chunks`;
+        const texts = parseTexts(asWritten(await readFile(textPathOf(dir, entry.textKey)), entry.textSum));
+        if (texts.length !== entry.chunkIds.length) problem = `${texts.length} texts for ${entry.chunkIds.length} chunks`;
       } catch (error) {
-        problem = error instanceof SyntaxError ? `not valid JSON (${error.message})` : messageOf(error);
+        problem = messageOf(error);
       }
       checked.set(entry.textKey, problem);
       if (problem) report.damaged.push({ file: textPathOf('', entry.textKey), problem: `texts of ${path}: ${problem}` });

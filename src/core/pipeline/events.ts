@@ -25,7 +25,7 @@ export interface IndexProgress {
 }
 
 export type IndexEvent =
-  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string; repairReason?: string }
+  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string; repairReason?: string; /** The index lock a crash left was taken over. */ lockNote?: string }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'skip'; file: SkippedFile }
   | { type: 'commit'; files: number; chunks: number }

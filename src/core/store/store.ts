@@ -21,7 +21,8 @@ import { HALF_TO_FLOAT } from './half';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
 import { nodeWriteHost, type WriteHost } from '../files/host';
 import { removeObsoleteFile, writeFileAtomic } from './atomic';
-import { acquireLock, type IndexLock } from './lock';
+import { acquireLock, type IndexLock, type LockOptions } from './lock';
+import { asWritten, isFileSum, sizeProblem, sumOf, type FileSum } from './file-sums';
 import { deserializeShardRows, emptyShardRows, serializeShardRows, updatedShardRows, type ShardRows } from './shard-file';
 
 // 2: lexical shards beside the vector shards.
@@ -29,6 +30,9 @@ import { deserializeShardRows, emptyShardRows, serializeShardRows, updatedShardR
 // 4: the lexical tokenizer makes plurals singular.
 // 5: chunks share an embedding by what the model read (`inputHash`), no longer by their text alone.
 // 6: vector shards in Quipu's own file (float16 rows, columnar metadata), no longer Vectra protobuf.
+// (Still 6 with the files' checksums, `shardSums` and `textSum`: both optional, so an index written
+// before them is read and checked by structure until its shards are rewritten, and an older Quipu
+// reads a newer index. A bump would re-embed every user's every file for no gain in what is read.)
 export const FORMAT_VERSION = 6;
 const DEFAULT_SHARDS = 16;
 
@@ -68,6 +72,15 @@ export interface CatalogEntry {
   shard: number;
   textKey: string;
   chunkIds: string[];
+  /** Length and CRC32 of the texts file (absent in an index written before Quipu kept them). */
+  textSum?: FileSum;
+}
+
+/** What a shard's committed files must hold, recorded with the generation they were written for. */
+export interface ShardSums {
+  generation: number;
+  vectors: FileSum;
+  lexical: FileSum;
 }
 
 export interface Manifest {
@@ -81,6 +94,12 @@ export interface Manifest {
   updatedAt: string;
   /** The commit the folder was at, when the indexer was told (a team index's base). */
   commit?: string;
+  /**
+   * Per shard, its files' lengths and checksums (null: none). An entry counts only for the generation
+   * it names: an older Quipu that rewrites a shard keeps the field as it was, and must not make the new
+   * files look damaged. Checked whenever a shard is loaded and by `verify`.
+   */
+  shardSums?: (ShardSums | null)[];
 }
 
 /** The metadata kept for every chunk; all of it filterable. */
@@ -129,6 +148,7 @@ export interface SearchableShard {
 }
 
 interface Shard {
+  number: number;
   dir: string;
   /** The generation reads see (the manifest's); 0 means the shard has never been written. */
   committed: number;
@@ -159,6 +179,13 @@ export class IndexStore {
   private readonly textCache = new Map<string, string[]>();
   private countedCatalog?: ReadonlyMap<string, CatalogEntry>;
   private countedChunks = 0;
+  /** Texts key → what its file must hold, for the catalog it was built from. */
+  private textSums?: { catalog: ReadonlyMap<string, CatalogEntry>; sums: Map<string, FileSum> };
+  /**
+   * Told of a damaged file that callers go on without (a result shown without its text, where a
+   * damaged shard fails the search): the engine leaves a note for the next writer to repair it.
+   */
+  onDamage?: (error: IndexCorruptError) => void;
 
   private constructor(
     readonly dir: string,
@@ -179,12 +206,12 @@ export class IndexStore {
   static async open(
     dir: string,
     identity: StoreIdentity,
-    options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number; writeHost?: WriteHost },
+    options: { write: boolean; forceRebuild?: boolean; /** For a new index only. */ shards?: number; writeHost?: WriteHost; lock?: LockOptions },
   ): Promise<IndexStore> {
     const host = options.writeHost ?? nodeWriteHost;
     // A reader leaves the disk alone: asking about a folder never indexed must not create its index folder.
     if (options.write) await mkdir(dir, { recursive: true });
-    const lock = options.write ? await acquireLock(join(dir, 'index.lock')) : undefined;
+    const lock = options.write ? await acquireLock(join(dir, 'index.lock'), options.lock) : undefined;
     try {
       let existing: Manifest | undefined;
       let catalog: Map<string, CatalogEntry> | undefined;
@@ -202,7 +229,10 @@ export class IndexStore {
         await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest), host);
         return new IndexStore(dir, manifest, new Map(), lock, `the index was damaged (${error.message})`, host);
       }
-      if (existing && options.forceRebuild) reason = 'a rebuild was requested';
+      // No manifest, but index files: it was deleted or lost, and what remains cannot be trusted.
+      const orphaned = existing ? undefined : await missingManifestProblem(dir);
+      if (orphaned) reason = orphaned;
+      else if (existing && options.forceRebuild) reason = 'a rebuild was requested';
       else if (existing && existing.formatVersion !== FORMAT_VERSION) reason = `the index format changed (${existing.formatVersion} → ${FORMAT_VERSION})`;
       else if (existing && existing.modelId !== identity.modelId) reason = `the model changed (${existing.modelId} → ${identity.modelId})`;
       else if (existing && existing.chunkKey !== identity.chunkKey) reason = chunkKeyChange(existing.chunkKey, identity.chunkKey);
@@ -211,11 +241,11 @@ export class IndexStore {
         if (options.write) await store.removeUncommittedFiles();
         return store;
       }
-      if (existing && !options.write) {
+      if ((existing || orphaned) && !options.write) {
         // A reader cannot rebuild; it sees an empty index of the right identity.
         return new IndexStore(dir, freshManifest(identity, options.shards), new Map(), undefined, reason, host);
       }
-      if (existing) await clearIndexFiles(dir);
+      if (existing || orphaned) await clearIndexFiles(dir);
       const manifest = freshManifest(identity, options.shards);
       if (options.write) await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest), host);
       return new IndexStore(dir, manifest, new Map(), lock, reason, host);
@@ -223,6 +253,11 @@ export class IndexStore {
       await lock?.release();
       throw error;
     }
+  }
+
+  /** Set when opening took over a lock that a crash left naming no process (see lock.ts). */
+  get lockNote(): string | undefined {
+    return this.lock?.tookOver;
   }
 
   get catalog(): ReadonlyMap<string, CatalogEntry> {
@@ -336,7 +371,7 @@ export class IndexStore {
       const shard = shardOf(path, this.manifest.shards);
       const textKey = textKeyOf(update.hash, this.manifest.chunkKey, update.language);
       obsoleteTextKeys.delete(textKey);
-      await this.writeTexts(textKey, update.chunks.map((c) => c.text));
+      const textSum = await this.writeTexts(textKey, update.chunks.map((c) => c.text));
       const idBase = `${hashText(path).slice(0, 12)}-${update.hash.slice(0, 8)}`;
       const chunkIds = update.chunks.map((_, i) => `${idBase}-${i}`);
       update.chunks.forEach((chunk, i) => {
@@ -367,6 +402,7 @@ export class IndexStore {
         shard,
         textKey,
         chunkIds,
+        textSum,
       });
     }
     for (const [path, stat] of this.touched) {
@@ -377,18 +413,22 @@ export class IndexStore {
 
     // New shard generations, then the catalog, then the manifest that makes them current.
     const shardGenerations = [...this.manifest.shardGenerations];
+    const shardSums = this.manifest.shardSums?.slice() ?? new Array<ShardSums | null>(this.manifest.shards).fill(null);
     const written: { shard: Shard; generation: number }[] = [];
     try {
       for (const [shardNumber, work] of byShard) {
         const shard = await this.shard(shardNumber);
         const pending = shard.committed + 1;
         const rows = updatedShardRows(await this.rowsOf(shard), new Set(work.removeIds), work.items);
-        await writeFileAtomic(vectorFile(shard.dir, pending), serializeShardRows(rows), this.writeHost);
+        const vectorBytes = serializeShardRows(rows);
+        await writeFileAtomic(vectorFile(shard.dir, pending), vectorBytes, this.writeHost);
         // The shard's BM25 index follows, under the same generation number.
         const lexical = await this.lexicalOf(shard);
         lexical.remove(work.removeIds);
         lexical.add(work.lexical);
-        await writeFileAtomic(lexicalFile(shard.dir, pending), lexical.serialize(), this.writeHost);
+        const lexicalBytes = lexical.serialize();
+        await writeFileAtomic(lexicalFile(shard.dir, pending), lexicalBytes, this.writeHost);
+        shardSums[shardNumber] = { generation: pending, vectors: sumOf(vectorBytes), lexical: sumOf(lexicalBytes) };
         shard.rows = rows;
         shard.rowOf = undefined;
         shard.matrix = undefined;
@@ -400,6 +440,7 @@ export class IndexStore {
         ...this.manifest,
         catalogGeneration: this.manifest.catalogGeneration + 1,
         shardGenerations,
+        shardSums,
         updatedAt: new Date().toISOString(),
         ...(options.commit !== undefined ? { commit: options.commit } : {}),
       };
@@ -439,6 +480,7 @@ export class IndexStore {
       ...this.manifest,
       catalogGeneration: this.manifest.catalogGeneration + 1,
       shardGenerations: this.manifest.shardGenerations.map((g, shard) => (reset.has(shard) ? 0 : g)),
+      ...(this.manifest.shardSums ? { shardSums: this.manifest.shardSums.map((sums, shard) => (reset.has(shard) ? null : sums)) } : {}),
       updatedAt: new Date().toISOString(),
     };
     await writeFileAtomic(join(this.dir, `catalog.g${manifest.catalogGeneration}.json`), JSON.stringify(Object.fromEntries(nextCatalog)), this.writeHost);
@@ -501,7 +543,8 @@ export class IndexStore {
   private async rowsOf(shard: Shard): Promise<ShardRows> {
     if (!shard.rows) {
       const file = vectorFile(shard.dir, shard.committed);
-      shard.rows = shard.committed > 0 ? await readFile(file).then(deserializeShardRows).catch(damaged(file)) : emptyShardRows(this.manifest.dimensions);
+      const sum = shardSumsOf(this.manifest, shard.number)?.vectors;
+      shard.rows = shard.committed > 0 ? await readFile(file).then((bytes) => deserializeShardRows(asWritten(bytes, sum))).catch(this.damaged(file)) : emptyShardRows(this.manifest.dimensions);
     }
     return shard.rows;
   }
@@ -515,7 +558,10 @@ export class IndexStore {
   async texts(textKey: string): Promise<string[]> {
     const cached = this.textCache.get(textKey);
     if (cached) return cached;
-    const texts = JSON.parse(await readFile(this.textPath(textKey), 'utf8')) as string[];
+    const file = this.textPath(textKey);
+    const texts = await readFile(file)
+      .then((bytes) => parseTexts(asWritten(bytes, this.textSumOf(textKey))))
+      .catch(this.damaged(file, true));
     if (this.textCache.size > 256) this.textCache.delete(this.textCache.keys().next().value!);
     this.textCache.set(textKey, texts);
     return texts;
@@ -559,7 +605,7 @@ export class IndexStore {
   private shard(shardNumber: number): Promise<Shard> {
     let shard = this.shardIndexes.get(shardNumber);
     if (!shard) {
-      shard = { dir: shardDirOf(this.dir, shardNumber), committed: this.manifest.shardGenerations[shardNumber] ?? 0 };
+      shard = { number: shardNumber, dir: shardDirOf(this.dir, shardNumber), committed: this.manifest.shardGenerations[shardNumber] ?? 0 };
       this.shardIndexes.set(shardNumber, shard);
     }
     return Promise.resolve(shard);
@@ -569,7 +615,8 @@ export class IndexStore {
     if (!shard.lexical) {
       const generation = shard.committed;
       const file = lexicalFile(shard.dir, generation);
-      shard.lexical = generation > 0 ? await readFile(file).then((bytes) => ShardLexicalIndex.deserialize(bytes)).catch(damaged(file)) : ShardLexicalIndex.empty();
+      const sum = shardSumsOf(this.manifest, shard.number)?.lexical;
+      shard.lexical = generation > 0 ? await readFile(file).then((bytes) => ShardLexicalIndex.deserialize(asWritten(bytes, sum))).catch(this.damaged(file)) : ShardLexicalIndex.empty();
     }
     return shard.lexical;
   }
@@ -578,9 +625,71 @@ export class IndexStore {
     return join(this.dir, 'texts', textKey.slice(0, 2), `${textKey}.json`);
   }
 
-  private async writeTexts(textKey: string, texts: string[]): Promise<void> {
+  /** Writes a file version's texts unless they are there (the same key, the same bytes); returns what the file holds. */
+  private async writeTexts(textKey: string, texts: string[]): Promise<FileSum> {
     const path = this.textPath(textKey);
-    if (!existsSync(path)) await writeFileAtomic(path, JSON.stringify(texts), this.writeHost);
+    const content = Buffer.from(JSON.stringify(texts), 'utf8');
+    if (!existsSync(path)) await writeFileAtomic(path, content, this.writeHost);
+    return sumOf(content);
+  }
+
+  private textSumOf(textKey: string): FileSum | undefined {
+    if (this.textSums?.catalog !== this.catalogMap) {
+      const sums = new Map<string, FileSum>();
+      for (const entry of this.catalogMap.values()) if (entry.textSum) sums.set(entry.textKey, entry.textSum);
+      this.textSums = { catalog: this.catalogMap, sums };
+    }
+    return this.textSums.sums.get(textKey);
+  }
+
+  /**
+   * Index files whose length is not the one written (or that are empty or gone), found by `stat`
+   * alone: a writer's check at open, so a cut or emptied file is repaired rather than read as
+   * unchanged. The shards' files always (a few dozen stats); with `texts`, every texts file too
+   * (one stat per indexed file version: for full runs, which stat every source file anyway).
+   */
+  async damageBySize(options: { texts: boolean }): Promise<string | undefined> {
+    const problemOf = async (file: string, sum: FileSum | undefined) => {
+      const size = await stat(file).then(
+        (s) => s.size,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return -1;
+          throw error;
+        },
+      );
+      const problem = size < 0 ? 'it is missing' : sizeProblem(size, sum);
+      return problem && `${file} is damaged (${problem})`;
+    };
+    for (let shard = 0; shard < this.manifest.shards; shard++) {
+      const generation = this.manifest.shardGenerations[shard];
+      if (!generation) continue;
+      const sums = shardSumsOf(this.manifest, shard);
+      const dir = shardDirOf(this.dir, shard);
+      const problem = (await problemOf(vectorFile(dir, generation), sums?.vectors)) ?? (await problemOf(lexicalFile(dir, generation), sums?.lexical));
+      if (problem) return problem;
+    }
+    if (!options.texts) return undefined;
+    const keys = [...new Set([...this.catalogMap.values()].map((entry) => entry.textKey))];
+    for (let i = 0; i < keys.length; i += 64) {
+      const problems = await Promise.all(keys.slice(i, i + 64).map((key) => problemOf(this.textPath(key), this.textSumOf(key))));
+      const problem = problems.find((p) => p !== undefined);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  /**
+   * Wraps a failure to read an index file as what it is, naming the file (a vanished file stays
+   * ENOENT: a writer may have just replaced it). With `tell`, for reads callers go on without (texts),
+   * `onDamage` hears of it too.
+   */
+  private damaged(file: string, tell = false) {
+    return (error: unknown): never => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+      const corrupt = error instanceof IndexCorruptError ? error : new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, file);
+      if (tell) this.onDamage?.(corrupt);
+      throw corrupt;
+    };
   }
 
   private async removeObsolete(previous: Manifest, obsoleteTextKeys: Set<string>): Promise<void> {
@@ -643,6 +752,7 @@ function freshManifest(identity: StoreIdentity, shards = DEFAULT_SHARDS): Manife
     shards,
     catalogGeneration: 0,
     shardGenerations: new Array<number>(shards).fill(0),
+    shardSums: new Array<ShardSums | null>(shards).fill(null),
     updatedAt: new Date().toISOString(),
   };
 }
@@ -687,6 +797,8 @@ export function manifestProblem(m: Manifest): string | undefined {
   if (!count(m.shards) || m.shards < 1 || m.shards > 4096) return `names ${String(m.shards)} shards`;
   if (!count(m.catalogGeneration)) return 'names no catalog generation';
   if (!Array.isArray(m.shardGenerations) || m.shardGenerations.length !== m.shards || !m.shardGenerations.every(count)) return 'has damaged shard generations';
+  const isShardSums = (s: ShardSums | null) => s === null || (typeof s === 'object' && count(s.generation) && isFileSum(s.vectors) && isFileSum(s.lexical));
+  if (m.shardSums !== undefined && (!Array.isArray(m.shardSums) || m.shardSums.length !== m.shards || !m.shardSums.every(isShardSums))) return 'has damaged shard checksums';
   return undefined;
 }
 
@@ -711,6 +823,7 @@ function catalogEntryProblem(path: string, e: CatalogEntry, shards: number): str
   if (typeof e.textKey !== 'string' || !HEX_KEY.test(e.textKey)) return `has a damaged text key for ${path}`;
   if (!Array.isArray(e.chunkIds) || !e.chunkIds.every((id) => typeof id === 'string')) return `has damaged chunk ids for ${path}`;
   if (typeof e.hash !== 'string' || typeof e.size !== 'number' || typeof e.mtimeMs !== 'number') return `has a damaged entry for ${path}`;
+  if (e.textSum !== undefined && !isFileSum(e.textSum)) return `has a damaged texts checksum for ${path}`;
   return undefined;
 }
 
@@ -744,6 +857,9 @@ function parseJson(text: string, name: string): unknown {
 }
 
 async function clearIndexFiles(dir: string): Promise<void> {
+  // The manifest first: a reader meanwhile (or after a crash here) sees index files without one,
+  // which says "rebuild", never a manifest naming files already gone (which says "repair").
+  await rm(join(dir, 'manifest.json'), { force: true, maxRetries: 5, retryDelay: 50 });
   for (const name of await readdir(dir)) {
     // Node retries EBUSY/EPERM itself here (a file another process holds on Windows).
     if (name !== 'index.lock') await rm(join(dir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
@@ -769,12 +885,37 @@ function rowAsFloats(rows: ShardRows, row: number): Float32Array {
   return Float32Array.from(rows.halves.subarray(row * rows.dims, (row + 1) * rows.dims), (h) => HALF_TO_FLOAT[h]);
 }
 
-/** Wraps a failure to read an index file as what it is, naming the file; a vanished file stays ENOENT (a writer may have just replaced it). */
-function damaged(file: string) {
-  return (error: unknown): never => {
-    if (error instanceof IndexCorruptError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
-    throw new IndexCorruptError(`${file} cannot be read (${(error as Error).message}): run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, file);
-  };
+/** A texts file's content: a list of strings, or an error saying what it is instead. */
+export function parseTexts(bytes: Buffer): string[] {
+  let texts: unknown;
+  try {
+    texts = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new Error(`not valid JSON (${bytes.length === 0 ? 'empty' : (error as Error).message})`);
+  }
+  if (!Array.isArray(texts) || !texts.every((t) => typeof t === 'string')) throw new Error('not a list of texts');
+  return texts;
+}
+
+/** A shard's recorded sums, when they are for its committed generation. */
+export function shardSumsOf(manifest: Manifest, shard: number): ShardSums | undefined {
+  const sums = manifest.shardSums?.[shard];
+  return sums && sums.generation === manifest.shardGenerations[shard] ? sums : undefined;
+}
+
+/**
+ * What a folder without a manifest still holds of an index (a deleted or lost manifest), as a reason
+ * to rebuild it; undefined when it holds none (never indexed).
+ */
+export async function missingManifestProblem(dir: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [] as string[];
+    throw error;
+  });
+  const left = names.filter((name) => /^catalog\.g\d+\.json$/.test(name) || name === 'shards' || name === 'texts').sort();
+  if (left.length === 0) return undefined;
+  const named = left.map((name) => (name === 'shards' || name === 'texts' ? `${name}/` : name));
+  return `the manifest (${join(dir, 'manifest.json')}) is missing, while ${named.join(', ')} remain`;
 }
 
 export function hashText(text: string | Uint8Array): string {
