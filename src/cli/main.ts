@@ -13,6 +13,7 @@ import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
+import { searchScope } from '../core/searcher';
 import { IndexLockedError } from '../core/store/lock';
 import { runMcpServer } from '../mcp/server';
 import { TEAM_TOKEN_ENV, TeamIndex, type TeamTarget } from '../core/team';
@@ -283,15 +284,14 @@ export function buildProgram(): Command {
         mode: flags.mode,
       };
       const results = await withEngine(flags, async (engine) => {
-        if (!team) return engine.search(root, query, { ...options, indexDir: flags.indexDir });
-        const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
+        const teamIndex = team ? TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir }) : undefined;
         try {
-          const answer = await teamIndex.search(query, options);
+          const answer = await searchScope(engine, { folders: [{ folder: root, indexDir: flags.indexDir }], team: () => Promise.resolve(teamIndex) }, query, options);
           // Visible, on stderr, so --json output stays one array.
           if (answer.notice) process.stderr.write(`quipu: ${terminalSafe(answer.notice)}\n`);
-          return answer.results;
+          return answer.results.map(({ folderIndex: _, ...result }) => result);
         } finally {
-          await teamIndex.close();
+          await teamIndex?.close();
         }
       }, { folder: root, indexDir: flags.indexDir });
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
 import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { relatedFormShare, shortFormsOf } from '../../src/core/search/word-forms';
-import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
+import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/rank';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
 

@@ -158,7 +158,7 @@ describe('formatting', () => {
     assert.equal(plural(1204, 'file'), '1,204 files');
     assert.equal(formatElapsed(84.4), '84 ms');
     assert.equal(formatElapsed(1250), '1.3 s');
-    const group = (n: number) => ({ folderName: 'w', uri: 'file:///w/a', path: 'a', kind: 'text' as const, results: Array.from({ length: n }, () => ({ startLine: 1, endLine: 2, score: 0.5, snippet: '' })) });
+    const group = (n: number) => ({ folderName: 'w', uri: 'file:///w/a', path: 'a', kind: 'text' as const, results: Array.from({ length: n }, () => ({ startLine: 1, endLine: 2, score: 0.5, snippet: '', snippetStartLine: 1 })) });
     assert.equal(summarizeResults([group(3), group(1)], 84), '4 results in 2 files · 84 ms');
     assert.equal(summarizeResults([group(1)], 1500), '1 result in 1 file · 1.5 s');
   });
