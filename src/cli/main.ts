@@ -264,7 +264,7 @@ export function buildProgram(): Command {
       .option('--type <ext>', 'only this file type, e.g. ts, md, pdf (repeatable)', collect)
       .option('--group', 'one result per file')
       .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
-      .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet}'),
+      .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet, snippetStartLine}'),
   )).action(
     async (
       words: string[],
