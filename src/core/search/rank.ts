@@ -40,9 +40,9 @@ export function vectorWeightOf(query: string): number {
  * weights a sentence gets and that identifiers and quoted phrases change.
  */
 export function hybridScoreMeaning(query?: string): string {
-  const share = (weight: number) => `${Number(weight.toFixed(2))} scaled cosine + ${Number((1 - weight).toFixed(2))} scaled BM25`;
+  const share = (weight: number) => `${Number(weight.toFixed(2))} × cosine + ${Number((1 - weight).toFixed(2))} × BM25`;
   const weights = query === undefined ? `${share(VECTOR_WEIGHT)}; ${share(VECTOR_WEIGHT_EXACT)} for one identifier or a "quoted phrase"` : share(vectorWeightOf(query));
-  return `fused 0-1 score (${weights}, each scaled over this search's candidates; compare within one answer only)`;
+  return `fused 0-1 score (${weights}, each min-max scaled over this search's candidates; compare within one answer only)`;
 }
 
 /**
