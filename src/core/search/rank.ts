@@ -7,10 +7,20 @@
  * webview reads the weights to say what a score means.
  */
 
-/** A candidate as ranking sees it: a key unique over every source, and a score (higher is better). */
+import type { TextHit } from '../store/vector-store';
+
+/** What fusion needs of a hit: a key unique over every source, and a score (higher is better). */
 export interface Ranked {
   id: string;
   score: number;
+}
+
+/** A chunk the ranking stage reorders: one source's hit, keyed over all sources, with its fused score. */
+export interface Candidate extends Ranked {
+  /** Which of the searched sources holds it (an index into `searchStores`' sources). */
+  source: number;
+  /** The store's hit: the chunk's metadata (path, lines, symbol, language), and its text when at hand. */
+  hit: TextHit;
 }
 
 /**
@@ -88,11 +98,12 @@ export interface RankQuery {
 /**
  * The ranking stage: the fused candidates (best first) in, reordered out. Runs once per search, over
  * the candidates of every source, whatever the kind of index; `textOf` gives a candidate's chunk text
- * (read only when a rule needs it). Today one rule: a quoted query asks for those words in that
+ * (read once per search however many rules ask; the results' snippets reuse it). Rules that read the
+ * path, the symbol or the lines (definitions, path evidence, priors, diversity) go here. Today one rule: a quoted query asks for those words in that
  * order, so chunks that hold the phrase come first, each group keeping its ranking (BM25 only sees
  * the words, so a chunk using them apart could lead).
  */
-export async function rankCandidates<T extends Ranked>(candidates: T[], query: RankQuery, textOf: (candidate: T) => Promise<string>): Promise<T[]> {
+export async function rankCandidates(candidates: Candidate[], query: RankQuery, textOf: (candidate: Candidate) => Promise<string>): Promise<Candidate[]> {
   const phrase = query.wordsRanked ? quotedPhrase(query.text) : undefined;
   if (!phrase) return candidates;
   const holds = await Promise.all(candidates.map(async (candidate) => normaliseSpaces(await textOf(candidate)).includes(phrase)));

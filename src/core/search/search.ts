@@ -6,9 +6,9 @@
  */
 import picomatch from 'picomatch';
 import type { ChunkMetadata } from '../store/store';
-import type { StoreQueryOptions, TextHit, VectorStore } from '../store/vector-store';
+import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { searchLexical } from './lexical';
-import { fuseRankings, quotedPhrase, rankCandidates, vectorWeightOf } from './rank';
+import { fuseRankings, quotedPhrase, rankCandidates, vectorWeightOf, type Candidate } from './rank';
 import { snippetOf, SnippetTerms } from './snippet';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
@@ -75,14 +75,6 @@ export interface SourcedResult extends SearchResult {
   folderIndex: number;
 }
 
-/** A store's hit as ranking sees it: `id` keyed by source (chunk ids are unique within a store only). */
-interface Candidate {
-  id: string;
-  score: number;
-  source: number;
-  hit: TextHit;
-}
-
 /**
  * One ranking over every source: the candidates of all of them are gathered first and fused once
  * over their union, so scores compare across folders and between a team's base and its overlay.
@@ -98,6 +90,7 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   // Grouping keeps one chunk per file, so ask the stores for more to fill topK files.
   const wanted = options.groupByFile ? topK * 5 : topK;
   const depth = Math.max(wanted, FUSION_DEPTH);
+  // Chunk ids are unique within a store only: with several sources, the key names the source too.
   const keyOf = sources.length === 1 ? (_: number, id: string) => id : (source: number, id: string) => `${source}:${id}`;
 
   const semantic = async (limit: number): Promise<Candidate[]> => {
