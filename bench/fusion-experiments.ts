@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
 import { loadDataset, runEval, type EvalEngine } from '../src/core/eval/run';
-import { VECTOR_WEIGHT, vectorWeightOf, type SearchResult } from '../src/core/search/search';
+import { VECTOR_WEIGHT, vectorWeightOf } from '../src/core/search/rank';
+import type { SearchResult } from '../src/core/search/search';
 import { ROOT } from './lib';
 
 type Scaling = (results: SearchResult[]) => Map<string, number>;

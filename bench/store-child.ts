@@ -9,8 +9,8 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
-import { vectorCandidates } from '../src/core/search/candidates';
-import { searchStore } from '../src/core/search/search';
+import { searchStores, type SearchOptions, type SearchQuery } from '../src/core/search/search';
+import { LocalVectorStore } from '../src/core/store/local-vector-store';
 import { IndexStore, type FileUpdate } from '../src/core/store/store';
 import { peakRssMb, runChild, seededRandom } from './lib';
 
@@ -126,6 +126,11 @@ async function build(total: number, shards: number, dir: string, once = false) {
   return { chunks: total, shards, oneCommit: once, buildSeconds, diskMb, disk, buildPeakRssMb: peakRssMb() };
 }
 
+/** One index searched as the engine searches it (search/search.ts). */
+function searchStore(store: IndexStore, query: SearchQuery, options: SearchOptions) {
+  return searchStores([{ store: LocalVectorStore.of(store), folderIndex: 0 }], query, options);
+}
+
 /** Opens the index as a search would, in a process of its own (so its memory is the reader's alone), and queries it. */
 async function read(dir: string) {
   const memoryAt: Record<string, ReturnType<typeof memory>> = { start: memory() };
@@ -135,7 +140,7 @@ async function read(dir: string) {
   memoryAt.opened = memory(); // manifest and catalog
   const openSeconds = (performance.now() - started) / 1000;
   // The first query loads every shard: vectors, then the BM25 indexes.
-  await vectorCandidates(reader, unitVector(), 10);
+  await LocalVectorStore.of(reader).vectorCandidates(unitVector(), 10);
   memoryAt.vectors = memory();
   const vectorsSeconds = (performance.now() - started) / 1000 - openSeconds;
   await searchStore(reader, { text: randomText(3), vector: unitVector() }, { topK: 10, mode: 'hybrid' });
@@ -178,7 +183,7 @@ async function read(dir: string) {
 async function measure(dir: string) {
   const reading = await runChild<Awaited<ReturnType<typeof read>>>('store-child.ts', ['read', dir]);
   const updater = await IndexStore.open(dir, identity, { write: true });
-  await vectorCandidates(updater, unitVector(), 1); // load shards first: measure the update alone
+  await LocalVectorStore.of(updater).vectorCandidates(unitVector(), 1); // load shards first: measure the update alone
   const started = performance.now();
   updater.stageFile(fileUpdate(3, 1));
   await updater.commit();

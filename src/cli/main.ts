@@ -14,6 +14,7 @@ import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
+import { searchScope } from '../core/searcher';
 import { IndexLockedError } from '../core/store/lock';
 import { runMcpServer } from '../mcp/server';
 import { TEAM_TOKEN_ENV, TeamIndex, type TeamTarget } from '../core/team';
@@ -271,7 +272,7 @@ export function buildProgram(): Command {
       .option('--type <ext>', 'only this file type, e.g. ts, md, pdf (repeatable)', collect)
       .option('--group', 'one result per file')
       .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
-      .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet}'),
+      .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet, snippetStartLine}'),
   )).action(
     async (
       words: string[],
@@ -293,15 +294,14 @@ export function buildProgram(): Command {
       const results = await withEngine(flags, async (engine) => {
         // On stderr, so --json output stays one array; the results are still worth showing.
         const onDamage = (message: string) => process.stderr.write(`quipu: warning: ${terminalSafe(message)} (results from it are shown without their text)\n`);
-        if (!team) return engine.search(root, query, { ...options, indexDir: flags.indexDir, onDamage });
-        const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
+        const teamIndex = team ? TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir }) : undefined;
         try {
-          const answer = await teamIndex.search(query, options);
+          const answer = await searchScope(engine, { folders: [{ folder: root, indexDir: flags.indexDir }], team: () => Promise.resolve(teamIndex) }, query, { ...options, onDamage });
           // Visible, on stderr, so --json output stays one array.
           if (answer.notice) process.stderr.write(`quipu: ${terminalSafe(answer.notice)}\n`);
-          return answer.results;
+          return answer.results.map(({ folderIndex: _, ...result }) => result);
         } finally {
-          await teamIndex.close();
+          await teamIndex?.close();
         }
       }, { folder: root, indexDir: flags.indexDir });
       if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');

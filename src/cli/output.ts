@@ -8,9 +8,13 @@ import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { describeChunkKey } from '../core/config';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
+import { trimSnippet } from '../core/search/agent-text';
 import type { SearchResult } from '../core/search/search';
 import type { VerifyReport } from '../core/verify';
 import { terminalSafe as safe } from './terminal-text';
+
+/** Lines of each result's snippet a terminal shows. */
+const CLI_SNIPPET_LINES = 6;
 
 export interface IndexReporter {
   onEvent(event: IndexEvent): void;
@@ -130,7 +134,9 @@ export function printSearchResults(query: string, results: SearchResult[], root:
   for (const r of results) {
     const where = `${relative(process.cwd(), join(root, r.path))}:${r.startLine}-${r.endLine}${r.page ? ` (page ${r.page})` : ''}${r.symbol ? `  ${r.symbol}` : ''}`;
     out.write(`${safe(where)}  score ${r.score.toFixed(3)}\n`);
-    for (const line of r.snippet.split('\n').slice(0, 6)) out.write(`    ${safe(line)}\n`);
+    // The lines that matched, numbered as in the file (the chunk's range is on the line above).
+    const snippet = trimSnippet(r.snippet, r.snippetStartLine, CLI_SNIPPET_LINES);
+    if (snippet) for (const line of snippet.split('\n')) out.write(`    ${safe(line)}\n`);
     out.write('\n');
   }
 }

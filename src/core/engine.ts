@@ -21,8 +21,9 @@ import type { RuntimeInfo } from './embed/runtime';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
-import { DEFAULT_SEARCH_MODE, searchStore, searchStores, type SearchOptions, type SearchResult } from './search/search';
+import { DEFAULT_SEARCH_MODE, searchStores, type SearchOptions, type SearchQuery, type SearchResult, type SearchSource, type SourcedResult } from './search/search';
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
+import { LocalVectorStore } from './store/local-vector-store';
 import { acquireLock } from './store/lock';
 import { IndexCorruptError, IndexStore, textPathOf, type StoreIdentity } from './store/store';
 import { verifyIndex, type VerifyReport } from './verify';
@@ -67,7 +68,7 @@ export class QuipuEngine {
   private vectorCache?: VectorCache;
   private runtimeCache?: Promise<RuntimeInfo | undefined>;
   /** Open read-only stores, reused by searches until their manifest changes. */
-  private readonly readers = new Map<string, { store: IndexStore; version: string }>();
+  private readonly readers = new Map<string, { store: IndexStore; vectors: LocalVectorStore; version: string }>();
   /** Repair notes being written for damage a search went on without (awaited by `close`). */
   private readonly pendingNotes = new Set<Promise<unknown>>();
   private readonly damageWatchers = new Set<(error: IndexCorruptError) => void>();
@@ -188,42 +189,23 @@ export class QuipuEngine {
     });
   }
 
-  async search(
-    folder: string,
-    query: string,
-    options: SearchOptions & {
-      indexDir?: string;
-      signal?: AbortSignal;
-      /** Told of a damaged index file the search went on without (a result shown without its text), once per file. */
-      onDamage?: (message: string) => void;
-    } = {},
-  ): Promise<SearchResult[]> {
-    const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
-    const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
-    // Not awaited here: the store ranks the words while the query lane embeds the query.
-    const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
+  /** One folder's index searched (`searchFolders` with one folder; a folder not ready throws IndexNotReadyError). */
+  async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal; onDamage?: (message: string) => void } = {}): Promise<SearchResult[]> {
+    const { results } = await this.searchFolders([{ folder, indexDir: options.indexDir }], query, options);
+    return results.map(({ folderIndex: _, ...result }) => result);
+  }
+
+  /**
+   * The query as search reads it: its words, and its embedding by the query lane, started now and
+   * not awaited (the stores rank the words meanwhile). The one place a search embeds its query:
+   * local folders and a team index alike (team.ts) come through here.
+   */
+  queryOf(text: string, options: Pick<SearchOptions, 'mode'> & { signal?: AbortSignal } = {}): SearchQuery {
+    if ((options.mode ?? DEFAULT_SEARCH_MODE) === 'lexical') return { text };
+    const vector = this.embedder.embedQueries([text], this.config.chunk.splitWords === true, options.signal);
     // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
-    vector?.catch(() => undefined);
-    const attempt = async () => {
-      try {
-        return await searchStore(await this.reader(indexDir), { text: query, vector }, options);
-      } catch (error) {
-        // A writer may have replaced a shard file between our manifest read and the shard's load.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        this.dropReader(indexDir);
-        return searchStore(await this.reader(indexDir), { text: query, vector }, options).catch((again: NodeJS.ErrnoException) => {
-          // Gone twice: not a writer's swap but a file the manifest names that is not there.
-          if (again.code === 'ENOENT') throw new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, again.path);
-          throw again;
-        });
-      }
-    };
-    const unwatch = options.onDamage && this.watchDamage(options.onDamage);
-    try {
-      return await attempt().catch((error: unknown) => this.noteDamage([indexDir], error));
-    } finally {
-      unwatch?.();
-    }
+    vector.catch(() => undefined);
+    return { text, vector };
   }
 
   /** Calls `listener` once per damaged file a read goes on without, until the returned function is called. */
@@ -252,33 +234,48 @@ export class QuipuEngine {
   }
 
   /**
-   * Several folders searched as one: the candidates of all of them are fused once, so scores compare
-   * across folders, and the query is embedded once. A folder not ready to search (never indexed, to
-   * be rebuilt) is left out and named in `unavailable`; when none is ready, its error is thrown.
+   * Several folders searched as one (search/search.ts, `searchStores`): the candidates of all of them
+   * are fused once, so scores compare across folders, and the query is embedded once. A folder not
+   * ready to search (never indexed, to be rebuilt) is left out and named in `unavailable`; when none
+   * is ready, its error is thrown.
    */
   async searchFolders(
     targets: { folder: string; indexDir?: string }[],
     query: string,
-    options: SearchOptions & { signal?: AbortSignal } = {},
-  ): Promise<{ results: (SearchResult & { folderIndex: number })[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
+    options: SearchOptions & {
+      signal?: AbortSignal;
+      /** Told of a damaged index file the search went on without (a result shown without its text), once per file. */
+      onDamage?: (message: string) => void;
+    } = {},
+  ): Promise<{ results: SourcedResult[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
+    const unwatch = options.onDamage && this.watchDamage(options.onDamage);
+    try {
+      return await this.searchFoldersOnce(targets, query, options);
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  private async searchFoldersOnce(
+    targets: { folder: string; indexDir?: string }[],
+    query: string,
+    options: SearchOptions & { signal?: AbortSignal },
+  ): Promise<{ results: SourcedResult[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
     const dirs = targets.map((t) => resolve(t.indexDir ?? QuipuEngine.defaultIndexDir(resolve(t.folder))));
-    const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
-    const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;
-    vector?.catch(() => undefined);
+    const prepared = this.queryOf(query, options);
     const attempt = async () => {
-      const ready: { store: IndexStore; folderIndex: number }[] = [];
+      const sources: SearchSource[] = [];
       const unavailable: { folderIndex: number; error: IndexNotReadyError }[] = [];
       for (const [folderIndex, dir] of dirs.entries()) {
         try {
-          ready.push({ store: await this.reader(dir), folderIndex });
+          sources.push({ store: (await this.reader(dir)).vectors, folderIndex });
         } catch (error) {
           if (!(error instanceof IndexNotReadyError)) throw error;
           unavailable.push({ folderIndex, error });
         }
       }
-      if (ready.length === 0) throw unavailable[0].error;
-      const found = await searchStores(ready.map((r) => r.store), { text: query, vector }, options);
-      return { results: found.map(({ storeIndex, ...result }) => ({ ...result, folderIndex: ready[storeIndex].folderIndex })), unavailable };
+      if (sources.length === 0) throw unavailable[0].error;
+      return { results: await searchStores(sources, prepared, options), unavailable };
     };
     try {
       return await attempt();
@@ -286,14 +283,18 @@ export class QuipuEngine {
       // A writer may have replaced a shard file between our manifest read and the shard's load.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return this.noteDamage(dirs, error);
       for (const dir of dirs) this.dropReader(dir);
-      return attempt().catch((again: unknown) => this.noteDamage(dirs, again));
+      return attempt().catch((again: NodeJS.ErrnoException) => {
+        // Gone twice: not a writer's swap but a file the manifest names that is not there.
+        const missing = again.code === 'ENOENT' ? new IndexCorruptError(`${again.path ?? 'a file'} is missing from the index: run \`quipu verify --repair\` (the next \`quipu index\` repairs it too)`, again.path) : again;
+        return this.noteDamage(dirs, missing);
+      });
     }
   }
 
   /** The chunks most like some indexed lines, by the vectors the index already holds (nothing is embedded). */
   async similar(folder: string, source: SimilarSource, options: Omit<SearchOptions, 'mode'> & { indexDir?: string } = {}): Promise<SimilarAnswer> {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
-    return similarInStore(await this.reader(indexDir), source, options).catch((error: unknown) => this.noteDamage([indexDir], error));
+    return similarInStore((await this.reader(indexDir)).store, source, options).catch((error: unknown) => this.noteDamage([indexDir], error));
   }
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */
@@ -432,17 +433,19 @@ export class QuipuEngine {
     return this.pools.extract(kind, bytes, signal);
   }
 
-  private async reader(indexDir: string): Promise<IndexStore> {
+  /** The index in `indexDir` open for queries, as its store and behind the store seam; reopened when its manifest changes. */
+  private async reader(indexDir: string): Promise<{ store: IndexStore; vectors: LocalVectorStore }> {
     const version = await stat(`${indexDir}/manifest.json`).then(
       (s) => `${s.mtimeMs}:${s.size}`,
       () => 'none',
     );
     const cached = this.readers.get(indexDir);
-    if (cached && cached.version === version) return cached.store;
+    if (cached && cached.version === version) return cached;
     this.dropReader(indexDir);
     const store = await this.openForReading(indexDir);
-    this.readers.set(indexDir, { store, version });
-    return store;
+    const reader = { store, vectors: LocalVectorStore.of(store), version };
+    this.readers.set(indexDir, reader);
+    return reader;
   }
 
   private dropReader(indexDir: string): void {

@@ -2,7 +2,7 @@
  * A team index: the base branch indexed once on a server (ChromaStore), each developer's changes as
  * a local overlay. `publish` indexes the folder locally and uploads what the server lacks as one
  * generation; `sync` indexes locally only the files whose content the base does not have (taking
- * the vectors of chunks it has from the server); `search` fuses both (search/team-search.ts). When
+ * the vectors of chunks it has from the server); `search` fuses both (search/search.ts). When
  * the server does not answer, searches use the overlay alone and say so; the next one tries again.
  */
 import { createHash } from 'node:crypto';
@@ -12,8 +12,7 @@ import { QuipuEngine, type IndexOptions } from './engine';
 import type { IndexSummary } from './pipeline/events';
 import { headCommitOf } from './files/git-commit';
 import { FolderPaths, nodeFileHost } from './files/host';
-import { DEFAULT_SEARCH_MODE, type SearchOptions, type SearchResult } from './search/search';
-import { searchTeamStores } from './search/team-search';
+import { searchStores, type SearchOptions, type SearchSource, type SourcedResult } from './search/search';
 import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from './store/chroma-store';
 import { LocalVectorStore } from './store/local-vector-store';
 import { publishIndex, type PublishSummary } from './store/publish';
@@ -49,7 +48,8 @@ export interface TeamStatus {
 }
 
 export interface TeamAnswer {
-  results: SearchResult[];
+  /** All of `folderIndex` 0: the one folder a team index serves. */
+  results: SourcedResult[];
   /** Set when the team index did not answer and the overlay alone was searched. */
   notice?: string;
 }
@@ -139,19 +139,22 @@ export class TeamIndex {
     return summary;
   }
 
-  /** Base and overlay as one ranking; the overlay alone (with `notice`) when the server does not answer. */
+  /**
+   * Base and overlay as one ranking (search/search.ts, `searchStores`): the base's chunks of the
+   * paths the overlay replaces are left out. The overlay alone (with `notice`) when the server does
+   * not answer. The query is embedded once (`engine.queryOf`), whichever of the two answers.
+   */
   async search(query: string, options: SearchOptions & { signal?: AbortSignal; sync?: boolean } = {}): Promise<TeamAnswer> {
     if (options.sync !== false) await this.sync({ signal: options.signal });
-    const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
-    const vector = needsVector ? this.engine.embedder.embedQueries([query], this.engine.config.chunk.splitWords === true, options.signal) : undefined;
-    vector?.catch(() => undefined);
+    const prepared = this.engine.queryOf(query, options);
     const overlay = await this.openOverlay();
     try {
+      const overlaySource: SearchSource = { store: overlay, folderIndex: 0 };
       const base = await this.connect();
       if (base) {
         try {
           await base.refresh();
-          const results = await searchTeamStores({ base, overlay, dropped: this.dropped }, { text: query, vector }, options);
+          const results = await searchStores([{ store: base, excludePaths: this.dropped, folderIndex: 0 }, overlaySource], prepared, options);
           this.notice = undefined;
           return { results };
         } catch (error) {
@@ -159,7 +162,7 @@ export class TeamIndex {
           this.unavailable(error);
         }
       }
-      const results = await searchTeamStores({ base: undefined, overlay, dropped: this.dropped }, { text: query, vector }, options);
+      const results = await searchStores([overlaySource], prepared, options);
       return { results, notice: this.notice };
     } finally {
       await overlay.close();

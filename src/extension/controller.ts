@@ -25,6 +25,7 @@ import { IndexScheduler, type RunRequest } from './scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { TeamIndex, type TeamStatus } from '../core/team';
+import { searchScope } from '../core/searcher';
 import { TeamSession, type TeamSessionState } from '../core/team-session';
 
 /** The secret-storage key of the remote embedder's API key (command "Quipu: Set Embedding API Key"). */
@@ -363,7 +364,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
         group = { folderName: result.folderName, uri: result.uri, path: result.path, kind, results: [] };
         groups.set(result.uri, group);
       }
-      group.results.push({ startLine: result.startLine, endLine: result.endLine, page: result.page, score: result.score, snippet: result.snippet, symbol: result.symbol });
+      group.results.push({ startLine: result.startLine, endLine: result.endLine, page: result.page, score: result.score, snippet: result.snippet, snippetStartLine: result.snippetStartLine, symbol: result.symbol });
     }
     return [...groups.values()];
   }
@@ -382,26 +383,22 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   // ---- searching -----------------------------------------------------------------------------
 
   /**
-   * Every folder's index as one ranking: candidates of all folders fused once (engine.searchFolders),
-   * so scores compare across folders. A folder never indexed is left out, unless all are.
+   * Every folder's index as one ranking (core/searcher.ts: candidates of all folders fused once, so
+   * scores compare across folders), or the team index when one is set. A folder never indexed is
+   * left out, unless all are.
    */
   async searchWorkspace(query: string, options: WorkspaceSearchOptions, token?: vscode.CancellationToken): Promise<WorkspaceSearchResult[]> {
     if (!query.trim()) return [];
     if (this.folders.size === 0) throw new Error('Open a folder to search it with Quipu.');
     const topK = options.topK ?? this.settings.maxResults;
-    const team = await this.getTeam();
-    if (team) {
-      // The team's base and this folder's overlay, one ranking: the code path `quipu search --store` takes.
-      const entry = this.teamEntry()!;
-      const answer = await team.search(query, { ...options, mode: options.mode ?? this.settings.searchMode, topK });
-      return answer.results.map((result) => ({ ...result, uri: vscode.Uri.joinPath(entry.folder.uri, result.path).toString(), folderName: entry.folder.name }));
-    }
     const engine = await this.getEngine();
     if (token?.isCancellationRequested) return [];
-    const entries = [...this.folders.values()];
+    // In workspace order: a team index serves the first folder (SearchScope.team).
+    const entries = [...this.folders.values()].sort((a, b) => a.folder.index - b.folder.index);
     try {
-      const { results } = await engine.searchFolders(
-        entries.map((entry) => ({ folder: entry.folder.uri.fsPath, indexDir: entry.indexDir })),
+      const { results } = await searchScope(
+        engine,
+        { folders: entries.map((entry) => ({ folder: entry.folder.uri.fsPath, indexDir: entry.indexDir })), team: () => this.getTeam() },
         query,
         { ...options, mode: options.mode ?? this.settings.searchMode, topK },
       );

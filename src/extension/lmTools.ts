@@ -48,7 +48,7 @@ export function registerLanguageModelTools(ctl: QuipuController): vscode.Disposa
         if (token.isCancellationRequested) throw new vscode.CancellationError();
         const many = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
         const labeled: LabeledResult[] = results.map((r) => (many ? { ...r, folderLabel: r.folderName } : r));
-        const text = formatResults(`${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, labeled, snippetLines(input.max_snippet_lines));
+        const text = formatResults(`${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode, query)}).`, labeled, snippetLines(input.max_snippet_lines));
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text + freshness(ctl))]);
       },
     }),

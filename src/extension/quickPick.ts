@@ -104,11 +104,13 @@ export function toItem(result: WorkspaceSearchResult, multiFolder: boolean): Res
   const name = result.path.slice(result.path.lastIndexOf('/') + 1);
   const lines = result.startLine === result.endLine ? `line ${result.startLine}` : `lines ${result.startLine}–${result.endLine}`;
   const where = result.page ? `${lines}, page ${result.page}` : lines;
+  // The lines that matched, numbered as in the file.
   const firstLines = result.snippet
     .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
+    .map((line, i) => ({ number: result.snippetStartLine + i, text: line.trim() }))
+    .filter(({ text }) => text && text !== '…')
     .slice(0, 2)
+    .map(({ number, text }) => `${number}: ${text}`)
     .join(' ⏎ ');
   return {
     label: `$(${iconOf(result.language)}) ${name}${result.symbol ? ` · ${result.symbol}` : ''}`,

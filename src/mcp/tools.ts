@@ -14,6 +14,7 @@ import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } fro
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
 import { freshnessNote } from './format';
 import type { FreshnessKeeper } from './freshness';
+import { searchScope } from '../core/searcher';
 import type { TeamSession, TeamSessionState } from '../core/team-session';
 
 /** How long a search waits for changes already seen to be indexed before answering anyway. */
@@ -51,7 +52,8 @@ const resultSchema = z.object({
   symbol: z.string().optional().describe('Enclosing function, class or heading.'),
   language: z.string(),
   score: z.number(),
-  snippet: z.string(),
+  snippet: z.string().describe('The lines of the chunk that matched the query (its first lines when none did).'),
+  snippet_start_line: z.number().int().describe('The file line of the snippet\'s first line.'),
 });
 
 const teamSchema = z
@@ -127,22 +129,12 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const engine = await ctx.engine();
       await ctx.keeper.settle(SETTLE_MS);
       const mode = args.mode as SearchMode;
-      if (ctx.team) {
-        // The team's base and the folder's overlay as one ranking: what `quipu search --store` runs.
-        const session = await ctx.team();
-        const found = await session.search(query, { topK: args.top_k, mode, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file, signal: extra.signal });
-        const team = teamOf(session.state);
-        const results = found.results.map((result) => ({ ...result, folder: folders[0] }));
-        return answer(ctx, folders, results, args.max_snippet_lines, `${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, found.notice ? [`${found.notice}.`] : [], {
-          mode,
-          score_meaning: scoreMeaning(mode),
-          team,
-        });
-      }
       let found;
       try {
-        found = await engine.searchFolders(
-          folders.map((folder) => ({ folder: folder.root, indexDir: folder.indexDir })),
+        // One ranking over the served folders' candidates, or a team's base and the folder's overlay.
+        found = await searchScope(
+          engine,
+          { folders: folders.map((folder) => ({ folder: folder.root, indexDir: folder.indexDir })), ...(ctx.team ? { team: ctx.team } : {}) },
           query,
           { topK: args.top_k, mode, include: args.include, exclude: args.exclude, types: args.types, groupByFile: args.group_by_file, signal: extra.signal },
         );
@@ -150,12 +142,13 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
         if (error instanceof IndexNotReadyError) throw new Error(folders.map((folder) => notReady(ctx, folder, error)).join('\n'));
         throw error;
       }
-      const unavailable = found.unavailable.map(({ folderIndex, error }) => notReady(ctx, folders[folderIndex], error));
-      // One ranking over all the folders' candidates (engine.searchFolders), so the scores compare.
-      const merged = found.results.map(({ folderIndex, ...result }) => ({ ...result, folder: folders[folderIndex] }));
-      return answer(ctx, folders, merged, args.max_snippet_lines, `${merged.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode)}).`, unavailable, {
+      const notes = found.unavailable.map(({ folderIndex, error }) => notReady(ctx, folders[folderIndex], error));
+      if (found.notice) notes.push(`${found.notice}.`);
+      const results = found.results.map(({ folderIndex, ...result }) => ({ ...result, folder: folders[folderIndex] }));
+      return answer(ctx, folders, results, args.max_snippet_lines, `${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode, query)}).`, notes, {
         mode,
-        score_meaning: scoreMeaning(mode),
+        score_meaning: scoreMeaning(mode, query),
+        ...(ctx.team ? { team: teamOf((await ctx.team()).state) } : {}),
       });
     },
   );
@@ -419,6 +412,7 @@ function structured(result: FolderResult, maxLines: number) {
     language: r.language,
     score: r.score,
     snippet: r.snippet.split('\n').slice(0, maxLines).join('\n'),
+    snippet_start_line: r.snippetStartLine,
   };
 }
 

@@ -205,19 +205,21 @@ export function highlight(text: string, terms: readonly string[], shortForms: Re
 }
 
 /**
- * The lines of a snippet worth showing: no blank lines (a preview of a few lines has no room for
- * them), no "…" line, common indentation removed, at most maxLines lines of at most maxChars
- * characters (CSS adds the ellipsis).
+ * The lines of a snippet worth showing, each with its line in the file (`firstLine` is the file line
+ * of the snippet's first line): no blank lines (a preview of a few lines has no room for them), no
+ * "…" line, common indentation removed, at most maxLines lines of at most maxChars characters (CSS
+ * adds the ellipsis).
  */
-export function snippetLines(snippet: string, maxLines = 4, maxChars = 240): string[] {
+export function snippetLines(snippet: string, firstLine: number, maxLines = 4, maxChars = 240): { line: number; text: string }[] {
   const lines = snippet
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .filter((l) => l.trim() !== '' && l.trim() !== '…');
+    .map((text, i) => ({ line: firstLine + i, text }))
+    .filter(({ text }) => text.trim() !== '' && text.trim() !== '…');
   const shown = lines.slice(0, maxLines);
-  const indents = shown.map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
+  const indents = shown.map(({ text }) => /^[ \t]*/.exec(text)?.[0].length ?? 0);
   const common = indents.length > 0 ? Math.min(...indents) : 0;
-  return shown.map((l) => l.slice(common).slice(0, maxChars).trimEnd());
+  return shown.map(({ line, text }) => ({ line, text: text.slice(common).slice(0, maxChars).trimEnd() }));
 }
 
 // ---- Numbers and words ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import {
   summarizeResults,
   type PanelViewState,
 } from './format';
+import { hybridScoreMeaning } from '../core/search/rank';
 
 interface VsCodeApi {
   postMessage(message: WebviewToExtension): void;
@@ -450,11 +451,12 @@ function tree(res: Results): HTMLElement {
 
 function hitRow(group: PanelFileGroup, result: PanelResult, terms: string[], shortForms: ReadonlySet<string>, ri: number, count: number): HTMLElement {
   const location = formatLocation(result);
-  const lines = snippetLines(result.snippet);
+  // The lines that matched the query, numbered as in the file.
+  const lines = snippetLines(result.snippet, result.snippetStartLine);
   const code = h('div', { class: 'snippet' });
-  for (const line of lines) {
-    const lineEl = h('div', { class: 'line' });
-    for (const segment of highlight(line, terms, shortForms)) lineEl.append(segment.mark ? h('mark', {}, segment.text) : document.createTextNode(segment.text));
+  for (const { line, text } of lines) {
+    const lineEl = h('div', { class: 'line' }, h('span', { class: 'line-number', 'aria-hidden': 'true' }, String(line)));
+    for (const segment of highlight(text, terms, shortForms)) lineEl.append(segment.mark ? h('mark', {}, segment.text) : document.createTextNode(segment.text));
     code.append(lineEl);
   }
   return h(
@@ -466,7 +468,7 @@ function hitRow(group: PanelFileGroup, result: PanelResult, terms: string[], sho
       'aria-level': '2',
       'aria-setsize': String(count),
       'aria-posinset': String(ri + 1),
-      'aria-label': `${location}, score ${formatScore(result.score)}: ${lines.join(' ').slice(0, 200)}`,
+      'aria-label': `${location}, score ${formatScore(result.score)}: ${lines.map((l) => l.text).join(' ').slice(0, 200)}`,
       title: `Open ${splitPath(group.path).name}, ${location}`,
       'data-key': `${group.uri}#${result.startLine}-${result.endLine}`,
     },
@@ -489,7 +491,7 @@ function scoreTitle(mode: Results['mode']): string {
     case 'lexical':
       return 'Keyword score (BM25 over all folders\' indexes; compares within this search only)';
     case 'hybrid':
-      return 'Meaning and words fused (0–1: 0.65 × scaled cosine + 0.35 × scaled BM25 over all folders\' candidates; compares within this search only)';
+      return `Meaning and words: ${hybridScoreMeaning(results?.query)}`;
     default:
       return 'Score: higher is a better match (compares within this search only)';
   }

@@ -30,7 +30,8 @@ test('quipu index then quipu search: a paraphrased query with no shared keywords
   // On a terminal, paths are relative to where the search runs, as grep prints them.
   const readable = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1'], { cwd: folder });
   assert.equal(readable.code, 0);
-  assert.match(readable.stdout, /^notes\/pasta\.txt:\d+-\d+ {2}score [01]\.\d{3}\n {4}Cooking dried pasta well\n/);
+  // The snippet's lines numbered as in the file (no query word matched: the chunk's first lines).
+  assert.match(readable.stdout, /^notes\/pasta\.txt:1-\d+ {2}score [01]\.\d{3}\n {4}1: Cooking dried pasta well\n {4}2:\n {4}3: Use a large pot/);
   const fromNotes = await runCli(['search', 'boiling noodles', '--folder', folder, '--index-dir', indexDir, '--top', '1'], { cwd: join(folder, 'notes') });
   assert.match(fromNotes.stdout, /^pasta\.txt:\d+-\d+ /);
   const fromAbove = await runCli(['search', 'boiling noodles', '--folder', basename(folder), '--index-dir', indexDir, '--top', '1'], { cwd: dirname(folder) });

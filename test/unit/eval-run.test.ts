@@ -21,7 +21,7 @@ function summary(folder: string, indexDir: string): IndexSummary {
   };
 }
 
-const hit = (path: string, startLine: number, endLine: number): SearchResult => ({ path, startLine, endLine, score: 0.5, language: 'javascript', snippet: '' });
+const hit = (path: string, startLine: number, endLine: number): SearchResult => ({ path, startLine, endLine, score: 0.5, language: 'javascript', snippet: '', snippetStartLine: startLine });
 
 /** Vector and hybrid rank the right chunk first for "alpha"; lexical ranks it second. */
 class FakeEngine implements EvalEngine {

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
 import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { relatedFormShare, shortFormsOf } from '../../src/core/search/word-forms';
-import { fuseRankings, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/search';
+import { fuseRankings, hybridScoreMeaning, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/rank';
 import type { StoreHit } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
 
@@ -195,6 +195,9 @@ test('fusion adds scaled scores, rewards agreement, and identifier queries lean 
   // When the rankings disagree on an identifier query, the lexical first place wins.
   const disagree = fuseRankings([hit('call-site', 0.7), hit('definition', 0.6)], [hit('definition', 9), hit('call-site', 4)], VECTOR_WEIGHT_EXACT);
   assert.equal(disagree[0].id, 'definition');
+  // What a score is said to be follows the weights the query got.
+  assert.ok(hybridScoreMeaning('parseJSON').startsWith(`fused 0-1 score (${VECTOR_WEIGHT_EXACT} × cosine + ${1 - VECTOR_WEIGHT_EXACT} × BM25,`));
+  assert.ok(hybridScoreMeaning('how are passwords stored').startsWith(`fused 0-1 score (${VECTOR_WEIGHT} × cosine + ${Number((1 - VECTOR_WEIGHT).toFixed(2))} × BM25,`));
 });
 
 let engine: QuipuEngine;

@@ -159,10 +159,11 @@ test('a file changed on disk is found by its new content (the watcher and the bo
   let top: Result | undefined;
   while (Date.now() < deadline) {
     top = resultsOf(await call('search', { query, top_k: 1 }))[0];
-    if (top?.path === 'notes/pasta.txt' && top.snippet.includes('derailleur')) break;
+    if (top?.path === 'notes/pasta.txt' && top.snippet.includes('barrel adjuster')) break;
   }
   assert.equal(top?.path, 'notes/pasta.txt', stderr);
-  assert.match(top?.snippet ?? '', /derailleur/);
+  // The new text, at the line that matched the query's words ("adjust" → adjuster), not the title.
+  assert.match(top?.snippet ?? '', /^Turn the barrel adjuster/);
 });
 
 test('bad input: each a tool error, and the next call still works', async () => {

@@ -90,17 +90,27 @@ describe('highlight', () => {
 });
 
 describe('snippet lines', () => {
+  const texts = (lines: { text: string }[]) => lines.map((l) => l.text);
+
   test('drop blank lines and the "…" line, remove common indentation, keep at most n lines', () => {
     const snippet = '\n    function hash(p) {\n      return sha(p);\n    }\n\n    export {};\n    x();\n…';
-    assert.deepEqual(snippetLines(snippet, 4), ['function hash(p) {', '  return sha(p);', '}', 'export {};']);
-    assert.deepEqual(snippetLines(snippet, 10), ['function hash(p) {', '  return sha(p);', '}', 'export {};', 'x();']);
-    assert.deepEqual(snippetLines('    a\n  b…', 4), ['  a', 'b…']);
+    assert.deepEqual(texts(snippetLines(snippet, 1, 4)), ['function hash(p) {', '  return sha(p);', '}', 'export {};']);
+    assert.deepEqual(texts(snippetLines(snippet, 1, 10)), ['function hash(p) {', '  return sha(p);', '}', 'export {};', 'x();']);
+    assert.deepEqual(texts(snippetLines('    a\n  b…', 1, 4)), ['  a', 'b…']);
+  });
+
+  test('each line keeps its line in the file, blank lines skipped', () => {
+    const snippet = '\n    function hash(p) {\n      return sha(p);\n    }\n\n    export {};\n…';
+    assert.deepEqual(
+      snippetLines(snippet, 40).map((l) => l.line),
+      [41, 42, 43, 45],
+    );
   });
 
   test('handle CRLF, tabs and very long lines', () => {
-    assert.deepEqual(snippetLines('\tA\r\n\t\tB\r\n', 4), ['A', '\tB']);
-    assert.equal(snippetLines('x'.repeat(1000), 4, 100)[0].length, 100);
-    assert.deepEqual(snippetLines('   \n \n'), []);
+    assert.deepEqual(texts(snippetLines('\tA\r\n\t\tB\r\n', 1, 4)), ['A', '\tB']);
+    assert.equal(snippetLines('x'.repeat(1000), 1, 4, 100)[0].text.length, 100);
+    assert.deepEqual(snippetLines('   \n \n', 1), []);
   });
 });
 
@@ -158,7 +168,7 @@ describe('formatting', () => {
     assert.equal(plural(1204, 'file'), '1,204 files');
     assert.equal(formatElapsed(84.4), '84 ms');
     assert.equal(formatElapsed(1250), '1.3 s');
-    const group = (n: number) => ({ folderName: 'w', uri: 'file:///w/a', path: 'a', kind: 'text' as const, results: Array.from({ length: n }, () => ({ startLine: 1, endLine: 2, score: 0.5, snippet: '' })) });
+    const group = (n: number) => ({ folderName: 'w', uri: 'file:///w/a', path: 'a', kind: 'text' as const, results: Array.from({ length: n }, () => ({ startLine: 1, endLine: 2, score: 0.5, snippet: '', snippetStartLine: 1 })) });
     assert.equal(summarizeResults([group(3), group(1)], 84), '4 results in 2 files · 84 ms');
     assert.equal(summarizeResults([group(1)], 1500), '1 result in 1 file · 1.5 s');
   });

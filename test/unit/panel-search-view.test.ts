@@ -8,7 +8,7 @@ import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, Sear
 import { SearchViewProvider } from '../../src/extension/panel/searchView';
 
 const INTENT: SearchIntent = { query: 'hash passwords', include: '', exclude: '', types: '' };
-const GROUP: PanelFileGroup = { folderName: 'w', uri: 'file:///w/a.ts', path: 'a.ts', kind: 'text', results: [{ startLine: 1, endLine: 3, score: 0.9, snippet: 'x' }] };
+const GROUP: PanelFileGroup = { folderName: 'w', uri: 'file:///w/a.ts', path: 'a.ts', kind: 'text', results: [{ startLine: 1, endLine: 3, score: 0.9, snippet: 'x', snippetStartLine: 1 }] };
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface PendingSearch {

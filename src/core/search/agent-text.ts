@@ -3,6 +3,7 @@
  * by default) and saying what the score means. Shared by `quipu mcp` and the VS Code language-model
  * tools, so an agent reads the same form from either.
  */
+import { hybridScoreMeaning } from './rank';
 import type { SearchMode, SearchResult } from './search';
 
 /** Lines of snippet per result by default: ten results then fit in about 1,500 tokens. */
@@ -14,8 +15,11 @@ export interface LabeledResult extends SearchResult {
   folderLabel?: string;
 }
 
-/** What a score means, per ranking: an agent should not read a BM25 score as a probability. */
-export function scoreMeaning(mode: SearchMode | 'similar'): string {
+/**
+ * What a score means, per ranking: an agent should not read a BM25 score as a probability. With the
+ * query, a hybrid score names the weights that query got (an identifier's differ from a sentence's).
+ */
+export function scoreMeaning(mode: SearchMode | 'similar', query?: string): string {
   switch (mode) {
     case 'vector':
     case 'similar':
@@ -23,19 +27,26 @@ export function scoreMeaning(mode: SearchMode | 'similar'): string {
     case 'lexical':
       return 'BM25 keyword score (unbounded; compare within one answer only)';
     case 'hybrid':
-      return "fused 0-1 score (0.65 scaled cosine + 0.35 scaled BM25 over this search's candidates; compare within one answer only)";
+      return hybridScoreMeaning(query);
   }
 }
 
-/** A snippet cut to `maxLines` lines of at most 160 characters, blank lines at either end dropped. */
-export function trimSnippet(snippet: string, maxLines: number): string {
+/**
+ * A snippet as numbered lines (`firstLine` is the file line of its first line): at most `maxLines`
+ * lines of at most 160 characters, blank lines at either end dropped, "…" when more followed.
+ */
+export function trimSnippet(snippet: string, firstLine: number, maxLines: number): string {
   if (maxLines <= 0) return '';
   const lines = snippet.replace(/\n…$/, '').split('\n');
-  while (lines.length > 0 && !lines[0].trim()) lines.shift();
-  while (lines.length > 0 && !lines[lines.length - 1].trim()) lines.pop();
-  const kept = lines.slice(0, maxLines).map((line) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) + '…' : line));
-  if (lines.length > maxLines) kept.push('…');
-  return kept.join('\n');
+  let first = 0;
+  let end = lines.length;
+  while (first < end && !lines[first].trim()) first++;
+  while (end > first && !lines[end - 1].trim()) end--;
+  const kept = lines.slice(first, Math.min(end, first + maxLines));
+  const width = String(firstLine + first + kept.length - 1).length;
+  const numbered = kept.map((line, i) => `${String(firstLine + first + i).padStart(width)}:${line ? ' ' : ''}${line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) + '…' : line}`);
+  if (end - first > maxLines) numbered.push('…');
+  return numbered.join('\n');
 }
 
 export function locationOf(result: LabeledResult): string {
@@ -43,12 +54,12 @@ export function locationOf(result: LabeledResult): string {
   return result.folderLabel ? `[${result.folderLabel}] ${where}` : where;
 }
 
-/** A heading line, then one line per result (location · symbol · score) with its snippet indented. */
+/** A heading line, then one line per result (location · symbol · score) with its snippet's lines, numbered, indented. */
 export function formatResults(heading: string, results: LabeledResult[], maxLines: number): string {
   const out = [heading];
   results.forEach((result, i) => {
     out.push(`${i + 1}. ${locationOf(result)}${result.symbol ? ` · ${result.symbol}` : ''} · ${result.score.toFixed(3)}`);
-    const snippet = trimSnippet(result.snippet, maxLines);
+    const snippet = trimSnippet(result.snippet, result.snippetStartLine, maxLines);
     if (snippet) out.push(...snippet.split('\n').map((line) => `    ${line}`));
   });
   return out.join('\n');

@@ -1,10 +1,15 @@
 /**
- * Search: the query's embedding and words against the stores' candidates (search/candidates.ts),
- * fused, filtered and grouped here, with snippets attached; one folder or several, one ranking.
+ * Search: the one path every search takes, whatever its sources (one folder, several folders, a team
+ * base without the paths its overlay replaces, plus the overlay) and whatever the front end. The
+ * stores give candidates over the `VectorStore` seam; here they are gathered over every source,
+ * fused once, reordered by the ranking stage (rank.ts), filtered, grouped, and given snippets.
  */
 import picomatch from 'picomatch';
-import type { ChunkMetadata, IndexStore, StoreHit } from '../store/store';
-import { lexicalCandidates, vectorCandidates, type QueryOptions, type SourcedHit } from './candidates';
+import type { ChunkMetadata } from '../store/store';
+import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
+import { searchLexical } from './lexical';
+import { fuseRankings, quotedPhrase, rankCandidates, vectorWeightOf, type Candidate } from './rank';
+import { snippetOf, SnippetTerms } from './snippet';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
 export type SearchMode = 'vector' | 'lexical' | 'hybrid';
@@ -26,34 +31,26 @@ export interface SearchOptions {
 export interface SearchResult {
   /** Relative to the indexed folder, forward slashes. */
   path: string;
+  /** The chunk's lines in the file (1-based, inclusive): what was indexed and is opened. */
   startLine: number;
   endLine: number;
   /** PDF page, when the file has pages. */
   page?: number;
   score: number;
   language: string;
+  /** The chunk's lines that matched the query's words (its first lines when none did). */
   snippet: string;
+  /** The file line of the snippet's first line (within startLine..endLine). */
+  snippetStartLine: number;
   /** Enclosing symbol (function, class, heading), when known. */
   symbol?: string;
 }
-
-const SNIPPET_MAX_CHARS = 600;
-const SNIPPET_MAX_LINES = 12;
 
 /** The ranking searches use unless told otherwise: the best measured one (bench/QUALITY.md). */
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 
 /** How deep each ranking is read before fusing. */
 const FUSION_DEPTH = 60;
-/**
- * The embedding's share of a fused score; the words get the rest. Chosen on the eval datasets
- * (bench/QUALITY-EXPERIMENTS.md §5): once the model read cleaner chunks, 0.65 had the best mean of
- * the weights that keep hybrid at or above both vector-only and lexical-only on all four (0.6 had
- * been best before; scaled scores beat reciprocal rank fusion throughout).
- */
-export const VECTOR_WEIGHT = 0.65;
-/** For a query that is one identifier or a quoted phrase: the words lead. */
-export const VECTOR_WEIGHT_EXACT = 0.25;
 
 export interface SearchQuery {
   text: string;
@@ -64,121 +61,87 @@ export interface SearchQuery {
   vector?: Float32Array | Promise<Float32Array>;
 }
 
-export async function searchStore(store: IndexStore, query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
-  return (await searchStores([store], query, options)).map(({ storeIndex: _, ...result }) => result);
+/** One store searched, and what of it: a folder's index, a team's base, a team's overlay. */
+export interface SearchSource {
+  store: VectorStore;
+  /** Paths whose chunks this source never returns (a team base: the files its overlay replaces). */
+  excludePaths?: ReadonlySet<string>;
+  /** Which folder its paths are relative to, as the caller numbers them (results carry it). */
+  folderIndex: number;
 }
 
-export interface StoresSearchResult extends SearchResult {
-  /** Which of the given stores the result comes from. */
-  storeIndex: number;
+export interface SourcedResult extends SearchResult {
+  /** The folder of the source the result comes from (`SearchSource.folderIndex`). */
+  folderIndex: number;
 }
 
 /**
- * One ranking over one or several indexes (the workspace folders of a window, the folders of one
- * `quipu mcp`): every store's candidates are gathered first and fused once over their union, so
- * scores compare across folders. Cosine scores share one scale (one model), BM25 statistics are
- * summed over every shard of every store, and the union is min-max scaled once. (Fusing each folder
- * alone scales its best hit to 1 in every folder, and a weak folder's best then outranks a strong
- * folder's second.)
+ * One ranking over every source: the candidates of all of them are gathered first and fused once
+ * over their union, so scores compare across folders and between a team's base and its overlay.
+ * Cosine scores share one scale (one model), BM25 statistics are summed over every part of every
+ * source (`searchLexical`), and the union is min-max scaled once. (Fusing each folder alone scales
+ * its best hit to 1 in every folder, and a weak folder's best then outranks a strong folder's second.)
  */
-export async function searchStores(stores: IndexStore[], query: SearchQuery, options: SearchOptions = {}): Promise<StoresSearchResult[]> {
+export async function searchStores(sources: readonly SearchSource[], query: SearchQuery, options: SearchOptions = {}): Promise<SourcedResult[]> {
   const topK = options.topK ?? 10;
   const mode = options.mode ?? DEFAULT_SEARCH_MODE;
-  const queryOptions = toQueryOptions(options);
+  const common = toQueryOptions(options);
+  const optionsOf = (source: SearchSource): StoreQueryOptions => (source.excludePaths?.size ? { ...common, excludePaths: source.excludePaths } : common);
   // Grouping keeps one chunk per file, so ask the stores for more to fill topK files.
   const wanted = options.groupByFile ? topK * 5 : topK;
   const depth = Math.max(wanted, FUSION_DEPTH);
-  const phrase = quotedPhrase(query.text);
-  // Chunk ids are unique within an index only: fusion keys them by store too.
-  const keyed = (hits: SourcedHit[]): SourcedHit[] => (stores.length === 1 ? hits : hits.map((hit) => ({ ...hit, id: `${hit.storeIndex}:${hit.id}` })));
-  const semantic = async (k: number) => {
+  // Chunk ids are unique within a store only: with several sources, the key names the source too.
+  const keyOf = sources.length === 1 ? (_: number, id: string) => id : (source: number, id: string) => `${source}:${id}`;
+
+  const semantic = async (limit: number): Promise<Candidate[]> => {
     if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
     const vector = await query.vector;
-    const perStore = await Promise.all(stores.map(async (store, storeIndex) => (await vectorCandidates(store, vector, k, queryOptions)).map((hit) => ({ ...hit, storeIndex }))));
-    return keyed(perStore.flat().sort((a, b) => b.score - a.score).slice(0, k));
+    const perSource = await Promise.all(sources.map((source) => source.store.vectorCandidates(vector, limit, optionsOf(source))));
+    const candidates: Candidate[] = [];
+    perSource.forEach((hits, source) => {
+      for (const hit of hits) candidates.push({ id: keyOf(source, hit.id), score: hit.score, source, hit });
+    });
+    return candidates.sort((a, b) => b.score - a.score).slice(0, limit);
   };
-  let hits: SourcedHit[];
-  // A phrase query reads the words' ranking deeper, to find the chunks that hold the phrase.
-  if (mode === 'lexical') hits = keyed(await lexicalCandidates(stores, query.text, phrase ? depth : wanted, queryOptions));
-  else if (mode === 'vector') hits = await semantic(wanted);
+  const lexical = async (limit: number): Promise<Candidate[]> => {
+    const perSource = await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))));
+    const parts = perSource.flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
+    return searchLexical(parts, query.text, limit).map(({ part, slot, id, score }) => ({ id: keyOf(parts[part].source, id), score, source: parts[part].source, hit: parts[part].hitOf(slot, id, score) }));
+  };
+
+  let candidates: Candidate[];
+  // A quoted phrase reads the words' ranking deeper, to find the chunks that hold the phrase.
+  if (mode === 'lexical') candidates = await lexical(quotedPhrase(query.text) ? depth : wanted);
+  else if (mode === 'vector') candidates = await semantic(wanted);
   else {
     // Words first: they need no embedding, so they overlap with the model's work on the query.
-    const lexical = keyed(await lexicalCandidates(stores, query.text, depth, queryOptions));
-    hits = fuseRankings(await semantic(depth), lexical, vectorWeightOf(query.text)) as SourcedHit[];
+    const words = await lexical(depth);
+    candidates = fuseRankings(await semantic(depth), words, vectorWeightOf(query.text));
   }
-  if (phrase && mode !== 'vector') hits = await phraseMatchesFirst(stores, hits, phrase);
-  const results: StoresSearchResult[] = [];
+  const texts = new Map<string, Promise<string>>();
+  const textOf = (candidate: Candidate): Promise<string> => {
+    let text = texts.get(candidate.id);
+    if (!text) texts.set(candidate.id, (text = sources[candidate.source].store.chunkText(candidate.hit).catch(() => '')));
+    return text;
+  };
+  candidates = await rankCandidates(candidates, { text: query.text, wordsRanked: mode !== 'vector' }, textOf);
+
+  const chosen: Candidate[] = [];
   const files = new Set<string>();
-  for (const hit of hits.slice(0, wanted)) {
+  for (const candidate of candidates.slice(0, wanted)) {
     if (options.groupByFile) {
-      const file = `${hit.storeIndex}:${hit.metadata.path}`;
+      const file = `${sources[candidate.source].folderIndex}:${candidate.hit.metadata.path}`;
       if (files.has(file)) continue;
       files.add(file);
     }
-    results.push({ ...(await toResult(stores[hit.storeIndex], hit.metadata, hit.score)), storeIndex: hit.storeIndex });
-    if (results.length >= topK) break;
+    chosen.push(candidate);
+    if (chosen.length >= topK) break;
   }
-  return results;
+  const terms = new SnippetTerms(query.text);
+  return Promise.all(chosen.map(async (candidate) => ({ ...resultOf(candidate.hit.metadata, candidate.score, await textOf(candidate), terms), folderIndex: sources[candidate.source].folderIndex })));
 }
 
-/**
- * Convex combination of the two rankings' scores, each scaled to [0, 1] over the hits it returned
- * (cosine and BM25 live on different scales). A chunk missing from one ranking gets 0 there. Scores
- * beat ranks here: how far ahead the best hit is carries information that rank fusion throws away.
- */
-export function fuseRankings(semantic: StoreHit[], lexical: StoreHit[], vectorWeight = VECTOR_WEIGHT): StoreHit[] {
-  const scaled = (hits: StoreHit[]) => {
-    const scores = hits.map((h) => h.score);
-    const max = Math.max(...scores);
-    const min = Math.min(...scores);
-    return new Map(hits.map((h) => [h.id, max > min ? (h.score - min) / (max - min) : 1]));
-  };
-  const v = scaled(semantic);
-  const l = scaled(lexical);
-  const all = new Map<string, StoreHit>();
-  for (const hit of [...semantic, ...lexical]) if (!all.has(hit.id)) all.set(hit.id, hit);
-  return [...all.values()]
-    .map((hit) => ({ ...hit, score: vectorWeight * (v.get(hit.id) ?? 0) + (1 - vectorWeight) * (l.get(hit.id) ?? 0) }))
-    .sort((a, b) => b.score - a.score);
-}
-
-/**
- * The embedding's share for this query. A query that is one identifier (`parseJSON`,
- * `max_retries`, `foo.bar()`) or a quoted phrase asks for those exact characters, so the lexical
- * ranking leads; a sentence keeps the measured balance.
- */
-export function vectorWeightOf(query: string): number {
-  const trimmed = query.trim();
-  if (/^".+"$/.test(trimmed)) return VECTOR_WEIGHT_EXACT;
-  const identifier = /^[\w$.:#/-]+(\(\))?$/.test(trimmed) && /[a-z][A-Z]|_|\.|\(|::|#|\//.test(trimmed);
-  return identifier ? VECTOR_WEIGHT_EXACT : VECTOR_WEIGHT;
-}
-
-/** The phrase of a query in double quotes (`"retry with backoff"`), lower-cased, spaces collapsed. */
-export function quotedPhrase(query: string): string | undefined {
-  const match = /^"(.+)"$/.exec(query.trim());
-  return match ? normaliseSpaces(match[1]) : undefined;
-}
-
-function normaliseSpaces(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-/**
- * A quoted query asks for those words in that order: chunks that hold the phrase come first, each
- * group keeping its ranking. (BM25 only sees the words, so a chunk using them apart could lead.)
- */
-async function phraseMatchesFirst(stores: IndexStore[], hits: SourcedHit[], phrase: string): Promise<SourcedHit[]> {
-  const holds = await Promise.all(
-    hits.map(async (hit) => {
-      const texts = await stores[hit.storeIndex].texts(hit.metadata.textKey).catch(() => [] as string[]);
-      return normaliseSpaces(texts[hit.metadata.chunk] ?? '').includes(phrase);
-    }),
-  );
-  return [...hits.filter((_, i) => holds[i]), ...hits.filter((_, i) => !holds[i])];
-}
-
-export function toQueryOptions(options: SearchOptions): QueryOptions {
+export function toQueryOptions(options: SearchOptions): StoreQueryOptions {
   const types = options.types?.map((t) => t.replace(/^\./, '').toLowerCase()).filter(Boolean) ?? [];
   const include = options.include?.filter(Boolean) ?? [];
   const exclude = options.exclude?.filter(Boolean) ?? [];
@@ -202,8 +165,9 @@ export function toQueryOptions(options: SearchOptions): QueryOptions {
   };
 }
 
-export async function toResult(store: IndexStore, metadata: ChunkMetadata, score: number): Promise<SearchResult> {
-  const texts = await store.texts(metadata.textKey).catch(() => [] as string[]);
+/** A result for a chunk, with the lines of `text` that match `terms` (its first lines without terms). */
+export function resultOf(metadata: ChunkMetadata, score: number, text: string, terms?: SnippetTerms): SearchResult {
+  const snippet = snippetOf(text, metadata.startLine, terms);
   return {
     path: metadata.path,
     startLine: metadata.startLine,
@@ -212,14 +176,7 @@ export async function toResult(store: IndexStore, metadata: ChunkMetadata, score
     score,
     language: metadata.lang,
     ...(metadata.symbol ? { symbol: metadata.symbol } : {}),
-    snippet: makeSnippet(texts[metadata.chunk] ?? ''),
+    snippet: snippet.text,
+    snippetStartLine: snippet.startLine,
   };
-}
-
-export function makeSnippet(text: string): string {
-  const lines = text.split('\n').slice(0, SNIPPET_MAX_LINES);
-  let snippet = lines.join('\n');
-  if (snippet.length > SNIPPET_MAX_CHARS) snippet = snippet.slice(0, SNIPPET_MAX_CHARS) + '…';
-  else if (lines.length < text.split('\n').length) snippet += '\n…';
-  return snippet;
 }

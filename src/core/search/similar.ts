@@ -2,9 +2,10 @@
  * "More like this": the chunks nearest to an indexed chunk (or to the mean of a few, for a line range
  * that spans them), found with the vectors the store already holds, so nothing is embedded again.
  */
-import { vectorCandidates } from './candidates';
+import { LocalVectorStore } from '../store/local-vector-store';
 import type { IndexStore, StoreHit } from '../store/store';
-import { toQueryOptions, toResult, type SearchOptions, type SearchResult } from './search';
+import { acceptorOf } from '../store/vector-store';
+import { resultOf, toQueryOptions, type SearchOptions, type SearchResult } from './search';
 
 export interface SimilarSource {
   /** Relative to the indexed folder, forward slashes. */
@@ -31,7 +32,8 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
   const anyVector = vectors.values().next().value;
   if (!anyVector) throw new NotIndexedError(`${source.path} has no stored vectors.`);
   // Every chunk of the file, with its metadata: a scan limited to the file's path.
-  const own = await vectorCandidates(store, anyVector, entry.chunkIds.length, { predicate: (m) => m.path === source.path });
+  const vectorStore = LocalVectorStore.of(store);
+  const own = await vectorStore.vectorCandidates(anyVector, entry.chunkIds.length, { predicate: (m) => m.path === source.path });
   const from = source.startLine ?? 1;
   const to = source.endLine ?? Number.MAX_SAFE_INTEGER;
   if (to < from) throw new RangeError(`end_line ${to} is before start_line ${from}.`);
@@ -40,11 +42,9 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
   const query = meanVector(picked.map((hit) => vectors.get(hit.metadata.inputHash)).filter((v): v is Float32Array => v !== undefined));
   const sourceIds = new Set(picked.map((hit) => hit.id));
   const topK = options.topK ?? 10;
-  const base = toQueryOptions(options);
-  const filterTypes = (base.filter as { ext?: { $in?: string[] } } | undefined)?.ext?.$in;
-  const allowed = base.predicate ?? (filterTypes ? (m: StoreHit['metadata']) => filterTypes.includes(m.ext) : () => true);
+  const allowed = acceptorOf(toQueryOptions(options));
   const wanted = options.groupByFile ? topK * 5 : topK;
-  const hits = await vectorCandidates(store, query, wanted, { predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
+  const hits = await vectorStore.vectorCandidates(query, wanted, { predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
   const results: SearchResult[] = [];
   const files = new Set<string>();
   for (const hit of hits) {
@@ -53,7 +53,8 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
       if (files.has(hit.metadata.path)) continue;
       files.add(hit.metadata.path);
     }
-    results.push(await toResult(store, hit.metadata, hit.score));
+    // No words to match: the snippet is the chunk's first lines.
+    results.push(resultOf(hit.metadata, hit.score, await vectorStore.chunkText(hit)));
     if (results.length >= topK) break;
   }
   const first = picked[0].metadata;

@@ -24,8 +24,10 @@ export interface PanelResult {
   /** PDF page, when the file has pages. */
   page?: number;
   score: number;
-  /** Raw text of the chunk's first lines: the webview escapes it before display. */
+  /** Raw text of the chunk's lines that matched the query (else its first lines): the webview escapes it before display. */
   snippet: string;
+  /** The file line of the snippet's first line. */
+  snippetStartLine: number;
   /** Enclosing symbol (function, class, heading), when known. */
   symbol?: string;
 }

@@ -1,0 +1,111 @@
+/**
+ * The ranking stage of search: how the two rankings (cosine and BM25) are fused into one, and what
+ * reorders the fused candidates before they become results. `searchStores` (search.ts) gathers the
+ * candidates of every source and calls `fuseRankings`, then `rankCandidates`, once per query; every
+ * front end and both kinds of index (local folders, a team base with its overlay) go through here,
+ * so a rule added to `rankCandidates` applies to all of them. No Node or DOM dependencies: the
+ * webview reads the weights to say what a score means.
+ */
+
+import type { TextHit } from '../store/vector-store';
+
+/** What fusion needs of a hit: a key unique over every source, and a score (higher is better). */
+export interface Ranked {
+  id: string;
+  score: number;
+}
+
+/** A chunk the ranking stage reorders: one source's hit, keyed over all sources, with its fused score. */
+export interface Candidate extends Ranked {
+  /** Which of the searched sources holds it (an index into `searchStores`' sources). */
+  source: number;
+  /** The store's hit: the chunk's metadata (path, lines, symbol, language), and its text when at hand. */
+  hit: TextHit;
+}
+
+/**
+ * The embedding's share of a fused score; the words get the rest. Chosen on the eval datasets
+ * (bench/QUALITY-EXPERIMENTS.md §5): once the model read cleaner chunks, 0.65 had the best mean of
+ * the weights that keep hybrid at or above both vector-only and lexical-only on all four (0.6 had
+ * been best before; scaled scores beat reciprocal rank fusion throughout).
+ */
+export const VECTOR_WEIGHT = 0.65;
+/** For a query that is one identifier or a quoted phrase: the words lead. */
+export const VECTOR_WEIGHT_EXACT = 0.25;
+
+/**
+ * The embedding's share for this query. A query that is one identifier (`parseJSON`,
+ * `max_retries`, `foo.bar()`) or a quoted phrase asks for those exact characters, so the lexical
+ * ranking leads; a sentence keeps the measured balance.
+ */
+export function vectorWeightOf(query: string): number {
+  const trimmed = query.trim();
+  if (/^".+"$/.test(trimmed)) return VECTOR_WEIGHT_EXACT;
+  const identifier = /^[\w$.:#/-]+(\(\))?$/.test(trimmed) && /[a-z][A-Z]|_|\.|\(|::|#|\//.test(trimmed);
+  return identifier ? VECTOR_WEIGHT_EXACT : VECTOR_WEIGHT;
+}
+
+/**
+ * What a hybrid score is, from the weights the query gets (`vectorWeightOf`); without a query, the
+ * weights a sentence gets and that identifiers and quoted phrases change.
+ */
+export function hybridScoreMeaning(query?: string): string {
+  const share = (weight: number) => `${Number(weight.toFixed(2))} × cosine + ${Number((1 - weight).toFixed(2))} × BM25`;
+  const weights = query === undefined ? `${share(VECTOR_WEIGHT)}; ${share(VECTOR_WEIGHT_EXACT)} for one identifier or a "quoted phrase"` : share(vectorWeightOf(query));
+  return `fused 0-1 score (${weights}, each min-max scaled over this search's candidates; compare within one answer only)`;
+}
+
+/**
+ * Convex combination of the two rankings' scores, each scaled to [0, 1] over the hits it returned
+ * (cosine and BM25 live on different scales). A chunk missing from one ranking gets 0 there. Scores
+ * beat ranks here: how far ahead the best hit is carries information that rank fusion throws away.
+ */
+export function fuseRankings<T extends Ranked>(semantic: T[], lexical: T[], vectorWeight = VECTOR_WEIGHT): T[] {
+  const scaled = (hits: T[]) => {
+    let max = -Infinity;
+    let min = Infinity;
+    for (const { score } of hits) {
+      if (score > max) max = score;
+      if (score < min) min = score;
+    }
+    return new Map(hits.map((h) => [h.id, max > min ? (h.score - min) / (max - min) : 1]));
+  };
+  const v = scaled(semantic);
+  const l = scaled(lexical);
+  const all = new Map<string, T>();
+  for (const hit of [...semantic, ...lexical]) if (!all.has(hit.id)) all.set(hit.id, hit);
+  return [...all.values()]
+    .map((hit) => ({ ...hit, score: vectorWeight * (v.get(hit.id) ?? 0) + (1 - vectorWeight) * (l.get(hit.id) ?? 0) }))
+    .sort((a, b) => b.score - a.score);
+}
+
+/** The phrase of a query in double quotes (`"retry with backoff"`), lower-cased, spaces collapsed. */
+export function quotedPhrase(query: string): string | undefined {
+  const match = /^"(.+)"$/.exec(query.trim());
+  return match ? normaliseSpaces(match[1]) : undefined;
+}
+
+function normaliseSpaces(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export interface RankQuery {
+  text: string;
+  /** Whether the words were ranked (lexical or hybrid): the rules about words apply then. */
+  wordsRanked: boolean;
+}
+
+/**
+ * The ranking stage: the fused candidates (best first) in, reordered out. Runs once per search, over
+ * the candidates of every source, whatever the kind of index; `textOf` gives a candidate's chunk text
+ * (read once per search however many rules ask; the results' snippets reuse it). Rules that read the
+ * path, the symbol or the lines (definitions, path evidence, priors, diversity) go here. Today one rule: a quoted query asks for those words in that
+ * order, so chunks that hold the phrase come first, each group keeping its ranking (BM25 only sees
+ * the words, so a chunk using them apart could lead).
+ */
+export async function rankCandidates(candidates: Candidate[], query: RankQuery, textOf: (candidate: Candidate) => Promise<string>): Promise<Candidate[]> {
+  const phrase = query.wordsRanked ? quotedPhrase(query.text) : undefined;
+  if (!phrase) return candidates;
+  const holds = await Promise.all(candidates.map(async (candidate) => normaliseSpaces(await textOf(candidate)).includes(phrase)));
+  return [...candidates.filter((_, i) => holds[i]), ...candidates.filter((_, i) => !holds[i])];
+}
