@@ -2,7 +2,7 @@
  * Search: the query's embedding and words against the stores' candidates (search/candidates.ts),
  * fused, filtered and grouped here, with snippets attached; one folder or several, one ranking.
  */
-import picomatch from 'picomatch';
+import { compileGlobs } from '../files/glob';
 import type { ChunkMetadata, IndexStore, StoreHit } from '../store/store';
 import { lexicalCandidates, vectorCandidates, type QueryOptions, type SourcedHit } from './candidates';
 
@@ -186,8 +186,8 @@ export function toQueryOptions(options: SearchOptions): QueryOptions {
     return types.length > 0 ? { filter: { ext: { $in: types } } } : {};
   }
   // Globs are beyond Vectra's filter language: match each path once, then filter while scanning.
-  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const included = include.length > 0 ? compileGlobs(include, 'include glob') : () => true;
+  const excluded = exclude.length > 0 ? compileGlobs(exclude, 'exclude glob') : () => false;
   const typeSet = new Set(types);
   const verdicts = new Map<string, boolean>();
   return {
