@@ -20,6 +20,7 @@ import type { RuntimeInfo } from './embed/runtime';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
+import { checkQueryLength } from './search/query-limit';
 import { DEFAULT_SEARCH_MODE, searchStore, searchStores, type SearchOptions, type SearchResult } from './search/search';
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { acquireLock } from './store/lock';
@@ -153,6 +154,7 @@ export class QuipuEngine {
   }
 
   async search(folder: string, query: string, options: SearchOptions & { indexDir?: string; signal?: AbortSignal } = {}): Promise<SearchResult[]> {
+    checkQueryLength(query);
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(resolve(folder)));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     // Not awaited here: the store ranks the words while the query lane embeds the query.
@@ -199,6 +201,7 @@ export class QuipuEngine {
     query: string,
     options: SearchOptions & { signal?: AbortSignal } = {},
   ): Promise<{ results: (SearchResult & { folderIndex: number })[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
+    checkQueryLength(query);
     const dirs = targets.map((t) => resolve(t.indexDir ?? QuipuEngine.defaultIndexDir(resolve(t.folder))));
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     const vector = needsVector ? this.embedder.embedQueries([query], this.config.chunk.splitWords === true, options.signal) : undefined;

@@ -12,6 +12,7 @@ import { QuipuEngine, type IndexOptions } from './engine';
 import type { IndexSummary } from './pipeline/events';
 import { headCommitOf } from './files/git-commit';
 import { FolderPaths, nodeFileHost } from './files/host';
+import { checkQueryLength } from './search/query-limit';
 import { DEFAULT_SEARCH_MODE, type SearchOptions, type SearchResult } from './search/search';
 import { searchTeamStores } from './search/team-search';
 import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from './store/chroma-store';
@@ -141,6 +142,7 @@ export class TeamIndex {
 
   /** Base and overlay as one ranking; the overlay alone (with `notice`) when the server does not answer. */
   async search(query: string, options: SearchOptions & { signal?: AbortSignal; sync?: boolean } = {}): Promise<TeamAnswer> {
+    checkQueryLength(query);
     if (options.sync !== false) await this.sync({ signal: options.signal });
     const needsVector = (options.mode ?? DEFAULT_SEARCH_MODE) !== 'lexical';
     const vector = needsVector ? this.engine.embedder.embedQueries([query], this.engine.config.chunk.splitWords === true, options.signal) : undefined;
