@@ -82,7 +82,7 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   });
 
   await stdinClosed;
-  // The client is gone: a run that does not stop when told (a step that never yields) must not keep
+  // The client is gone: a run slow to stop (a long worker task, a remote call) must not keep
   // the server alive. Unref'd: an orderly shutdown exits before it.
   setTimeout(() => {
     log(`shutdown took more than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway`);
