@@ -391,12 +391,23 @@ export type PathMatcher = (path: string) => boolean;
  * them, matching when any does. Throws PatternError, naming the pattern, for what it cannot match.
  */
 export function compileGlobs(patterns: readonly string[], source = 'glob'): PathMatcher {
-  const matchers = patterns.map((pattern) => compileGlob(pattern, source));
-  if (matchers.length === 1) return matchers[0];
-  return (path) => matchers.some((match) => match(path));
+  // The alternatives of every plain glob are tried together, so a path is split at most once.
+  const alternatives: Segment[][] = [];
+  const negated: PathMatcher[] = [];
+  for (const pattern of patterns) {
+    const compiled = parseGlob(pattern, source);
+    if (compiled.negated) negated.push((path) => !matchAlternatives(compiled.alternatives, path));
+    else alternatives.push(...compiled.alternatives);
+  }
+  if (negated.length === 0) return (path) => matchAlternatives(alternatives, path);
+  return (path) => matchAlternatives(alternatives, path) || negated.some((match) => match(path));
 }
 
 export function compileGlob(pattern: string, source = 'glob'): PathMatcher {
+  return compileGlobs([pattern], source);
+}
+
+function parseGlob(pattern: string, source: string): { negated: boolean; alternatives: Segment[][] } {
   if (pattern.length > MAX_GLOB_LENGTH) {
     throw new PatternError(`${source} ${JSON.stringify(shorten(pattern))} is longer than ${MAX_GLOB_LENGTH} characters`);
   }
@@ -413,11 +424,25 @@ export function compileGlob(pattern: string, source = 'glob'): PathMatcher {
     if (parts[0].startsWith('**.')) parts.splice(0, 1, '**', parts[0].slice(1));
     return compileSegments(parts, false);
   });
-  const test = (path: string) => {
-    const parts = path.split('/');
-    return alternatives.some((segments) => matchSegments(segments, parts, parts.length));
-  };
-  return negated ? (path) => !test(path) : test;
+  return { negated, alternatives };
+}
+
+/** Any of the alternatives; `**\/name` by the last segment alone, a literal first folder before splitting. */
+function matchAlternatives(alternatives: Segment[][], path: string): boolean {
+  let parts: string[] | undefined;
+  let name: string | undefined;
+  for (const segments of alternatives) {
+    const first = segments[0];
+    if (segments.length === 2 && first === GLOBSTAR && segments[1] !== GLOBSTAR) {
+      name ??= path.slice(path.lastIndexOf('/') + 1);
+      if (matchSegment(segments[1], name)) return true;
+      continue;
+    }
+    if (first.kind === 'literal' && !(path.startsWith(first.text) && (path.length === first.text.length || path.charCodeAt(first.text.length) === 47))) continue;
+    parts ??= path.split('/');
+    if (matchSegments(segments, parts, parts.length)) return true;
+  }
+  return false;
 }
 
 /** Braces and the extglobs `@(a|b)`, `?(a|b)` as a list of plain globs. */
