@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_FILE_SETTINGS } from '../../src/core/config';
-import { discoverFiles } from '../../src/core/files/discover';
+import { discoverFiles, discoverPaths, type DiscoveryEvent, type PathEvent } from '../../src/core/files/discover';
 import { nodeFileHost } from '../../src/core/files/host';
 import { ROOT, tempDir } from '../helpers';
 import { assertConsistent, indexJson, runQuipu } from './helpers';
@@ -234,4 +234,34 @@ test('F10: an unreadable ignore file fails closed: its folder is skipped, the ru
   chmodSync(join(folder, 'sub', '.quipuignore'), 0o644);
   await indexJson(folder, indexDir, [], as);
   assert.deepEqual(catalogOf(indexDir), ['.gitignore', ...indexed]);
+});
+
+test('F10 in the walk and the changed-paths discovery: a host that cannot read an ignore file keeps its folder out and says so', async () => {
+  const folder = tempDir('quipu-ignore-host-');
+  mkdirSync(join(folder, 'sub', 'deep'), { recursive: true });
+  writeFileSync(join(folder, 'top.md'), 'top');
+  writeFileSync(join(folder, 'sub', '.quipuignore'), '*.secret\n');
+  writeFileSync(join(folder, 'sub', 'deep', 'key.secret'), 'swordfish');
+  writeFileSync(join(folder, 'sub', 'deep', 'note.md'), 'note');
+  // EIO where root would read anyway: the same answer as EACCES for an unprivileged user.
+  const host = {
+    ...nodeFileHost,
+    readFile: (absPath: string, size?: number) =>
+      absPath === join(folder, 'sub', '.quipuignore') ? Promise.reject(Object.assign(new Error('i/o error'), { code: 'EIO' })) : nodeFileHost.readFile(absPath, size),
+  };
+  const walked: DiscoveryEvent[] = [];
+  for await (const event of discoverFiles(folder, host, DEFAULT_FILE_SETTINGS)) walked.push(event);
+  assert.deepEqual(
+    walked.map((e) => (e.kind === 'file' ? e.file.path : [e.path, e.keepUnder])),
+    [['sub/.quipuignore', 'sub'], 'top.md'],
+  );
+  const under: PathEvent[] = [];
+  for await (const event of discoverFiles(folder, host, DEFAULT_FILE_SETTINGS, { under: 'sub/deep' })) under.push(event);
+  assert.deepEqual(under.map((e) => e.kind === 'skip' && e.keepUnder), ['sub/deep']);
+  const changed: PathEvent[] = [];
+  for await (const event of discoverPaths(folder, host, DEFAULT_FILE_SETTINGS, ['sub/deep/key.secret', 'sub/deep/note.md', 'top.md'])) changed.push(event);
+  assert.deepEqual(
+    changed.map((e) => (e.kind === 'file' ? e.file.path : e.kind === 'skip' ? [e.path, e.keepUnder, /unreadable ignore file sub\/\.quipuignore \(EIO\)/.test(e.reason)] : e.kind)),
+    [['sub/deep/key.secret', 'sub/deep/key.secret', true], ['sub/deep/note.md', 'sub/deep/note.md', true], 'top.md'],
+  );
 });
