@@ -15,8 +15,9 @@
  *   per path segment, whatever the pattern;
  * - the same algorithm one level up, with `**` as the star and whole segments as characters.
  * So a test costs O(segments² × segment length²) at worst and, for the common shapes (a name, `*.ext`,
- * `dir/`), one string comparison. Nothing is refused for its complexity, except globs whose braces
- * expand to more than MAX_ALTERNATIVES patterns (the one cost that grows with the pattern).
+ * `dir/`), one string comparison. Nothing in an ignore file is refused for its complexity; a glob is
+ * refused, with a message naming it, past MAX_GLOB_LENGTH characters or when its braces expand to more
+ * than MAX_ALTERNATIVES patterns (the one cost that grows with the pattern).
  *
  * Semantics: git's (gitignore(5), wildmatch): `*`, `?`, `[a-z]`, `[!a]`/`[^a]`, `[[:alpha:]]`, `\x`,
  * `**` only as a whole segment (elsewhere it is `*`); gitignore lines add `#` comments, `!`
@@ -294,8 +295,6 @@ interface IgnoreRule {
   dirOnly: boolean;
   /** For a line without a `/` (most): the one segment the path's last segment must match. */
   name?: Segment;
-  /** Line number in its file (1-based), for messages. */
-  line: number;
 }
 
 /** How a rule set judges a path: true ignored, false re-included (`!`), undefined no rule matched. */
@@ -313,10 +312,10 @@ export class IgnoreRules {
 
   constructor(lines: string | readonly string[]) {
     const list = typeof lines === 'string' ? lines.split(/\r?\n/) : lines;
-    list.forEach((text, index) => {
-      const rule = parseIgnoreLine(text, index + 1);
+    for (const text of list) {
+      const rule = parseIgnoreLine(text);
       if (rule) this.rules.push(rule);
-    });
+    }
   }
 
   get size(): number {
@@ -351,7 +350,7 @@ export class IgnoreRules {
   }
 }
 
-function parseIgnoreLine(raw: string, line: number): IgnoreRule | undefined {
+function parseIgnoreLine(raw: string): IgnoreRule | undefined {
   // Trailing spaces go unless escaped with a backslash (a loop: a RegExp would retry every start).
   let end = raw.length;
   while (end > 0 && raw[end - 1] === ' ' && raw[end - 2] !== '\\') end--;
@@ -378,7 +377,7 @@ function parseIgnoreLine(raw: string, line: number): IgnoreRule | undefined {
   if (parts[parts.length - 1] === '**') parts = [...parts.slice(0, -1), '*', '**'];
   const segments = compileSegments(parts, true);
   const name = segments.length === 2 && segments[0] === GLOBSTAR && segments[1] !== GLOBSTAR ? segments[1] : undefined;
-  return { segments, negated, dirOnly, line, ...(name ? { name } : {}) };
+  return { segments, negated, dirOnly, ...(name ? { name } : {}) };
 }
 
 // ── globs ──
