@@ -102,7 +102,9 @@ const GLOB_CASES: [string, string, boolean][] = [
 ];
 
 test('globs are matched as picomatch matched them (dot files included, case-sensitive)', () => {
-  for (const [glob, path, expected] of GLOB_CASES) assert.equal(compileGlob(glob)(path), expected, `${JSON.stringify(glob)} on ${JSON.stringify(path)}`);
+  for (const [glob, path, expected] of GLOB_CASES) assert.equal(compileGlob(glob, 'glob', { windows: false })(path), expected, `${JSON.stringify(glob)} on ${JSON.stringify(path)}`);
+  assert.equal(compileGlob('src\\**\\*.ts', 'glob', { windows: true })('src/a/b.ts'), true, 'a Windows glob, backslashes as separators');
+  assert.equal(compileGlob('a\\*', 'glob', { windows: false })('a*'), true, 'elsewhere a backslash escapes');
   const either = compileGlobs(['*.md', 'src/**']);
   assert.equal(either('README.md'), true);
   assert.equal(either('src/x/y.ts'), true);

@@ -389,12 +389,18 @@ export type PathMatcher = (path: string) => boolean;
  * A glob (picomatch's syntax, as `--glob` and the include/exclude settings were read) or a list of
  * them, matching when any does. Throws PatternError, naming the pattern, for what it cannot match.
  */
-export function compileGlobs(patterns: readonly string[], source = 'glob'): PathMatcher {
+export interface GlobOptions {
+  /** `\` separates folders, as picomatch read globs on Windows (default: on Windows); else it escapes. */
+  windows?: boolean;
+}
+
+export function compileGlobs(patterns: readonly string[], source = 'glob', options: GlobOptions = {}): PathMatcher {
+  const windows = options.windows ?? process.platform === 'win32';
   // The alternatives of every plain glob are tried together, so a path is split at most once.
   const alternatives: Segment[][] = [];
   const negated: PathMatcher[] = [];
   for (const pattern of patterns) {
-    const compiled = parseGlob(pattern, source);
+    const compiled = parseGlob(windows ? pattern.replaceAll('\\', '/') : pattern, source);
     if (compiled.negated) negated.push((path) => !matchAlternatives(compiled.alternatives, path));
     else alternatives.push(...compiled.alternatives);
   }
@@ -402,8 +408,8 @@ export function compileGlobs(patterns: readonly string[], source = 'glob'): Path
   return (path) => matchAlternatives(alternatives, path) || negated.some((match) => match(path));
 }
 
-export function compileGlob(pattern: string, source = 'glob'): PathMatcher {
-  return compileGlobs([pattern], source);
+export function compileGlob(pattern: string, source = 'glob', options: GlobOptions = {}): PathMatcher {
+  return compileGlobs([pattern], source, options);
 }
 
 function parseGlob(pattern: string, source: string): { negated: boolean; alternatives: Segment[][] } {
