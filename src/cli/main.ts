@@ -22,7 +22,7 @@ import { TeamIndexError } from '../core/store/chroma-store';
 import { IndexCorruptError } from '../core/store/store';
 import { version } from '../../package.json';
 import { createIndexReporter, printPublish, printSearchResults, printStatus, printSummary, printTeamStatus, printVerify } from './output';
-import { terminalSafe } from './terminal-text';
+import { jsonText, terminalSafe } from './terminal-text';
 
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
@@ -249,7 +249,7 @@ export function buildProgram(): Command {
         }
       }, { folder: root, indexDir: flags.indexDir }).then((r) => r as { summary: Awaited<ReturnType<QuipuEngine['index']>>; published?: Parameters<typeof printPublish>[0] });
       const { summary, published } = result;
-      if (flags.json) process.stdout.write(JSON.stringify(published ? { ...summary, published } : summary) + '\n');
+      if (flags.json) process.stdout.write(jsonText(published ? { ...summary, published } : summary) + '\n');
       else {
         printSummary(summary);
         if (published && team) printPublish(published, team);
@@ -304,7 +304,7 @@ export function buildProgram(): Command {
           await teamIndex?.close();
         }
       }, { folder: root, indexDir: flags.indexDir });
-      if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      if (flags.json) process.stdout.write(jsonText(results, 2) + '\n');
       else printSearchResults(query, results, root);
     },
   );
@@ -329,7 +329,7 @@ export function buildProgram(): Command {
           await teamIndex.close();
         }
       });
-      if (flags.json) process.stdout.write(JSON.stringify({ team: status }) + '\n');
+      if (flags.json) process.stdout.write(jsonText({ team: status }) + '\n');
       else printTeamStatus(root, status);
       return;
     }
@@ -339,7 +339,7 @@ export function buildProgram(): Command {
       (engine) => Promise.all([engine.status(flags.indexDir ?? QuipuEngine.defaultIndexDir(root)), engine.runtime()]),
       { folder: root, indexDir: flags.indexDir },
     );
-    if (flags.json) process.stdout.write(JSON.stringify({ ...status, ...(embedding ? { embedding } : {}) }) + '\n');
+    if (flags.json) process.stdout.write(jsonText({ ...status, ...(embedding ? { embedding } : {}) }) + '\n');
     else printStatus(root, status, embedding);
   });
 
@@ -376,7 +376,7 @@ export function buildProgram(): Command {
       }
       // The embedder the index remembers (a remote-built index is checked against its own model).
     }, { folder: root, indexDir: flags.indexDir, lenientRecord: true });
-    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    if (flags.json) process.stdout.write(jsonText(result) + '\n');
     else printVerify(result);
     if (!result.report.ok) process.exitCode = EXIT.failure;
   });
@@ -390,7 +390,7 @@ export function buildProgram(): Command {
   ).action(async (texts: string[], flags: EngineFlags & { json?: boolean }) => {
     const vectors = await withEngine(flags, (engine) => engine.embed(texts));
     const rows = texts.map((text, i) => ({ text, dimensions: vectors[i].length, vector: Array.from(vectors[i]) }));
-    if (flags.json) process.stdout.write(JSON.stringify(rows) + '\n');
+    if (flags.json) process.stdout.write(jsonText(rows) + '\n');
     else for (const row of rows) process.stdout.write(`${row.text}\n  [${row.vector.slice(0, 8).map((v) => v.toFixed(4)).join(', ')}, …] (${row.dimensions} dims)\n`);
   });
 
@@ -413,7 +413,7 @@ export function buildProgram(): Command {
         observeIndexing: () => createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY }),
       }),
     );
-    process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatEvalTable(report));
+    process.stdout.write(flags.json ? jsonText(report) + '\n' : formatEvalTable(report));
   });
 
   return program;

@@ -21,6 +21,7 @@ import type { RuntimeInfo } from './embed/runtime';
 import { runIndex } from './pipeline/indexer';
 import type { IndexEvent, IndexSummary } from './pipeline/events';
 import { EnginePools } from './pools';
+import { checkQueryLength } from './search/query-limit';
 import { DEFAULT_SEARCH_MODE, searchStores, type SearchOptions, type SearchQuery, type SearchResult, type SearchSource, type SourcedResult } from './search/search';
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { LocalVectorStore } from './store/local-vector-store';
@@ -261,6 +262,7 @@ export class QuipuEngine {
     query: string,
     options: SearchOptions & { signal?: AbortSignal },
   ): Promise<{ results: SourcedResult[]; unavailable: { folderIndex: number; error: IndexNotReadyError }[] }> {
+    checkQueryLength(query);
     const dirs = targets.map((t) => resolve(t.indexDir ?? QuipuEngine.defaultIndexDir(resolve(t.folder))));
     const prepared = this.queryOf(query, options);
     const attempt = async () => {

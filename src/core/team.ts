@@ -12,6 +12,7 @@ import { QuipuEngine, type IndexOptions } from './engine';
 import type { IndexSummary } from './pipeline/events';
 import { headCommitOf } from './files/git-commit';
 import { FolderPaths, nodeFileHost } from './files/host';
+import { checkQueryLength } from './search/query-limit';
 import { searchStores, type SearchOptions, type SearchSource, type SourcedResult } from './search/search';
 import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from './store/chroma-store';
 import { LocalVectorStore } from './store/local-vector-store';
@@ -145,6 +146,7 @@ export class TeamIndex {
    * not answer. The query is embedded once (`engine.queryOf`), whichever of the two answers.
    */
   async search(query: string, options: SearchOptions & { signal?: AbortSignal; sync?: boolean } = {}): Promise<TeamAnswer> {
+    checkQueryLength(query);
     if (options.sync !== false) await this.sync({ signal: options.signal });
     const prepared = this.engine.queryOf(query, options);
     const overlay = await this.openOverlay();

@@ -239,7 +239,10 @@ async function checkTexts(dir: string, catalog: Map<string, CatalogEntry>, repor
 async function checkFolder(ctx: VerifyContext, manifest: Manifest, catalog: Map<string, CatalogEntry>, report: VerifyReport): Promise<void> {
   const seen = new Set<string>();
   const committedAt = Date.parse(manifest.updatedAt) || 0;
+  const keptUnder: string[] = [];
   for await (const event of discoverFiles(ctx.folder, ctx.host, ctx.files, { signal: ctx.signal, extraIgnoredDirs: ctx.ignoredDirs })) {
+    // A folder that cannot be judged (an unreadable ignore file): the indexer keeps what it holds there.
+    if (event.kind === 'skip' && event.keepUnder !== undefined) keptUnder.push(event.keepUnder);
     if (event.kind !== 'file') continue;
     const { file } = event;
     const entry = catalog.get(file.path);
@@ -258,5 +261,6 @@ async function checkFolder(ctx: VerifyContext, manifest: Manifest, catalog: Map<
     );
     if (!same) report.stale.push(file.path);
   }
-  for (const path of catalog.keys()) if (!seen.has(path)) report.gone.push(path);
+  const kept = (path: string) => keptUnder.some((folder) => folder === '' || path === folder || path.startsWith(folder + '/'));
+  for (const path of catalog.keys()) if (!seen.has(path) && !kept(path)) report.gone.push(path);
 }

@@ -25,6 +25,9 @@ export interface McpServerOptions {
   team?: TeamTarget;
 }
 
+/** How long stopping the update run, the watchers and the workers may take once stdin closed. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 const INSTRUCTIONS =
   'Quipu searches the served folders locally by meaning and by words (code, Markdown, text, PDF, DOCX). ' +
   'Use `search` with a plain-words description of what you are looking for (or an identifier) before reading files one by one; ' +
@@ -81,6 +84,12 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   });
 
   await stdinClosed;
+  // The client is gone: a run slow to stop (a long worker task, a remote call) must not keep
+  // the server alive. Unref'd: an orderly shutdown exits before it.
+  setTimeout(() => {
+    log(`shutdown took more than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway`);
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS).unref();
   await keeper.close();
   await server.close().catch(() => undefined);
   await (await session?.catch(() => undefined))?.close();

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { IndexNotReadyError, type QuipuEngine } from '../core/engine';
 import type { IndexEvent } from '../core/pipeline/events';
 import { DEFAULT_SEARCH_MODE, type SearchMode, type SearchResult } from '../core/search/search';
+import { checkQueryLength, MAX_QUERY_CHARS } from '../core/search/query-limit';
 import { NotIndexedError } from '../core/search/similar';
 import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } from './folders';
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
@@ -114,7 +115,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
         'Search the indexed folders by meaning and by words: describe what the code does in plain words ("where are passwords hashed") or give an identifier. ' +
         'Returns ranked chunks (path, line range, enclosing symbol, score, snippet). Covers code, Markdown, text, PDF and DOCX. Local and offline.',
       inputSchema: {
-        query: z.string().describe('What to look for, in your own words, or an identifier. "Quoted" for an exact phrase.'),
+        query: z.string().describe(`What to look for, in your own words, or an identifier. "Quoted" for an exact phrase. At most ${MAX_QUERY_CHARS} characters.`),
         top_k: z.number().int().min(1).max(MAX_TOP_K).default(10).describe(`Results to return (1-${MAX_TOP_K}).`),
         mode: z.enum(['hybrid', 'vector', 'lexical']).default(DEFAULT_SEARCH_MODE).describe('hybrid: meaning and words (best measured); vector: meaning only; lexical: words only (BM25).'),
         ...filters,
@@ -125,6 +126,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
     async (args, extra) => {
       const query = args.query.trim();
       if (!query) throw new ToolInputError('The query is empty: say what to look for.');
+      // Before waiting on the keeper: the engine refuses it too, with the same message.
+      checkQueryLength(query);
       const folders = pickFolders(ctx.served, args.folder);
       const engine = await ctx.engine();
       await ctx.keeper.settle(SETTLE_MS);

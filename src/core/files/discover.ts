@@ -9,10 +9,15 @@
  * folder): a link to a file is not a file of the folder, a link to a folder is not entered, and a
  * path below a link is not looked at. Inside or outside, one rule, so an update never indexes what
  * the next full pass would drop; the read itself refuses a link too (`FileHost.readFile`).
+ *
+ * Patterns are matched by files/glob.ts, in time bounded whatever a repository writes in them.
+ *
+ * An ignore file that exists but cannot be read fails closed: the folder it governs is not walked
+ * (it may exclude secrets), the run says why, naming the file, and the skip event's `keepUnder` tells
+ * the indexer to keep what the index already holds there, since nothing there can be judged.
  */
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import type { FileSettings } from '../config';
+import { compileGlobs, IgnoreRules } from './glob';
 import { FolderPaths, joinRel, type FileHost, type FileStat } from './host';
 import { extensionOf } from './languages';
 
@@ -48,12 +53,25 @@ export interface DiscoveredFile {
 
 export type DiscoveryEvent =
   | { kind: 'file'; file: DiscoveredFile }
-  | { kind: 'skip'; path: string; reason: string };
+  | {
+      kind: 'skip';
+      path: string;
+      reason: string;
+      /** A folder (relative, '' for the root) that could not be judged: what the index holds under it stays. */
+      keepUnder?: string;
+    };
 
 interface RuleSet {
   /** Folder the rules were written in, relative to the root ('' for the root). */
   base: string;
-  rules: Ignore;
+  rules: IgnoreRules;
+}
+
+/** Nothing there to read: not an ignore file. Any other error (EACCES, EIO…) fails closed. */
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+function unreadableIgnoreFile(file: string, folder: string, error: unknown): string {
+  return `unreadable ignore file ${file} (${codeOf(error)}): ${folder || 'the folder'} is not indexed until it can be read; what the index holds there is kept`;
 }
 
 export async function* discoverFiles(
@@ -62,7 +80,7 @@ export async function* discoverFiles(
   settings: FileSettings,
   options: { signal?: AbortSignal; extraIgnoredDirs?: string[]; /** Walk only this subfolder (relative). */ under?: string } = {},
 ): AsyncGenerator<DiscoveryEvent> {
-  const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
+  const defaults = defaultRules(settings);
   const paths = FolderPaths.of(root, host);
   const ignoredDirs = ignoredDirsOf(paths, options.extraIgnoredDirs);
 
@@ -79,11 +97,12 @@ export async function* discoverFiles(
     const ruleSets = [...inherited];
     for (const name of IGNORE_FILES) {
       if (!entries.some((e) => e.name === name && e.isFile)) continue;
+      const file = joinRel(relDir, name);
       try {
-        const text = new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))));
-        ruleSets.push({ base: relDir, rules: ignore().add(text) });
+        ruleSets.push({ base: relDir, rules: new IgnoreRules(new TextDecoder().decode(await host.readFile(paths.abs(file)))) });
       } catch (error) {
-        yield { kind: 'skip', path: joinRel(relDir, name), reason: `unreadable ignore file (${codeOf(error)})` };
+        yield { kind: 'skip', path: file, reason: unreadableIgnoreFile(file, relDir, error), keepUnder: relDir };
+        return;
       }
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -113,10 +132,13 @@ export async function* discoverFiles(
   for (let i = 0; i < parts.length; i++) {
     const relDir = parts.slice(0, i).join('/');
     for (const name of IGNORE_FILES) {
+      const file = joinRel(relDir, name);
       try {
-        inherited.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))))) });
-      } catch {
-        // none there
+        inherited.push({ base: relDir, rules: new IgnoreRules(new TextDecoder().decode(await host.readFile(paths.abs(file)))) });
+      } catch (error) {
+        if (ABSENT.has(codeOf(error))) continue;
+        yield { kind: 'skip', path: file, reason: unreadableIgnoreFile(file, relDir, error), keepUnder: options.under };
+        return;
       }
     }
   }
@@ -138,39 +160,46 @@ export async function* discoverPaths(
   relPaths: Iterable<string>,
   options: { signal?: AbortSignal; extraIgnoredDirs?: string[] } = {},
 ): AsyncGenerator<PathEvent> {
-  const defaults: RuleSet = { base: '', rules: ignore().add(DEFAULT_EXCLUDES).add(settings.exclude) };
+  const defaults = defaultRules(settings);
   const paths = FolderPaths.of(root, host);
   const ignoredDirs = [...ignoredDirsOf(paths, options.extraIgnoredDirs)];
   const linkFree = linkFreeFolders(paths, host);
-  const rulesOfDir = new Map<string, Promise<RuleSet[]>>();
-  const rulesFor = (relDir: string): Promise<RuleSet[]> => {
+  /** The rule sets that apply in a folder, or the first ignore file on the way down that cannot be read. */
+  type FolderRules = { sets: RuleSet[] } | { unreadable: string };
+  const rulesOfDir = new Map<string, Promise<FolderRules>>();
+  const rulesFor = (relDir: string): Promise<FolderRules> => {
     let rules = rulesOfDir.get(relDir);
     if (!rules) {
       rules = (async () => {
-        const parent = relDir ? await rulesFor(relDir.includes('/') ? relDir.slice(0, relDir.lastIndexOf('/')) : '') : [];
+        const parent = relDir ? await rulesFor(relDir.includes('/') ? relDir.slice(0, relDir.lastIndexOf('/')) : '') : { sets: [] };
+        if ('unreadable' in parent) return parent;
         const own: RuleSet[] = [];
         for (const name of IGNORE_FILES) {
+          const file = joinRel(relDir, name);
           try {
-            own.push({ base: relDir, rules: ignore().add(new TextDecoder().decode(await host.readFile(paths.abs(joinRel(relDir, name))))) });
-          } catch {
-            // No ignore file here (or unreadable: the full walk reports that).
+            own.push({ base: relDir, rules: new IgnoreRules(new TextDecoder().decode(await host.readFile(paths.abs(file)))) });
+          } catch (error) {
+            if (!ABSENT.has(codeOf(error))) return { unreadable: unreadableIgnoreFile(file, relDir, error) };
           }
         }
-        return [...parent, ...own];
+        return { sets: [...parent.sets, ...own] };
       })();
       rulesOfDir.set(relDir, rules);
     }
     return rules;
   };
-  /** Ignored itself, or inside an ignored folder (git never looks inside those). */
-  const excluded = async (relPath: string, isDir: boolean): Promise<boolean> => {
+  /**
+   * Ignored itself, or inside an ignored folder (git never looks inside those): true; not: false;
+   * a reason when an ignore file on the way cannot be read.
+   */
+  const excluded = async (relPath: string, isDir: boolean): Promise<boolean | string> => {
     const parts = relPath.split('/');
     for (let i = 1; i <= parts.length; i++) {
       const prefix = parts.slice(0, i).join('/');
-      const dirOfPrefix = parts.slice(0, i - 1).join('/');
-      const last = i === parts.length;
-      const asDir = !last || isDir;
-      if (isIgnored(asDir ? prefix + '/' : prefix, [defaults, ...(await rulesFor(dirOfPrefix))])) return true;
+      const rules = await rulesFor(parts.slice(0, i - 1).join('/'));
+      if ('unreadable' in rules) return rules.unreadable;
+      const asDir = i < parts.length || isDir;
+      if (isIgnored(asDir ? prefix + '/' : prefix, [defaults, ...rules.sets])) return true;
     }
     return false;
   };
@@ -201,12 +230,17 @@ export async function* discoverPaths(
       yield { kind: 'gone', path: relPath };
       continue;
     }
+    const verdict = await excluded(relPath, stat.isDirectory);
+    if (typeof verdict === 'string') {
+      yield { kind: 'skip', path: relPath, reason: verdict, keepUnder: relPath };
+      continue;
+    }
     if (stat.isDirectory) {
-      yield (await excluded(relPath, true)) ? { kind: 'gone', path: relPath } : { kind: 'folder', path: relPath };
+      yield verdict ? { kind: 'gone', path: relPath } : { kind: 'folder', path: relPath };
       continue;
     }
     // A symbolic link (wherever it leads), a FIFO, a device: not a file of the folder, as in the walk.
-    if (!stat.isFile || (await excluded(relPath, false))) {
+    if (!stat.isFile || verdict) {
       yield { kind: 'gone', path: relPath };
       continue;
     }
@@ -264,10 +298,15 @@ function includedBy(settings: FileSettings): (path: string) => boolean {
   let matcher = includeMatchers.get(settings);
   if (!matcher) {
     const include = settings.include?.filter(Boolean) ?? [];
-    matcher = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
+    matcher = include.length > 0 ? compileGlobs(include, 'include pattern') : () => true;
     includeMatchers.set(settings, matcher);
   }
   return matcher;
+}
+
+/** The default excludes and the settings' (gitignore syntax): compiled per walk (its folder verdicts are the walk's). */
+function defaultRules(settings: FileSettings): RuleSet {
+  return { base: '', rules: new IgnoreRules([...DEFAULT_EXCLUDES, ...settings.exclude]) };
 }
 
 /** The last rule set with an opinion wins: deeper ignore files override shallower ones. */
@@ -275,9 +314,8 @@ function isIgnored(relPath: string, ruleSets: RuleSet[]): boolean {
   let ignored = false;
   for (const { base, rules } of ruleSets) {
     if (base && !relPath.startsWith(base + '/')) continue;
-    const result = rules.test(base ? relPath.slice(base.length + 1) : relPath);
-    if (result.ignored) ignored = true;
-    else if (result.unignored) ignored = false;
+    const verdict = rules.verdict(base ? relPath.slice(base.length + 1) : relPath);
+    if (verdict !== undefined) ignored = verdict;
   }
   return ignored;
 }

@@ -92,6 +92,8 @@ interface RunState {
   fatal?: unknown;
   skipped: SkippedFile[];
   seen: Set<string>;
+  /** Folders discovery could not judge: the catalog's files under them are kept, not removed. */
+  keptUnder: string[];
   counters: { filesToIndex: number; filesIndexed: number; filesUnchanged: number; filesRemoved: number; chunksEmbedded: number; chunksReused: number };
   bytesToIndex: number;
   bytesIndexed: number;
@@ -153,6 +155,7 @@ function createRunState(ctx: IndexRunContext): RunState {
     signal,
     skipped: [],
     seen: new Set(),
+    keptUnder: [],
     counters: { filesToIndex: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, chunksEmbedded: 0, chunksReused: 0 },
     bytesToIndex: 0,
     bytesIndexed: 0,
@@ -235,7 +238,12 @@ async function discoverStage(run: RunState): Promise<void> {
   await walk(run, ctx.paths ? discoverPaths(ctx.folder, ctx.host, ctx.config.files, ctx.paths, options) : discoverFiles(ctx.folder, ctx.host, ctx.config.files, options));
   run.discoveryDone = true;
   if (ctx.paths) return;
-  for (const path of ctx.store.catalog.keys()) if (!run.seen.has(path)) removeFile(run, path);
+  for (const path of ctx.store.catalog.keys()) if (!run.seen.has(path) && !keptByDiscovery(run, path)) removeFile(run, path);
+}
+
+/** Under a folder discovery could not judge (an unreadable ignore file): what the index holds stays. */
+function keptByDiscovery(run: RunState, path: string): boolean {
+  return run.keptUnder.some((folder) => folder === '' || path === folder || path.startsWith(folder + '/'));
 }
 
 async function walk(run: RunState, events: AsyncIterable<PathEvent>): Promise<void> {
@@ -244,8 +252,9 @@ async function walk(run: RunState, events: AsyncIterable<PathEvent>): Promise<vo
     if (event.kind === 'file') await considerFile(run, event.file);
     else if (event.kind === 'skip') {
       skip(run, event.path, event.reason);
+      if (event.keepUnder !== undefined) run.keptUnder.push(event.keepUnder);
       // A file that grew too large or became unreadable keeps nothing stale in the index.
-      if (ctx.paths) removeFile(run, event.path);
+      else if (ctx.paths) removeFile(run, event.path);
     } else if (event.kind === 'gone') {
       // A deleted or newly excluded file, or a whole folder of them.
       removeFile(run, event.path);

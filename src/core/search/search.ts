@@ -4,7 +4,7 @@
  * stores give candidates over the `VectorStore` seam; here they are gathered over every source,
  * fused once, reordered by the ranking stage (rank.ts), filtered, grouped, and given snippets.
  */
-import picomatch from 'picomatch';
+import { compileGlobs } from '../files/glob';
 import type { ChunkMetadata } from '../store/store';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { searchLexical } from './lexical';
@@ -149,8 +149,8 @@ export function toQueryOptions(options: SearchOptions): StoreQueryOptions {
     return types.length > 0 ? { filter: { ext: { $in: types } } } : {};
   }
   // Globs are beyond Vectra's filter language: match each path once, then filter while scanning.
-  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const included = include.length > 0 ? compileGlobs(include, 'include glob') : () => true;
+  const excluded = exclude.length > 0 ? compileGlobs(exclude, 'exclude glob') : () => false;
   const typeSet = new Set(types);
   const verdicts = new Map<string, boolean>();
   return {
