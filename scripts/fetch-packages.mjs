@@ -1,7 +1,8 @@
 // Pinned source packages from the registries, cached in bench/.cache (shared by the benchmark corpus,
 // the eval datasets and the chunk-coverage benchmark): npm tarballs with `npm pack`, PyPI sdists
 // through PyPI's JSON simple index (no build step: pip would prepare each sdist's metadata, which
-// needs its build backend), checked against the index's sha256.
+// needs its build backend), checked against the index's sha256; Debian packages with `apt-get download`
+// (apt checks the archive's signed hashes), unpacked with `dpkg-deb -x`.
 /* global fetch */
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -48,4 +49,32 @@ export async function fetchSdist(spec) {
   if (!top) throw new Error(`${file.filename} unpacked to nothing`);
   writeFileSync(done, top);
   return join(dir, top);
+}
+
+/** A Debian package (`package`, exact `version`) unpacked into `root/`; returns that folder. The .deb's
+ * sha256 is recorded on download and checked whenever the cache is reused. */
+export function fetchDebian(pkg, version) {
+  const dir = join(CACHE, `debian__${pkg}_${version}`);
+  const unpacked = join(dir, 'root');
+  const record = join(dir, '.sha256');
+  const debOf = () => readdirSync(dir).find((entry) => entry.endsWith('.deb'));
+  if (existsSync(record) && existsSync(unpacked)) {
+    const deb = debOf();
+    if (!deb) throw new Error(`${dir}: the .deb is gone; delete the folder and fetch again`);
+    const sha256 = createHash('sha256').update(readFileSync(join(dir, deb))).digest('hex');
+    if (sha256 !== readFileSync(record, 'utf8').trim()) throw new Error(`${join(dir, deb)} changed since it was fetched (sha256 ${sha256}); delete ${dir} and fetch again`);
+    return unpacked;
+  }
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('apt-get', ['download', `${pkg}=${version}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const detail = String(error.stderr ?? error.message).trim().split('\n').pop();
+    throw new Error(`apt-get cannot download ${pkg}=${version}: ${detail} (run \`apt-get update\`, or check \`apt-cache policy ${pkg}\` for the versions on offer)`);
+  }
+  const deb = debOf();
+  if (!deb) throw new Error(`apt-get download ${pkg}=${version} left no .deb in ${dir}`);
+  execFileSync('dpkg-deb', ['-x', join(dir, deb), unpacked]);
+  writeFileSync(record, createHash('sha256').update(readFileSync(join(dir, deb))).digest('hex') + '\n');
+  return unpacked;
 }
