@@ -2,6 +2,18 @@
  * The code benchmark's dataset files (bench/code/<id>.json, described in bench/CODE-BENCH.md): one
  * repository each, pinned to a registry package, with questions written by reading its code and graded
  * answers (files, or line spans in them). This module reads and checks them; it fetches nothing.
+ *
+ *   { "name": "cobra", "language": "Go", "heldOut": true, "description": "one line",
+ *     "source": { "kind": "debian", "package": "golang-github-spf13-cobra-dev", "version": "1.6.1-1",
+ *                 "root": "usr/share/gocode/src/github.com/spf13/cobra" },
+ *     "queries": [ { "query": "how are persistent flags merged into a child command", "category": "architecture",
+ *                    "relevant": [ { "path": "command.go", "startLine": 1640, "endLine": 1700 },
+ *                                  { "path": "cobra.go", "grade": 1 } ] } ] }
+ *
+ * `source` is { kind: "npm", spec: "name@1.2.3" } (the tarball's package/ folder), { kind: "pypi", spec:
+ * "name==1.2.3" } (the sdist's top folder) or { kind: "debian", package, version } (the unpacked .deb); `root`
+ * is a folder inside it, the one indexed; paths are relative to it. Lines are 1-based and inclusive; no lines
+ * means the whole file. `grade` is 2 (the answer, the default) or 1 (also acceptable).
  */
 import { normalizePath, type GradedAnswer } from './metrics';
 
@@ -65,6 +77,7 @@ export function parseCodeRepo(raw: unknown, id: string, file = `${id}.json`): Co
     if (!CODE_CATEGORIES.includes(q.category as CodeCategory)) fail(`${label}: "category" must be one of ${CODE_CATEGORIES.join(', ')}`);
     if (!Array.isArray(q.relevant) || q.relevant.length === 0) return fail(`${label}: "relevant" must be a non-empty array`);
     const relevant: GradedAnswer[] = [];
+    const before = problems.length;
     (q.relevant as unknown[]).forEach((a, j) => {
       const at = `${label} relevant[${j}]`;
       if (!isObject(a) || typeof a.path !== 'string' || !a.path) return fail(`${at}: "path" must be a non-empty string`);
@@ -77,7 +90,7 @@ export function parseCodeRepo(raw: unknown, id: string, file = `${id}.json`): Co
       }
       relevant.push({ path: normalizePath(a.path), grade: grade as number, ...(hasStart ? { startLine: a.startLine as number, endLine: a.endLine as number } : {}) });
     });
-    if (!relevant.some((a) => a.grade === 2)) fail(`${label}: needs at least one answer of grade 2`);
+    if (problems.length === before && !relevant.some((a) => a.grade === 2)) fail(`${label}: needs at least one answer of grade 2`);
     queries.push({ query: q.query, category: q.category as CodeCategory, relevant });
   });
   if (problems.length > 0) throw new CodeDatasetError(problems);
