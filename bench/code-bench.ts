@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeConfig } from '../src/core/config';
+import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../src/core/embed/vector-cache';
 import { QuipuEngine } from '../src/core/engine';
 import { checkCodeRepo, CODE_CATEGORIES, CodeDatasetError, countQuestions, parseCodeRepo, type CodeRepo } from '../src/core/eval/code-dataset';
 import { DEFAULT_K, scoreGraded, type QueryMetrics } from '../src/core/eval/metrics';
@@ -123,7 +124,9 @@ function printCounts(repos: CodeRepo[]): void {
 }
 
 async function run(loaded: Loaded[], modes: SearchMode[], k: number): Promise<{ runs: QueryRun[]; index: Record<string, { files: number; chunks: number }> }> {
-  const engine = await QuipuEngine.create(makeConfig());
+  // The machine's vector cache, as the CLI uses it: a re-run, or a changed chunker, embeds only new chunk texts.
+  const cacheDir = defaultVectorCacheDir();
+  const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));
   const runs: QueryRun[] = [];
   const index: Record<string, { files: number; chunks: number }> = {};
   try {

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,10 +65,13 @@ export function fetchDebian(pkg, version) {
     if (sha256 !== readFileSync(record, 'utf8').trim()) throw new Error(`${join(dir, deb)} changed since it was fetched (sha256 ${sha256}); delete ${dir} and fetch again`);
     return unpacked;
   }
+  const fresh = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   try {
     execFileSync('apt-get', ['download', `${pkg}=${version}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
+    // No empty folder left behind to look like a fetched package.
+    if (fresh) rmSync(dir, { recursive: true, force: true });
     const detail = String(error.stderr ?? error.message).trim().split('\n').pop();
     throw new Error(`apt-get cannot download ${pkg}=${version}: ${detail} (run \`apt-get update\`, or check \`apt-cache policy ${pkg}\` for the versions on offer)`);
   }
