@@ -52,19 +52,22 @@ export async function fetchSdist(spec) {
 }
 
 /** A Debian package (`package`, exact `version`) unpacked into `root/`; returns that folder. The .deb's
- * sha256 is recorded on download and checked whenever the cache is reused. */
+ * sha256 is recorded on download (or when a folder unpacked by hand is first reused) and checked whenever
+ * the cache is reused. */
 export function fetchDebian(pkg, version) {
   const dir = join(CACHE, `debian__${pkg}_${version}`);
   const unpacked = join(dir, 'root');
   const record = join(dir, '.sha256');
   const debOf = () => readdirSync(dir).find((entry) => entry.endsWith('.deb'));
-  if (existsSync(record) && existsSync(unpacked)) {
-    const deb = debOf();
-    if (!deb) throw new Error(`${dir}: the .deb is gone; delete the folder and fetch again`);
+  const deb = existsSync(unpacked) ? debOf() : undefined;
+  if (deb) {
     const sha256 = createHash('sha256').update(readFileSync(join(dir, deb))).digest('hex');
-    if (sha256 !== readFileSync(record, 'utf8').trim()) throw new Error(`${join(dir, deb)} changed since it was fetched (sha256 ${sha256}); delete ${dir} and fetch again`);
+    // Unpacked by hand the same way (`apt-get download`, `dpkg-deb -x`): recorded from now on.
+    if (!existsSync(record)) writeFileSync(record, sha256 + '\n');
+    else if (sha256 !== readFileSync(record, 'utf8').trim()) throw new Error(`${join(dir, deb)} changed since it was fetched (sha256 ${sha256}); delete ${dir} and fetch again`);
     return unpacked;
   }
+  if (existsSync(record)) throw new Error(`${dir}: the .deb or its unpacked root/ is gone; delete the folder and fetch again`);
   const fresh = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   try {
@@ -75,9 +78,9 @@ export function fetchDebian(pkg, version) {
     const detail = String(error.stderr ?? error.message).trim().split('\n').pop();
     throw new Error(`apt-get cannot download ${pkg}=${version}: ${detail} (run \`apt-get update\`, or check \`apt-cache policy ${pkg}\` for the versions on offer)`);
   }
-  const deb = debOf();
-  if (!deb) throw new Error(`apt-get download ${pkg}=${version} left no .deb in ${dir}`);
-  execFileSync('dpkg-deb', ['-x', join(dir, deb), unpacked]);
-  writeFileSync(record, createHash('sha256').update(readFileSync(join(dir, deb))).digest('hex') + '\n');
+  const downloaded = debOf();
+  if (!downloaded) throw new Error(`apt-get download ${pkg}=${version} left no .deb in ${dir}`);
+  execFileSync('dpkg-deb', ['-x', join(dir, downloaded), unpacked]);
+  writeFileSync(record, createHash('sha256').update(readFileSync(join(dir, downloaded))).digest('hex') + '\n');
   return unpacked;
 }
