@@ -156,9 +156,9 @@ async function run(loaded: Loaded[], modes: SearchMode[], k: number): Promise<{ 
 const mean = (values: number[]) => (values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length);
 
 /** One table: a row per group (repository, language, category or all), nDCG@k per mode, chunks and files. */
-function table(runs: QueryRun[], modes: SearchMode[], k: number, groupOf: (r: QueryRun) => string, order?: string[]): string {
+function table(runs: QueryRun[], modes: SearchMode[], k: number, label: string, groupOf: (r: QueryRun) => string, order?: string[]): string {
   const groups = order ?? [...new Set(runs.map(groupOf))].sort();
-  const header = ['', 'queries', ...modes.map((m) => `${m} nDCG@${k}`), ...modes.map((m) => `${m}, per file`)];
+  const header = [label, 'queries', ...modes.map((m) => `${m} nDCG@${k}`), ...modes.map((m) => `${m}, per file`)];
   const lines = [`| ${header.join(' | ')} |`, `|---|${header.slice(1).map(() => '---:').join('|')}|`];
   for (const group of groups) {
     const mine = runs.filter((r) => groupOf(r) === group);
@@ -177,19 +177,19 @@ function section(title: string, runs: QueryRun[], modes: SearchMode[], k: number
   return [
     `## ${title}`,
     '',
-    table(runs, modes, k, () => 'all'),
+    table(runs, modes, k, '', () => 'all'),
     '',
     '### By language',
     '',
-    table(runs, modes, k, (r) => r.language),
+    table(runs, modes, k, 'language', (r) => r.language),
     '',
     '### By category',
     '',
-    table(runs, modes, k, (r) => r.category, [...CODE_CATEGORIES]),
+    table(runs, modes, k, 'category', (r) => r.category, [...CODE_CATEGORIES]),
     '',
     '### By repository',
     '',
-    table(runs, modes, k, (r) => `${r.repo} (${r.language})`),
+    table(runs, modes, k, 'repository', (r) => `${r.repo} (${r.language})`),
     '',
   ].join('\n');
 }
