@@ -136,6 +136,7 @@ async function run(loaded: Loaded[], modes: SearchMode[], k: number): Promise<{ 
       const summary = await engine.index(folder, { indexDir });
       index[repo.id] = { files: summary.filesSeen, chunks: summary.chunksTotal };
       console.error(`${repo.id}: ${summary.filesSeen} files, ${summary.chunksTotal} chunks (${summary.filesIndexed} indexed in ${summary.seconds.toFixed(1)} s)`);
+      for (const path of await unindexedAnswers(engine, indexDir, repo)) console.error(`${repo.id}: warning: ${path} is an answer but has no chunk in the index (skipped or empty): no search can find it`);
       for (const mode of modes) {
         for (const grouping of ['chunks', 'files'] as const) {
           for (const q of repo.queries) {
@@ -151,6 +152,17 @@ async function run(loaded: Loaded[], modes: SearchMode[], k: number): Promise<{ 
     await engine.close();
   }
   return { runs, index };
+}
+
+/** Answer paths with no chunk in the index: the file was skipped (size, type) or is empty. */
+async function unindexedAnswers(engine: QuipuEngine, indexDir: string, repo: CodeRepo): Promise<string[]> {
+  const store = await engine.openForReading(indexDir);
+  try {
+    const indexed = new Set((await store.searchableShards()).flatMap((shard) => shard.metadata.map((m) => m.path)));
+    return [...new Set(repo.queries.flatMap((q) => q.relevant.map((a) => a.path)))].filter((path) => !indexed.has(path));
+  } finally {
+    await store.close();
+  }
 }
 
 const mean = (values: number[]) => (values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length);
