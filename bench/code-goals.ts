@@ -1,5 +1,5 @@
 /**
- * Issue 12's goals on the code datasets (`npm run eval:code [name...]`): on every dataset hybrid ≥
+ * Issue 12's goals on the code datasets (`npm run eval:docstrings [name...]`): on every dataset hybrid ≥
  * each single mode, and hybrid ≥ 1.15 × plain chunk embeddings (the same chunks embedded as they are:
  * no path or symbol in front, no word cutting, nothing stripped). Default indexes as `npm run eval`
  * makes them; the plain variant in bench/.cache/ablation/chunk-text-only (as bench/input-ablation.ts).
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const report = [
     '# Issue 12 goals on the code datasets (nDCG@10)',
     '',
-    `\`npm run eval:code\` (bench/code-goals.ts), ${new Date().toISOString().slice(0, 10)}, ${machineDescription()}, ${((Date.now() - started) / 60000).toFixed(1)} min.`,
+    `\`npm run eval:docstrings\` (bench/code-goals.ts), ${new Date().toISOString().slice(0, 10)}, ${machineDescription()}, ${((Date.now() - started) / 60000).toFixed(1)} min.`,
     'Goals: hybrid ≥ vector and ≥ lexical; hybrid ≥ 1.15 × plain chunk embeddings (the same chunks as they are: no path or',
     'symbol in front, no word cutting, nothing stripped).',
     '',

@@ -125,7 +125,7 @@ ${chunkCoverage()}
   TypeScript compiler) on pinned npm and PyPI packages of several styles: bench/CHUNKS.md (\`npm run bench:chunks\`),
   before and after.
 - Hybrid ≥ each single mode, and ≥ 1.15 × plain chunk embeddings (the same chunks embedded as they are), per code
-  dataset, tuned-on and held-out apart: bench/CODE-GOALS.md (\`npm run eval:code\`).
+  dataset, tuned-on and held-out apart: bench/CODE-GOALS.md (\`npm run eval:docstrings\`).
 
 ## How the numbers are computed
 
