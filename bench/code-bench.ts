@@ -5,7 +5,8 @@
  * each corpus with the real engine (index folders kept in bench/.cache/code-bench-index between runs), runs
  * every question in each mode, top k chunks and one result per file, and scores graded nDCG@k.
  *
- * Flags: --check (validate only), --repos id,id, --split tune|heldout|all, --modes vector,lexical,hybrid, --k 10.
+ * Flags: --check (validate only), --repos id,id, --split tune|heldout|all, --modes vector,lexical,hybrid, --k 10,
+ * --ablation (the ranking stack step by step), --set key=value,… (ranking settings, with --ablation).
  * A complete run (every repository, split and mode) rewrites the results part of bench/CODE-BENCH.md and
  * bench/code-bench-results.json; any run writes bench/.cache/code-bench-report.{md,json} (every query's top k).
  */
@@ -19,6 +20,7 @@ import { QuipuEngine } from '../src/core/engine';
 import { checkCodeRepo, CODE_CATEGORIES, CodeDatasetError, countQuestions, parseCodeRepo, type CodeRepo } from '../src/core/eval/code-dataset';
 import { DEFAULT_K, scoreGraded, type QueryMetrics } from '../src/core/eval/metrics';
 import { SEARCH_MODES } from '../src/core/eval/run';
+import { RANK_SETTINGS, type RankSettings, type RankStep } from '../src/core/search/ranking/stack';
 import type { SearchMode } from '../src/core/search/search';
 import { machineDescription, ROOT } from './lib';
 
@@ -58,6 +60,8 @@ function options() {
       split: { type: 'string', default: 'all' },
       modes: { type: 'string', default: SEARCH_MODES.join(',') },
       k: { type: 'string', default: String(DEFAULT_K) },
+      ablation: { type: 'boolean', default: false },
+      set: { type: 'string' },
     },
   });
   const split = values.split as Split;
@@ -67,7 +71,55 @@ function options() {
   const k = Number(values.k);
   if (!Number.isInteger(k) || k < 1) throw new Error(`--k must be a positive whole number, not "${values.k}"`);
   const repos = values.repos ? values.repos.split(',').map((r) => r.trim()) : undefined;
-  return { check: values.check, repos, split, modes, k };
+  const settings: Record<string, unknown> = {};
+  for (const pair of values.set ? values.set.split(',') : []) {
+    const [key, value] = pair.split('=');
+    settings[key.trim()] = key.trim() === 'roles' ? JSON.parse(value) : Number(value);
+  }
+  return { check: values.check, repos, split, modes, k, ablation: values.ablation, settings: settings as Partial<RankSettings> };
+}
+
+/**
+ * `--ablation`: the ranking stack measured step by step on the same indexes: none of it, all of it,
+ * and all but each step, mean nDCG@k per mode (chunks), by split. The gain of each step is what
+ * leaving it out costs. `--set key=value,…` changes the stack's settings for every variant.
+ */
+async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings: Partial<RankSettings>): Promise<void> {
+  const steps: RankStep[] = ['definitions', 'path', 'roles', 'coherence', 'diversity'];
+  const variants: { name: string; skip: RankStep[] }[] = [{ name: 'no stack', skip: steps }, { name: 'stack', skip: [] }, ...steps.map((step) => ({ name: `stack without ${step}`, skip: [step] }))];
+  const cacheDir = defaultVectorCacheDir();
+  const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));
+  const scores = new Map<string, number[]>();
+  const add = (key: string, value: number) => scores.set(key, [...(scores.get(key) ?? []), value]);
+  try {
+    for (const { repo, folder } of loaded) {
+      const indexDir = join(INDEXES, repo.id);
+      await engine.index(folder, { indexDir });
+      for (const variant of variants) {
+        for (const mode of modes) {
+          for (const q of repo.queries) {
+            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings } });
+            const ndcg = scoreGraded(found, q.relevant, k).ndcg;
+            const split = repo.heldOut ? 'held out' : 'tuned on';
+            for (const group of [`${split}|all`, `${split}|${q.category}`, `${split}|${repo.language}`]) add(`${variant.name}|${mode}|${group}`, ndcg);
+          }
+        }
+      }
+      console.error(`${repo.id}: done`);
+    }
+  } finally {
+    await engine.close();
+  }
+  const groups = [...new Set([...scores.keys()].map((key) => key.split('|').slice(2).join('|')))].sort();
+  const lines = [`Ranking stack, step by step: mean nDCG@${k} (chunks) over ${loaded.map((l) => l.repo.id).join(', ')}; settings ${JSON.stringify({ ...RANK_SETTINGS, ...settings })}`, ''];
+  for (const group of groups) {
+    lines.push(`### ${group.replace('|', ': ')}`, '', `| variant | ${modes.join(' | ')} |`, `|---|${modes.map(() => '---:').join('|')}|`);
+    for (const variant of variants) lines.push(`| ${variant.name} | ${modes.map((mode) => mean(scores.get(`${variant.name}|${mode}|${group}`) ?? []).toFixed(3)).join(' | ')} |`);
+    lines.push('');
+  }
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(join(CACHE, 'ranking-ablation.md'), lines.join('\n'));
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** Reads, fetches and checks the repositories; exits with every problem listed when there is one. */
@@ -217,10 +269,11 @@ function summary(runs: QueryRun[], modes: SearchMode[]) {
 const round = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 1000) / 1000);
 
 async function main(): Promise<void> {
-  const { check, repos, split, modes, k } = options();
+  const { check, repos, split, modes, k, ablation, settings } = options();
   const loaded = await loadAndCheck(repos, split);
   console.error(`${loaded.length} repositories, ${loaded.reduce((s, l) => s + l.repo.queries.length, 0)} questions: valid`);
   if (check) return;
+  if (ablation) return ablate(loaded, modes, k, settings);
   const started = Date.now();
   const load = loadavg()[0];
   const { runs, index } = await run(loaded, modes, k);

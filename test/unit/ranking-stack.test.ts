@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileRole } from '../../src/core/search/ranking/file-roles';
 import { queryIntent } from '../../src/core/search/ranking/query-intent';
-import { pathEvidence, rankCandidates, type RankCandidate } from '../../src/core/search/ranking/stack';
+import { pathEvidence, rankStack, type RankContext } from '../../src/core/search/ranking/stack';
 
 test('query kinds: bare and qualified symbols, paths, quoted phrases, sentences', () => {
   assert.equal(queryIntent('Router').kind, 'symbol');
@@ -64,7 +64,14 @@ test('path evidence: the share of query words in the file or folder name, prefix
   assert.equal(pathEvidence('src/HandlerStack.php', ['handler']), 1);
 });
 
-const c = (id: string, score: number, path: string, symbol = ''): RankCandidate => ({ id, score, path, symbol });
+interface C {
+  id: string;
+  score: number;
+  path: string;
+  symbol: string;
+}
+const c = (id: string, score: number, path: string, symbol = ''): C => ({ id, score, path, symbol });
+const rankCandidates = (candidates: C[], context: Omit<RankContext<C>, 'facts'>) => rankStack(candidates, { ...context, facts: ({ path, symbol }) => ({ path, file: path, symbol }) });
 
 test('definitions first for a symbol query, the file named after it first of all', () => {
   const candidates = [c('use', 1, 'mux_test.go', 'TestRouter'), c('call', 0.9, 'route.go', 'Route.Match'), c('def', 0.5, 'mux.go', 'Router'), c('file', 0.4, 'router.go', 'Router')];

@@ -8,6 +8,10 @@
  */
 
 import type { TextHit } from '../store/vector-store';
+import { fileRole, type FileRole } from './ranking/file-roles';
+import { queryIntent } from './ranking/query-intent';
+import { RANK_SETTINGS, rankStack, type RankSettings, type RankStep } from './ranking/stack';
+import type { SearchOptions } from './search';
 
 /** What fusion needs of a hit: a key unique over every source, and a score (higher is better). */
 export interface Ranked {
@@ -89,10 +93,38 @@ function normaliseSpaces(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * File roles a filter chose: `--type md` or an include glob into `docs/` asks for docs, a glob into
+ * `test/` for tests; the stack does not rank those down.
+ */
+export function rolesChosenBy(filters: Pick<SearchOptions, 'types' | 'include'> | undefined): Set<FileRole> {
+  const chosen = new Set<FileRole>();
+  for (const type of filters?.types ?? []) {
+    const role = fileRole(`x.${type.replace(/^\./, '')}`);
+    if (role !== 'implementation') chosen.add(role);
+    if (/^(?:d\.ts|pyi)$/.test(type)) chosen.add('stub');
+  }
+  for (const glob of filters?.include ?? []) {
+    const literal = glob.replace(/[*?[{].*$/, '') + 'x.x';
+    const role = fileRole(literal);
+    if (role !== 'implementation') chosen.add(role);
+  }
+  return chosen;
+}
+
 export interface RankQuery {
   text: string;
   /** Whether the words were ranked (lexical or hybrid): the rules about words apply then. */
   wordsRanked: boolean;
+  /** The filters the search has: file roles they choose are not ranked down. */
+  filters?: Pick<SearchOptions, 'types' | 'include'>;
+  /** For measuring each step's gain (bench/code-bench.ts): steps left out, settings changed. */
+  tuning?: RankTuning;
+}
+
+export interface RankTuning {
+  skip?: RankStep[];
+  settings?: Partial<RankSettings>;
 }
 
 /**
@@ -104,6 +136,14 @@ export interface RankQuery {
  * the words, so a chunk using them apart could lead).
  */
 export async function rankCandidates(candidates: Candidate[], query: RankQuery, textOf: (candidate: Candidate) => Promise<string>): Promise<Candidate[]> {
+  const intent = queryIntent(query.text);
+  candidates = rankStack(candidates, {
+    intent,
+    facts: ({ source, hit }) => ({ path: hit.metadata.path, file: `${source}:${hit.metadata.path}`, symbol: hit.metadata.symbol }),
+    chosenRoles: rolesChosenBy(query.filters),
+    settings: query.tuning?.settings ? { ...RANK_SETTINGS, ...query.tuning.settings } : RANK_SETTINGS,
+    skip: new Set(query.tuning?.skip ?? []),
+  });
   const phrase = query.wordsRanked ? quotedPhrase(query.text) : undefined;
   if (!phrase) return candidates;
   const holds = await Promise.all(candidates.map(async (candidate) => normaliseSpaces(await textOf(candidate)).includes(phrase)));

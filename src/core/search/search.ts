@@ -8,7 +8,7 @@ import { compileGlobs } from '../files/glob';
 import type { ChunkMetadata } from '../store/store';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { searchLexical } from './lexical';
-import { fuseRankings, quotedPhrase, rankCandidates, vectorWeightOf, type Candidate } from './rank';
+import { fuseRankings, rankCandidates, vectorWeightOf, type Candidate, type RankTuning } from './rank';
 import { snippetOf, SnippetTerms } from './snippet';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
@@ -26,6 +26,8 @@ export interface SearchOptions {
   types?: string[];
   /** One result per file: the best chunk of each. */
   groupByFile?: boolean;
+  /** For measurement only (bench/code-bench.ts): ranking-stack steps left out or settings changed. */
+  ranking?: RankTuning;
 }
 
 export interface SearchResult {
@@ -111,8 +113,9 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
 
   let candidates: Candidate[];
   // A quoted phrase reads the words' ranking deeper, to find the chunks that hold the phrase.
-  if (mode === 'lexical') candidates = await lexical(quotedPhrase(query.text) ? depth : wanted);
-  else if (mode === 'vector') candidates = await semantic(wanted);
+  // Every mode reads `depth` deep: the ranking stage reorders what it is given.
+  if (mode === 'lexical') candidates = await lexical(depth);
+  else if (mode === 'vector') candidates = await semantic(depth);
   else {
     // Words first: they need no embedding, so they overlap with the model's work on the query.
     const words = await lexical(depth);
@@ -124,7 +127,7 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
     if (!text) texts.set(candidate.id, (text = sources[candidate.source].store.chunkText(candidate.hit).catch(() => '')));
     return text;
   };
-  candidates = await rankCandidates(candidates, { text: query.text, wordsRanked: mode !== 'vector' }, textOf);
+  candidates = await rankCandidates(candidates, { text: query.text, wordsRanked: mode !== 'vector', filters: options, tuning: options.ranking }, textOf);
 
   const chosen: Candidate[] = [];
   const files = new Set<string>();

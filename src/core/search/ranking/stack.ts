@@ -17,8 +17,14 @@ import { splitIdentifier, type AskedRole, type QueryIntent } from './query-inten
 export interface RankCandidate {
   id: string;
   score: number;
-  /** Folder-relative path, forward slashes; when several folders are searched, the caller keys by folder. */
+}
+
+/** What the steps read of a candidate. */
+export interface RankFacts {
+  /** Folder-relative path, forward slashes. */
   path: string;
+  /** The file across every folder searched (path keyed by folder), for coherence and diversity. */
+  file: string;
   /** The chunk's enclosing symbol ('' when none). */
   symbol: string;
 }
@@ -50,8 +56,9 @@ export const RANK_SETTINGS: RankSettings = {
   diversity: 0.6,
 };
 
-export interface RankContext {
+export interface RankContext<T> {
   intent: QueryIntent;
+  facts: (candidate: T) => RankFacts;
   /** Roles a filter chose (`--type md` → doc, an include glob into `test/` → test): not penalised. */
   chosenRoles?: ReadonlySet<FileRole>;
   settings?: RankSettings;
@@ -61,19 +68,20 @@ export interface RankContext {
 
 export type RankStep = 'definitions' | 'path' | 'roles' | 'coherence' | 'diversity';
 
-export function rankCandidates<T extends RankCandidate>(candidates: readonly T[], context: RankContext): T[] {
+export function rankStack<T extends RankCandidate>(candidates: readonly T[], context: RankContext<T>): T[] {
   if (candidates.length === 0) return [];
   const settings = context.settings ?? RANK_SETTINGS;
   const skip = context.skip ?? new Set<RankStep>();
   const { intent } = context;
   const best = Math.max(...candidates.map((c) => c.score));
   const unit = best > 0 ? best : 1;
-  const scored = candidates.map((candidate) => {
+  const scored: Scored<T>[] = candidates.map((candidate) => {
+    const facts = context.facts(candidate);
     let score = candidate.score;
-    if (!skip.has('definitions')) score += unit * definitionBoost(candidate, intent, settings);
-    if (!skip.has('path') && intent.kind !== 'path') score += unit * settings.pathEvidence * pathEvidence(candidate.path, intent.words);
-    if (!skip.has('roles')) score *= roleFactor(candidate.path, intent.asks, context.chosenRoles, settings);
-    return { candidate, score };
+    if (!skip.has('definitions')) score += unit * definitionBoost(facts, intent, settings);
+    if (!skip.has('path') && intent.kind !== 'path') score += unit * settings.pathEvidence * pathEvidence(facts.path, intent.words);
+    if (!skip.has('roles')) score *= roleFactor(facts.path, intent.asks, context.chosenRoles, settings);
+    return { candidate, file: facts.file, score };
   });
   if (!skip.has('coherence')) addCoherence(scored, unit * settings.coherence);
   scored.sort((a, b) => b.score - a.score);
@@ -81,8 +89,14 @@ export function rankCandidates<T extends RankCandidate>(candidates: readonly T[]
   return ranked.map(({ candidate, score }) => ({ ...candidate, score }));
 }
 
+interface Scored<T> {
+  candidate: T;
+  file: string;
+  score: number;
+}
+
 /** How strongly a chunk answers "where is X defined": its symbol is X, or ends with X. */
-function definitionBoost(candidate: RankCandidate, intent: QueryIntent, settings: RankSettings): number {
+function definitionBoost(candidate: RankFacts, intent: QueryIntent, settings: RankSettings): number {
   if (intent.names.length === 0 || !candidate.symbol) return 0;
   const weight = intent.kind === 'symbol' ? settings.definition : settings.embeddedDefinition;
   const symbol = candidate.symbol.replace(/::|->|#|\\/g, '.');
@@ -136,12 +150,12 @@ function roleFactor(path: string, asks: ReadonlySet<AskedRole>, chosen: Readonly
 }
 
 /** A file whose chunks hold much of the candidates' score lifts its best chunk. */
-function addCoherence(scored: { candidate: RankCandidate; score: number }[], unit: number): void {
+function addCoherence(scored: { file: string; score: number }[], unit: number): void {
   if (unit <= 0) return;
   const byFile = new Map<string, { sum: number; best: { score: number } }>();
   for (const entry of scored) {
-    const file = byFile.get(entry.candidate.path);
-    if (!file) byFile.set(entry.candidate.path, { sum: Math.max(0, entry.score), best: entry });
+    const file = byFile.get(entry.file);
+    if (!file) byFile.set(entry.file, { sum: Math.max(0, entry.score), best: entry });
     else {
       file.sum += Math.max(0, entry.score);
       if (entry.score > file.best.score) file.best = entry;
@@ -153,11 +167,11 @@ function addCoherence(scored: { candidate: RankCandidate; score: number }[], uni
 }
 
 /** Greedy: each chunk's score shrinks by `factor` per chunk of its file already placed above it. */
-function diversify<T extends { candidate: RankCandidate; score: number }>(sorted: T[], factor: number): T[] {
+function diversify<T extends { file: string; score: number }>(sorted: T[], factor: number): T[] {
   const placed = new Map<string, number>();
   const out = sorted.map((entry) => {
-    const seen = placed.get(entry.candidate.path) ?? 0;
-    placed.set(entry.candidate.path, seen + 1);
+    const seen = placed.get(entry.file) ?? 0;
+    placed.set(entry.file, seen + 1);
     return { ...entry, score: entry.score * factor ** seen };
   });
   return out.sort((a, b) => b.score - a.score);
