@@ -74,7 +74,7 @@ function options() {
   const settings: Record<string, unknown> = {};
   for (const pair of values.set ? values.set.split(',') : []) {
     const [key, value] = pair.split('=');
-    settings[key.trim()] = key.trim() === 'roles' ? JSON.parse(value) : Number(value);
+    settings[key.trim()] = key.trim() === 'roles' || key.trim() === 'vectorWeights' ? JSON.parse(value) : Number(value);
   }
   return { check: values.check, repos, split, modes, k, ablation: values.ablation, settings: settings as Partial<RankSettings> };
 }
@@ -98,7 +98,8 @@ async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings
       for (const variant of variants) {
         for (const mode of modes) {
           for (const q of repo.queries) {
-            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings } });
+            const { vectorWeights, ...stackSettings } = settings as Partial<RankSettings> & { vectorWeights?: [number, number] };
+            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings: stackSettings, ...(vectorWeights ? { vectorWeights } : {}) } });
             const ndcg = scoreGraded(found, q.relevant, k).ndcg;
             const split = repo.heldOut ? 'held out' : 'tuned on';
             for (const group of [`${split}|all`, `${split}|${q.category}`, `${split}|${repo.language}`]) add(`${variant.name}|${mode}|${group}`, ndcg);

@@ -42,11 +42,11 @@ export const VECTOR_WEIGHT_EXACT = 0.25;
  * `max_retries`, `foo.bar()`) or a quoted phrase asks for those exact characters, so the lexical
  * ranking leads; a sentence keeps the measured balance.
  */
-export function vectorWeightOf(query: string): number {
+export function vectorWeightOf(query: string, weights: readonly [number, number] = [VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT]): number {
   const trimmed = query.trim();
-  if (/^".+"$/.test(trimmed)) return VECTOR_WEIGHT_EXACT;
+  if (/^".+"$/.test(trimmed)) return weights[1];
   const identifier = /^[\w$.:#/-]+(\(\))?$/.test(trimmed) && /[a-z][A-Z]|_|\.|\(|::|#|\//.test(trimmed);
-  return identifier ? VECTOR_WEIGHT_EXACT : VECTOR_WEIGHT;
+  return identifier ? weights[1] : weights[0];
 }
 
 /**
@@ -125,6 +125,8 @@ export interface RankQuery {
 export interface RankTuning {
   skip?: RankStep[];
   settings?: Partial<RankSettings>;
+  /** The embedding's share for a sentence and for an identifier or phrase (VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT). */
+  vectorWeights?: [number, number];
 }
 
 /**
