@@ -12,6 +12,8 @@ import { LocalEmbedder } from './embed/local-embedder';
 import { readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
 import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
+import { StaticEmbedder } from './embed/static-embedder';
+import { defaultStaticModelPath } from './embed/static-model';
 import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { languageOf } from './files/languages';
@@ -81,7 +83,11 @@ export class QuipuEngine {
   static async create(config: QuipuConfig, options: { host?: FileHost; modelCacheDir?: string } = {}): Promise<QuipuEngine> {
     // The local model's tokenizer cuts the chunks, whichever embedder embeds them.
     const model = await resolveModel(config.model, { cacheDir: options.modelCacheDir });
-    const embedder: Embedder = config.embedder ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir)) : new LocalEmbedder(model, config.pipeline);
+    const embedder: Embedder = config.embedder
+      ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir))
+      : config.staticModel !== undefined
+        ? StaticEmbedder.open(config.staticModel || defaultStaticModelPath(), model)
+        : new LocalEmbedder(model, config.pipeline);
     // A chunk may never exceed what the model accepts (a remote one: its limit, less a safety margin).
     const limit = config.embedder ? embedder.maxInputTokens : Math.min(model.maxTokens, embedder.maxInputTokens);
     const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, limit) };
