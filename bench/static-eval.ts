@@ -5,6 +5,8 @@
  * variant costs its PCA, not the model); its indexes live in .scratch/static-eval/<variant>.
  *   node --import tsx bench/static-eval.ts [--datasets axios,ramda,rxjs] [--variants 256:sif-rank:1e-4,128:none]
  *        [--transformer]   (also index and measure MiniLM itself, in the same run)
+ * A variant is dims:weighting:coefficient, optionally :raw (pooling before normalisation) or :ctxN
+ * (blended with contextual vectors over N chunks of code): scripts/distill-static.mjs says what each is.
  * Held-out datasets (`"heldOut": true`) are refused: nothing is chosen on them. `--final` measures the
  * chosen variant on every dataset, held-out ones included, and says so in the table.
  */
@@ -73,8 +75,11 @@ async function main(): Promise<void> {
     datasets.push(await loadDataset(file));
   }
   mkdirSync(scratch, { recursive: true });
-  const rows: Row[] = existsSync(results) ? (JSON.parse(readFileSync(results, 'utf8')) as Row[]) : [];
+  const load = (): Row[] => (existsSync(results) ? (JSON.parse(readFileSync(results, 'utf8')) as Row[]) : []);
+  let rows = load();
   const keep = (row: Row) => {
+    // Read again: another sweep may have added rows meanwhile.
+    rows = load();
     const at = rows.findIndex((r) => r.variant === row.variant);
     if (at >= 0) rows[at] = { ...rows[at], ...row, metrics: { ...rows[at].metrics, ...row.metrics }, indexSeconds: { ...rows[at].indexSeconds, ...row.indexSeconds } };
     else rows.push(row);
@@ -85,11 +90,13 @@ async function main(): Promise<void> {
     keep(rowOf('transformer', id, report, {}));
   }
   for (const variant of variants) {
-    const [dims, weighting, sif] = variant.split(':');
+    // dims:weighting:coefficient[:raw|:ctxN] (scripts/distill-static.mjs's --pooling raw, --context-chunks N)
+    const [dims, weighting, sif, extra] = variant.split(':');
+    const more = extra === 'raw' ? ['--pooling', 'raw'] : extra?.startsWith('ctx') ? ['--context-chunks', extra.slice(3)] : [];
     const file = join(scratch, `${variant.replaceAll(':', '-')}.bin`);
     const build = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'distill-static.mjs'), '--out', file, '--dims', dims, '--weighting', weighting, '--sif', sif || '1e-4'],
+      ['--import', 'tsx', join(ROOT, 'scripts', 'distill-static.mjs'), '--out', file, '--dims', dims, '--weighting', weighting, '--sif', sif || '1e-4', ...more],
       { cwd: ROOT, encoding: 'utf8' },
     );
     if (build.status !== 0) throw new Error(`distill-static failed for ${variant}:\n${build.stderr}`);

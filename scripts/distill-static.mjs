@@ -12,7 +12,7 @@
 //   4. int8 rows with a scale per row.
 // Deterministic for a given ONNX file and runtime. `npm run setup-model` runs it after placing the model.
 // Usage: node --import tsx scripts/distill-static.mjs [--model-dir DIR] [--out FILE] [--dims 256]
-//        [--weighting sif-rank|sif-code|none] [--sif 1e-4] [--force]
+//        [--weighting sif-rank|sif-code|none] [--sif 1e-5] [--force]
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,13 @@ const modelDir = flag('model-dir', join(root, 'models', 'all-MiniLM-L6-v2'));
 const out = flag('out', join(root, 'models', 'all-MiniLM-L6-v2.static.bin'));
 const dims = Number(flag('dims', '256'));
 const weighting = flag('weighting', 'sif-rank');
-const sif = Number(flag('sif', '1e-4'));
+const sif = Number(flag('sif', '1e-5'));
+// Experimental (tokenlearn's idea, cheaply): blend each token's vector with the mean of its contextual
+// vectors over this many chunks of real code (node_modules and the Chroma venv, no benchmark repository).
+const contextChunks = Number(flag('context-chunks', '0'));
+// `normalized`: the sentence vector Quipu's embedder gives the one-token text (the default); `raw`: the
+// mean of the hidden states before normalising (model2vec's), whose length varies by token.
+const pooling = flag('pooling', 'normalized');
 if (!['sif-rank', 'sif-code', 'none'].includes(weighting)) throw new Error(`--weighting must be sif-rank, sif-code or none (got ${weighting})`);
 
 const started = process.cpuUsage();
@@ -53,7 +59,7 @@ const cls = special('[CLS]');
 const sep = special('[SEP]');
 const skipIds = ['[PAD]', '[CLS]', '[SEP]', '[MASK]'].map(special).filter((id) => id !== undefined);
 const keep = Math.min(dims, JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')).hidden_size ?? dims);
-const tag = weighting === 'none' ? 'plain' : `${weighting}${sif}`;
+const tag = (weighting === 'none' ? 'plain' : `${weighting}${sif.toExponential()}`) + (contextChunks > 0 ? `-ctx${contextChunks}` : '') + (pooling === 'raw' ? '-raw' : '');
 const id = `static:minilm-l6-d${keep}-${tag}@${onnxSha256.slice(0, 12)}`;
 // Set-up runs this every time: a table already built from this ONNX file with these settings is kept.
 if (!args.includes('--force') && existsSync(out)) {
@@ -70,7 +76,7 @@ if (!args.includes('--force') && existsSync(out)) {
 
 // 1. Every token through the model. Cached by the ONNX file's hash: the PCA and weighting variants
 // (bench/STATIC.md) reuse it.
-const cacheFile = join(root, '.scratch', `static-pooled-${onnxSha256.slice(0, 16)}.f32`);
+const cacheFile = join(root, '.scratch', `static-pooled-${onnxSha256.slice(0, 16)}${pooling === 'raw' ? '-raw' : ''}.f32`);
 let pooled;
 let hidden;
 if (existsSync(cacheFile)) {
@@ -84,7 +90,7 @@ if (existsSync(cacheFile)) {
   for (let start = 0; start < vocab; start += batch) {
     const sequences = [];
     for (let t = start; t < Math.min(vocab, start + batch); t++) sequences.push([cls, t, sep]);
-    pooled.set(await session.embed(packBatch(sequences)), start * hidden);
+    pooled.set(pooling === 'raw' ? await rawMeans(session, sequences) : await session.embed(packBatch(sequences)), start * hidden);
   }
   await session.release();
   mkdirSync(dirname(cacheFile), { recursive: true });
@@ -95,6 +101,7 @@ if (existsSync(cacheFile)) {
 // 2. PCA over the tokens that carry text (not [PAD], [CLS], [SEP], [MASK]).
 const skip = new Uint8Array(vocab);
 for (const id of skipIds) skip[id] = 1;
+if (contextChunks > 0) pooled = await blendContext(pooled);
 const mean = new Float64Array(hidden);
 let counted = 0;
 for (let t = 0; t < vocab; t++) {
@@ -169,6 +176,8 @@ const header = {
   vocab,
   hidden,
   dims: keep,
+  pooling,
+  ...(contextChunks > 0 ? { contextChunks } : {}),
   weighting: { kind: weighting, ...(weighting === 'none' ? {} : { coefficient: sif }), ...(corpus ? { corpus } : {}) },
   skipIds,
   explainedVariance,
@@ -238,4 +247,110 @@ async function countCodeTokens() {
     }
   }
   return { counts, corpus: `${files} .d.ts files of node_modules/typescript/lib and @types/node` };
+}
+
+/**
+ * Each token's mean contextual vector (the transformer's last hidden state where the token occurs)
+ * over real code chunks, blended with its one-token vector by count: v = (n·ctx + m·α·single) / (n + m),
+ * α the median norm of the contextual means, so a rare token keeps its one-token vector. The sum of a
+ * chunk's contextual vectors is what MiniLM's mean pooling normalises, so these rows aim at its output.
+ */
+async function blendContext(single) {
+  const { chunkModelInput } = await import('../src/core/embed/model-input.ts');
+  const imported = await import('onnxruntime-node');
+  const ort = imported.InferenceSession ? imported : imported.default;
+  const tokenizer = await loadTokenizer(modelDir);
+  const cacheFile = join(root, '.scratch', `static-context-${onnxSha256.slice(0, 16)}-${contextChunks}.f32`);
+  let sums;
+  let counts;
+  if (existsSync(cacheFile)) {
+    const all = new Float32Array(readFileSync(cacheFile).buffer.slice(0));
+    counts = all.subarray(0, vocab);
+    sums = all.subarray(vocab);
+  } else {
+    const site = readdirSync(join(root, '.venv-chroma', 'lib')).find((name) => name.startsWith('python3'));
+    const sources = [
+      ...['chokidar', 'picomatch', 'ignore', 'mammoth/lib', 'piscina/dist', '@huggingface/transformers/src', 'vectra/lib', '@types/node'].map((d) => join(root, 'node_modules', d)),
+      ...['anyio', 'huggingface_hub', 'markdown_it', 'jsonschema'].map((d) => join(root, '.venv-chroma', 'lib', site, 'site-packages', d)),
+    ];
+    const windows = [];
+    const walk = (dir) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(js|mjs|ts|py)$/.test(entry.name) && !entry.name.endsWith('.min.js')) {
+          const lines = readFileSync(path, 'utf8').split('\n');
+          const relative = path.slice(root.length + 1);
+          for (let i = 0; i < lines.length; i += 30) {
+            const text = lines.slice(i, i + 30).join('\n');
+            if (text.trim().length > 40 && text.length < 6000) windows.push({ relative, text, start: i + 1 });
+          }
+        }
+      }
+    };
+    for (const source of sources) walk(source);
+    const step = Math.max(1, Math.floor(windows.length / contextChunks));
+    const picked = windows.filter((_, i) => i % step === 0).slice(0, contextChunks);
+    const sequences = picked
+      .map((w) => tokenizer.encodeForModel(chunkModelInput(w.text, w.start, { context: { path: w.relative }, stripBoilerplate: true, splitWords: true }), 256))
+      .sort((a, b) => a.length - b.length);
+    const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    sums = new Float32Array(vocab * hidden);
+    counts = new Float32Array(vocab);
+    const acc = new Float64Array(vocab * hidden);
+    for (let b = 0; b < sequences.length; b += 8) {
+      const group = sequences.slice(b, b + 8);
+      const width = Math.max(...group.map((s) => s.length));
+      const ids = new BigInt64Array(group.length * width);
+      const mask = new BigInt64Array(group.length * width);
+      group.forEach((s, i) => s.forEach((t, j) => ((ids[i * width + j] = BigInt(t)), (mask[i * width + j] = 1n))));
+      const shape = [group.length, width];
+      const output = await session.run({ input_ids: new ort.Tensor('int64', ids, shape), attention_mask: new ort.Tensor('int64', mask, shape), token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), shape) });
+      const states = output[session.outputNames[0]].data;
+      group.forEach((s, i) =>
+        s.forEach((t, j) => {
+          if (skip[t]) return;
+          counts[t]++;
+          const at = (i * width + j) * hidden;
+          for (let d = 0; d < hidden; d++) acc[t * hidden + d] += states[at + d];
+        }),
+      );
+    }
+    await session.release();
+    sums.set(acc);
+    writeFileSync(cacheFile, Buffer.concat([Buffer.from(counts.buffer), Buffer.from(sums.buffer)]));
+    console.error(`distill-static: ${picked.length} chunks of context (${windows.length} windows) in ${cpuSeconds()} CPU s`);
+  }
+  const norms = [];
+  for (let t = 0; t < vocab; t++) {
+    if (counts[t] < 5) continue;
+    let n = 0;
+    for (let d = 0; d < hidden; d++) n += (sums[t * hidden + d] / counts[t]) ** 2;
+    norms.push(Math.sqrt(n));
+  }
+  norms.sort((a, b) => a - b);
+  const alpha = norms[Math.floor(norms.length / 2)] ?? 1;
+  const prior = 2;
+  const out = new Float32Array(vocab * hidden);
+  for (let t = 0; t < vocab; t++) {
+    const n = counts[t];
+    for (let d = 0; d < hidden; d++) out[t * hidden + d] = (sums[t * hidden + d] + prior * alpha * single[t * hidden + d]) / (n + prior);
+  }
+  return out;
+}
+
+/** Mean of the last hidden states of same-length sequences, not normalised (`--pooling raw`). */
+async function rawMeans(session, sequences) {
+  const { loadRuntime } = await import('../src/core/embed/runtime.ts');
+  const { ort } = loadRuntime();
+  const raw = session.session ?? session['session'];
+  const width = sequences[0].length;
+  const ids = BigInt64Array.from(sequences.flat(), (t) => BigInt(t));
+  const shape = [sequences.length, width];
+  const output = await raw.run({ input_ids: new ort.Tensor('int64', ids, shape), attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), shape), token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), shape) });
+  const states = output[raw.outputNames[0]].data;
+  const size = states.length / (sequences.length * width);
+  const out = new Float32Array(sequences.length * size);
+  for (let b = 0; b < sequences.length; b++) for (let t = 0; t < width; t++) for (let d = 0; d < size; d++) out[b * size + d] += states[(b * width + t) * size + d] / width;
+  return out;
 }

@@ -24,6 +24,9 @@ test('the static model is built from the installed model and fits the package bu
   assert.equal(table.header.source.onnxSha256, await sha256File(model.onnxPath), 'built from another ONNX file: run `npm run setup-model` again');
   assert.ok(statSync(FILE).size <= 16 * 2 ** 20, `${FILE} is ${statSync(FILE).size} bytes, over 16 MB`);
   assert.ok(table.header.dims > 0 && table.header.dims <= table.header.hidden);
+  // The next test recomputes rows from the one-token sentence vectors: the build set-up makes.
+  assert.equal(table.header.pooling, 'normalized');
+  assert.equal(table.header.contextChunks, undefined);
 });
 
 test("a token's row is MiniLM's own vector of that token, through the stored PCA and weight", async () => {

@@ -29,6 +29,13 @@ export interface StaticModelHeader {
   dims: number;
   /** How tokens are weighted (scripts/distill-static.mjs: `sif-rank`, `sif-code`, `none`) and the SIF coefficient. */
   weighting: { kind: string; coefficient?: number; corpus?: string };
+  /**
+   * What a token's vector was before PCA: `normalized`, the transformer's sentence vector of the one-token
+   * text (as Quipu pools: mean, L2-normalised); `raw`, that mean before normalising. `contextChunks`: blended
+   * with the token's mean contextual vector over that many chunks of code (scripts/distill-static.mjs).
+   */
+  pooling: 'normalized' | 'raw';
+  contextChunks?: number;
   /** Token ids that get no vector (padding, [CLS], [SEP], [MASK]): the model's frame, not the text's. */
   skipIds: number[];
   /** Fraction of the centred variance the kept axes hold. */
