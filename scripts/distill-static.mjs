@@ -10,9 +10,12 @@
 //      (`sif-rank`, model2vec's default: WordPiece vocabularies are roughly in frequency order), or
 //      counted over code (`sif-code`: the TypeScript library declarations, pinned by the lockfile);
 //   4. int8 rows with a scale per row.
-// Deterministic for a given ONNX file and runtime. `npm run setup-model` runs it after placing the model.
+// The defaults (256 axes, sif-rank with a = 1e-5, normalised pooling) were chosen by measurement:
+// bench/STATIC.md. `--pooling raw` and `--context-chunks N` are the variants measured there, not defaults.
+// Deterministic for a given ONNX file and runtime (44 CPU s). `npm run setup-model` runs it after placing
+// the model; a table already built from the same ONNX file with the same settings is kept.
 // Usage: node --import tsx scripts/distill-static.mjs [--model-dir DIR] [--out FILE] [--dims 256]
-//        [--weighting sif-rank|sif-code|none] [--sif 1e-5] [--force]
+//        [--weighting sif-rank|sif-code|none] [--sif 1e-5] [--pooling normalized|raw] [--context-chunks N] [--force]
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +43,7 @@ const contextChunks = Number(flag('context-chunks', '0'));
 // `normalized`: the sentence vector Quipu's embedder gives the one-token text (the default); `raw`: the
 // mean of the hidden states before normalising (model2vec's), whose length varies by token.
 const pooling = flag('pooling', 'normalized');
+if (!['normalized', 'raw'].includes(pooling)) throw new Error(`--pooling must be normalized or raw (got ${pooling})`);
 if (!['sif-rank', 'sif-code', 'none'].includes(weighting)) throw new Error(`--weighting must be sif-rank, sif-code or none (got ${weighting})`);
 
 const started = process.cpuUsage();
@@ -268,11 +272,13 @@ async function blendContext(single) {
     counts = all.subarray(0, vocab);
     sums = all.subarray(vocab);
   } else {
-    const site = readdirSync(join(root, '.venv-chroma', 'lib')).find((name) => name.startsWith('python3'));
+    // The Chroma venv (CI's `scripts/setup-chroma.sh`) adds Python when it is there.
+    const venv = join(root, '.venv-chroma', 'lib');
+    const site = existsSync(venv) ? readdirSync(venv).find((name) => name.startsWith('python3')) : undefined;
     const sources = [
       ...['chokidar', 'picomatch', 'ignore', 'mammoth/lib', 'piscina/dist', '@huggingface/transformers/src', 'vectra/lib', '@types/node'].map((d) => join(root, 'node_modules', d)),
-      ...['anyio', 'huggingface_hub', 'markdown_it', 'jsonschema'].map((d) => join(root, '.venv-chroma', 'lib', site, 'site-packages', d)),
-    ];
+      ...(site ? ['anyio', 'huggingface_hub', 'markdown_it', 'jsonschema'].map((d) => join(venv, site, 'site-packages', d)) : []),
+    ].filter((dir) => existsSync(dir));
     const windows = [];
     const walk = (dir) => {
       for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -343,7 +349,8 @@ async function blendContext(single) {
 async function rawMeans(session, sequences) {
   const { loadRuntime } = await import('../src/core/embed/runtime.ts');
   const { ort } = loadRuntime();
-  const raw = session.session ?? session['session'];
+  // OnnxEmbedder's session (private in TypeScript, a plain property at run time): same runtime, same graph.
+  const raw = session.session;
   const width = sequences[0].length;
   const ids = BigInt64Array.from(sequences.flat(), (t) => BigInt(t));
   const shape = [sequences.length, width];
