@@ -13,7 +13,8 @@ import { cosine } from '../../src/core/embed/pooling';
 import { StaticEmbedder } from '../../src/core/embed/static-embedder';
 import { defaultStaticModelPath, readStaticModel, staticRow } from '../../src/core/embed/static-model';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
-import { copyFixture, MODEL_DIR, tempDir, testEngine } from '../helpers';
+import { ConfigError } from '../../src/core/config';
+import { copyFixture, MODEL_DIR, runCli, tempDir, testConfig, testEngine } from '../helpers';
 
 const FILE = defaultStaticModelPath();
 
@@ -118,4 +119,13 @@ test('an engine with the static model indexes and searches a real folder', async
   assert.equal(status.staleReason, undefined);
   assert.equal(status.modelId, engine.embedder.id);
   assert.ok(status.chunks > 0);
+});
+
+test('a missing static model is named, with what to do; it is one embedder or the other, not both', async () => {
+  // The built CLI (npm run build), as a user runs it.
+  const missing = `${tempDir()}/none.static.bin`;
+  const run = await runCli(['index', copyFixture('corpus'), '--index-dir', tempDir(), '--static-model', missing]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /none\.static\.bin cannot be read \(ENOENT\)\. Run `npm run setup-model`/);
+  assert.throws(() => testConfig({ staticModel: '', embedder: { provider: 'openai', url: 'http://127.0.0.1:1/v1', model: 'm' } }), ConfigError);
 });
