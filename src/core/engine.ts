@@ -393,7 +393,8 @@ export class QuipuEngine {
 
   /** The machine's vector cache for this embedder, opened at each run (other processes add to it). */
   private sharedVectors(dimensions: number): VectorCache | undefined {
-    if (!this.config.vectorCache) return undefined;
+    // A static vector costs less to compute (a sum of table rows) than to look up and store.
+    if (!this.config.vectorCache || this.embedder instanceof StaticEmbedder) return undefined;
     this.vectorCache?.close();
     this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
     return this.vectorCache;

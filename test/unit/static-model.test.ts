@@ -3,7 +3,7 @@
  * checked against the real ONNX model it was distilled from, then as the embedder of a real index.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { packBatch } from '../../src/core/embed/batch';
 import { resolveModel, sha256File } from '../../src/core/embed/model';
@@ -106,7 +106,8 @@ test('on real code, a query scores its own chunk above unrelated ones', async ()
 });
 
 test('an engine with the static model indexes and searches a real folder', async () => {
-  const engine = await testEngine({ staticModel: FILE });
+  const cacheDir = tempDir();
+  const engine = await testEngine({ staticModel: FILE, vectorCache: { dir: cacheDir, maxBytes: 64 << 20 } });
   assert.match(engine.embedder.id, /^static:minilm-l6-d\d+-/);
   const folder = copyFixture('corpus');
   const indexDir = tempDir();
@@ -119,6 +120,8 @@ test('an engine with the static model indexes and searches a real folder', async
   assert.equal(status.staleReason, undefined);
   assert.equal(status.modelId, engine.embedder.id);
   assert.ok(status.chunks > 0);
+  // Static vectors are cheaper to compute than to look up: the machine's vector cache is left alone.
+  assert.deepEqual(readdirSync(cacheDir), []);
 });
 
 test('a missing static model is named, with what to do; it is one embedder or the other, not both', async () => {
