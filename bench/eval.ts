@@ -3,10 +3,12 @@
  * bench/QUALITY.md (the table, the datasets, the commands, the date, the machine). The full report, every
  * query's top 10 included, goes to bench/.cache/eval-report.json for looking into failures.
  * The corpora come from `npm run eval:datasets`; their indexes are the usual ones (reused when up to date).
+ * `npm run eval -- --static-model [file] [--datasets axios,ramda]`: the static model instead of the transformer
+ * (bench/STATIC.md), on some datasets; the table goes to the terminal, and bench/QUALITY.md is left alone.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
 import { formatEvalTable, loadDataset, runEval, SEARCH_MODES, type EvalReport } from '../src/core/eval/run';
@@ -30,6 +32,23 @@ interface FullIndexing {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--static-model');
+  const staticModel = at < 0 ? undefined : args[at + 1] && !args[at + 1].startsWith('--') ? resolve(args[at + 1]) : '';
+  const only = args.includes('--datasets') ? args[args.indexOf('--datasets') + 1]?.split(',') : undefined;
+  if (staticModel !== undefined || only) {
+    const chosen = (only ?? readdirSync(DATASETS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))).map((name) => join(DATASETS, `${name}.json`));
+    const engine = await QuipuEngine.create(makeConfig(staticModel === undefined ? {} : { staticModel }));
+    try {
+      // Its own index folders: a static index and a transformer index of one corpus are two vector spaces.
+      const indexRoot = staticModel === undefined ? undefined : join(ROOT, 'bench', '.cache', 'static-index');
+      const report = await runEval(engine, await Promise.all(chosen.map((f) => loadDataset(f))), { modes: SEARCH_MODES, indexRoot, onMessage: (m) => console.error(m) });
+      console.log(`${engine.embedder.id}\n${formatEvalTable(report)}`);
+    } finally {
+      await engine.close();
+    }
+    return;
+  }
   const files = readdirSync(DATASETS)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -51,6 +51,7 @@ const required = [
   'extension/models/all-MiniLM-L6-v2/tokenizer.json',
   'extension/models/all-MiniLM-L6-v2/tokenizer_config.json',
   'extension/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx',
+  'extension/models/all-MiniLM-L6-v2.static.bin',
   'extension/node_modules/onnxruntime-common/dist/cjs/index.js',
   'extension/node_modules/piscina/dist/main.js',
   'extension/node_modules/piscina/dist/worker.js',

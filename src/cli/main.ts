@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config';
 import { EmbedderRecordError } from '../core/embed/embedder-record';
 import { ModelNotFoundError } from '../core/embed/model';
+import { StaticModelError } from '../core/embed/static-model';
 import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine';
@@ -79,6 +80,7 @@ interface EngineFlags {
   embedInFlight?: number;
   embedApiKeyEnv?: string;
   embedLocal?: boolean;
+  staticModel?: string | boolean;
   vectorCache?: boolean;
   vectorCacheMb?: number;
   workerHeapMb?: number;
@@ -108,6 +110,7 @@ function withEngineOptions(command: Command): Command {
     .addOption(new Option('--embed-in-flight <n>', 'most requests in flight (default 8; adapts below it)').argParser(positiveInt))
     .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)')
     .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server')
+    .option('--static-model [file]', 'embed with the static model distilled from the bundled one, at tokenizer speed (default file: the one `npm run setup-model` builds; bench/STATIC.md)')
     .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
     .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt))
     .addOption(new Option('--worker-heap-mb <n>', `heap cap of each extract and chunk worker, MB (default ${DEFAULT_LIMIT_SETTINGS.workerHeapMb}): a runaway file kills only its worker`).argParser(positiveInt))
@@ -121,6 +124,8 @@ function withEngineOptions(command: Command): Command {
  */
 async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir: string; lenientRecord?: boolean }): Promise<RemoteEmbedderSettings | undefined> {
   if (flags.embedLocal) return undefined;
+  // The static model embeds on this machine, whatever the index remembers.
+  if (flags.staticModel && !flags.embedUrl) return undefined;
   if (!flags.embedUrl) {
     if (flags.embedModel) throw new UsageError('--embed-model needs --embed-url (the server to ask).');
     if (!index) return undefined;
@@ -149,6 +154,7 @@ function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): Quip
   return makeConfig({
     model: flags.model,
     embedder,
+    ...(flags.staticModel === undefined || flags.staticModel === false ? {} : { staticModel: flags.staticModel === true ? '' : resolve(flags.staticModel) }),
     ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: (flags.vectorCacheMb ?? DEFAULT_VECTOR_CACHE_BYTES >> 20) * 2 ** 20 } } : {}),
     chunk: {
       ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
@@ -436,7 +442,7 @@ export async function main(argv: string[]): Promise<number> {
     // Messages name files and quote index contents: never raw control characters on the terminal.
     process.stderr.write(`quipu: ${terminalSafe(message)}\n`);
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof TeamIndexError) return EXIT.usage;
-    if (error instanceof ModelNotFoundError) return EXIT.model;
+    if (error instanceof ModelNotFoundError || error instanceof StaticModelError) return EXIT.model;
     if (error instanceof IndexLockedError) return EXIT.locked;
     if (error instanceof IndexNotReadyError || error instanceof RemoteEmbedderError || error instanceof IndexCorruptError) return EXIT.failure;
     if (process.env.QUIPU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);

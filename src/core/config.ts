@@ -107,6 +107,12 @@ export interface QuipuConfig {
    */
   embedder?: RemoteEmbedderSettings;
   /**
+   * Embed with a static model (embed/static-embedder.ts: a table distilled from the local model, read at
+   * tokenizer speed) instead of the transformer: its file, or '' for the one set-up builds. Not wired
+   * into the tiers yet: an index is either static or transformer (bench/STATIC.md compares them).
+   */
+  staticModel?: string;
+  /**
    * Vectors by content shared by every index on the machine (embed/vector-cache.ts). Unset: none;
    * the CLI and the extension set it by default.
    */
@@ -209,6 +215,7 @@ export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
 export function makeConfig(overrides: {
   model?: string;
   embedder?: RemoteEmbedderSettings;
+  staticModel?: string;
   vectorCache?: VectorCacheSettings;
   chunk?: Partial<ChunkSettings>;
   pipeline?: Partial<PipelineSettings>;
@@ -218,6 +225,7 @@ export function makeConfig(overrides: {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
     ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+    ...(overrides.staticModel !== undefined ? { staticModel: overrides.staticModel } : {}),
     ...(overrides.vectorCache ? { vectorCache: overrides.vectorCache } : {}),
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
     pipeline: { ...DEFAULT_PIPELINE_SETTINGS, ...overrides.pipeline },
@@ -234,6 +242,7 @@ export class ConfigError extends Error {
 
 function validateConfig(config: QuipuConfig): void {
   const { chunk, pipeline } = config;
+  if (config.embedder && config.staticModel !== undefined) throw new ConfigError('Choose one embedder: a remote server (embedder) or the static model (staticModel), not both.');
   if (!Number.isInteger(chunk.maxTokens) || chunk.maxTokens < 16) {
     throw new ConfigError(`chunk.maxTokens must be an integer of at least 16 (got ${chunk.maxTokens})`);
   }

@@ -12,6 +12,8 @@ import { LocalEmbedder } from './embed/local-embedder';
 import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
 import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
 import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
+import { StaticEmbedder } from './embed/static-embedder';
+import { defaultStaticModelPath } from './embed/static-model';
 import { VectorCache } from './embed/vector-cache';
 import { documentKindOf, type ExtractedDocument } from './extract/kinds';
 import { languageOf } from './files/languages';
@@ -87,7 +89,11 @@ export class QuipuEngine {
   static async create(config: QuipuConfig, options: { host?: FileHost; modelCacheDir?: string } = {}): Promise<QuipuEngine> {
     // The local model's tokenizer cuts the chunks, whichever embedder embeds them.
     const model = await resolveModel(config.model, { cacheDir: options.modelCacheDir });
-    const embedder: Embedder = config.embedder ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir)) : new LocalEmbedder(model, config.pipeline);
+    const embedder: Embedder = config.embedder
+      ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir))
+      : config.staticModel !== undefined
+        ? StaticEmbedder.open(config.staticModel || defaultStaticModelPath(), model)
+        : new LocalEmbedder(model, config.pipeline);
     // A chunk may never exceed what the model accepts (a remote one: its limit, less a safety margin).
     const limit = config.embedder ? embedder.maxInputTokens : Math.min(model.maxTokens, embedder.maxInputTokens);
     const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, limit) };
@@ -465,7 +471,8 @@ export class QuipuEngine {
 
   /** The machine's vector cache for this embedder, opened at each run (other processes add to it). */
   private sharedVectors(dimensions: number): VectorCache | undefined {
-    if (!this.config.vectorCache) return undefined;
+    // A static vector costs less to compute (a sum of table rows) than to look up and store.
+    if (!this.config.vectorCache || this.embedder instanceof StaticEmbedder) return undefined;
     this.vectorCache?.close();
     this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
     return this.vectorCache;
