@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { headCommitOf } from '../../src/core/files/git-commit';
 import { checkCollectionName, parseStoreUrl, TEAM_TOKEN_ENV, TeamIndexError } from '../../src/core/store/chroma-store';
 import { copyFixture, runCli, tempDir } from '../helpers';
@@ -44,27 +44,29 @@ test('the commit comes from .git: a loose ref, a packed ref, a detached HEAD, a 
   assert.equal(await headCommitOf(tempDir()), undefined);
 });
 
-let chroma: RunningChroma;
-before(async () => {
-  chroma = await startChroma();
-});
-after(() => chroma?.dispose());
-
-test(`the token comes from ${TEAM_TOKEN_ENV}, reaches the server as a bearer token and is never printed`, async () => {
-  const seen: (string | undefined)[] = [];
-  const proxy = await startHoldingProxy(`http://127.0.0.1:${chroma.port}`, (req) => {
-    seen.push(req.headers.authorization);
-    return false;
+describe('against a real Chroma server', () => {
+  let chroma: RunningChroma;
+  before(async () => {
+    chroma = await startChroma();
   });
-  try {
-    const folder = copyFixture('corpus');
-    const token = 'team-secret-7f3a';
-    const run = await runCli(['index', folder, '--index-dir', join(tempDir(), 'i'), '--store', `chroma://127.0.0.1:${proxy.port}`, '--collection', 'tokens', '--commit', 'c1'], { env: { [TEAM_TOKEN_ENV]: token } });
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(seen.length > 0 && seen.every((h) => h === `Bearer ${token}`), JSON.stringify(seen.slice(0, 3)));
-    assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token));
-    assert.match(run.stdout, /Published to the team index tokens at chroma:\/\/127\.0\.0\.1:\d+: generation 1 \(commit c1\)/);
-  } finally {
-    await proxy.close();
-  }
+  after(() => chroma?.dispose());
+
+  test(`the token comes from ${TEAM_TOKEN_ENV}, reaches the server as a bearer token and is never printed`, async () => {
+    const seen: (string | undefined)[] = [];
+    const proxy = await startHoldingProxy(`http://127.0.0.1:${chroma.port}`, (req) => {
+      seen.push(req.headers.authorization);
+      return false;
+    });
+    try {
+      const folder = copyFixture('corpus');
+      const token = 'team-secret-7f3a';
+      const run = await runCli(['index', folder, '--index-dir', join(tempDir(), 'i'), '--store', `chroma://127.0.0.1:${proxy.port}`, '--collection', 'tokens', '--commit', 'c1'], { env: { [TEAM_TOKEN_ENV]: token } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(seen.length > 0 && seen.every((h) => h === `Bearer ${token}`), JSON.stringify(seen.slice(0, 3)));
+      assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token));
+      assert.match(run.stdout, /Published to the team index tokens at chroma:\/\/127\.0\.0\.1:\d+: generation 1 \(commit c1\)/);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -42,14 +42,13 @@ function fileOf(path: string, texts: string[], seed: number): FileUpdate {
   };
 }
 
+// Started by the first test of the server backend, not for the whole file: the local backend's
+// contract runs without any server.
 let chroma: RunningChroma | undefined;
-before(async () => {
-  chroma = await startChroma();
-});
 after(() => chroma?.dispose());
 
 let collections = 0;
-const backends: { name: string; make: () => (identity: StoreIdentity, write: boolean) => Promise<VectorStore> }[] = [
+const backends: { name: string; start?: () => Promise<void>; make: () => (identity: StoreIdentity, write: boolean) => Promise<VectorStore> }[] = [
   {
     name: 'local shards',
     make: () => {
@@ -59,6 +58,9 @@ const backends: { name: string; make: () => (identity: StoreIdentity, write: boo
   },
   {
     name: 'chroma server',
+    start: async () => {
+      chroma ??= await startChroma();
+    },
     make: () => {
       const name = `contract-${++collections}`;
       return (identity, write) => ChromaStore.open(chroma!.url, name, identity, { write });
@@ -68,6 +70,7 @@ const backends: { name: string; make: () => (identity: StoreIdentity, write: boo
 
 for (const backend of backends) {
   describe(`VectorStore contract: ${backend.name}`, () => {
+    if (backend.start) before(backend.start);
     const a1 = fileOf('src/retry.ts', ['export function retryWithBackoff() {}', 'const jitter = Math.random();'], 10);
     const b1 = fileOf('docs/guide.md', ['# Installing the solar inverter', 'Tighten every bolt.'], 20);
 
