@@ -289,7 +289,7 @@ async function benchRepo({ repo, folder }: Loaded, model: string, staticModel: s
   }
   if (!semble) throw new Error('no semble run');
   const fast = await quipuQuality('fast', folder, indexDir, staticModel, queries, k);
-  if (fast.syncSeconds > 1) console.error(`${repo.id}: the fast-tier index was not current after the cold run (${fast.syncSeconds.toFixed(1)} s to sync)`);
+  if (fast.syncSeconds > 1) console.error(`${repo.id}: the cold run's fast-tier index could not be searched as it was (${fast.syncSeconds.toFixed(1)} s to build it again)`);
   const deepDir = join(DEEP_INDEXES, repo.id);
   let both: ChildAnswer | undefined;
   if (existsSync(deepDir) || !skipDeep) {

@@ -8,9 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { exportModel2Vec } from '../../scripts/export-model2vec.mjs';
+import { after, before, test } from 'node:test';
 import { MODEL_DIR } from '../helpers';
+
+let exportModel2Vec: (staticPath: string, tokenizerPath: string, outDir: string) => { id: string };
+before(async () => {
+  ({ exportModel2Vec } = await import('../../scripts/export-model2vec.mjs'));
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'quipu-export-model2vec-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
