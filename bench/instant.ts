@@ -20,7 +20,7 @@
  *
  * Flags: --repos id,id, --split tune|heldout|all, --k 10, --reps 3 (cold runs per tool; medians reported),
  * --skip-deep, --million (also the 1M-line tree), --million-lines N, --static-model FILE.
- * Writes bench/INSTANT.md and bench/instant-results.json.
+ * Writes bench/INSTANT.md (below its marker line; notes above it stay) and bench/instant-results.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,8 @@ const TOKENIZER = join(ROOT, 'models', 'all-MiniLM-L6-v2', 'tokenizer.json');
 const GNU_TIME = '/usr/bin/time';
 const OUT_MD = join(ROOT, 'bench', 'INSTANT.md');
 const OUT_JSON = join(ROOT, 'bench', 'instant-results.json');
+/** What bench/INSTANT.md holds above this line is written by hand (notes on a run); the script rewrites what follows. */
+const MARKER = '<!-- results: written by npm run bench:instant (bench/instant.ts); notes above this line -->';
 
 type Split = 'tune' | 'heldout' | 'all';
 
@@ -446,7 +448,7 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
   const s = summarize(results);
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
   const lines = [
-    '# Instant search: cold time to the first answer, and quality, next to semble',
+    '## Instant search: cold time to the first answer, and quality, next to semble',
     '',
     'Written by `npm run bench:instant` (bench/instant.ts); issue 24, "measured side by side". Quipu\'s fast tier',
     '(until the tiers land: an index whose only model is the static one, `--static-model`) and "both tiers" (today:',
@@ -462,7 +464,7 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
     'The machine is shared: wall-clock figures under load are upper bounds; the ratios to semble, measured in the same',
     `run, are what count.${meta.complete ? '' : ` A partial run: repositories ${results.map((r) => r.id).join(', ')}.`}`,
     '',
-    '## Summary',
+    '### Summary',
     '',
     '| | Quipu (fast tier) | semble | Quipu / semble |',
     '|---|---:|---:|---:|',
@@ -491,7 +493,7 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
       return [row(name, all), row(`${name}, where the both-tier index exists`, withBoth)];
     }),
     '',
-    '## By repository',
+    '### By repository',
     '',
     '| repository | language | held out | Quipu chunks | semble chunks | Quipu first answer (s) | semble first answer (s) | ratio | Quipu index (s) | semble index (s) | Quipu CPU (s) | semble CPU (s) | nDCG fast | nDCG both | nDCG semble |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -503,7 +505,7 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
   ];
   if (million) {
     lines.push(
-      '## A 1M-line tree (`--million`)',
+      `### A ${(million.lines / 1e6).toFixed(2)}M-line tree (\`--million\`)`,
       '',
       `The benchmark's corpora copied (copy 1 on: about one identifier in four renamed) until ${million.lines.toLocaleString('en')} lines in`,
       `${million.files} files; indexed cold by the fast tier (\`quipu index --static-model\`, no vector cache), then every benchmark question`,
@@ -534,7 +536,8 @@ async function main(): Promise<void> {
   const million = opts.million ? await benchMillion(opts.repos || opts.split !== 'all' ? await loadRepos(undefined, 'all') : loaded, opts.staticModel, opts.millionLines, opts.k) : undefined;
   const meta = { date: new Date().toISOString(), loadStart, loadEnd: loadavg(), minutes: (Date.now() - started) / 60000, k: opts.k, reps: opts.reps, staticId: model.id, complete: !opts.repos && opts.split === 'all', start };
   const markdown = report(results, million, meta);
-  writeFileSync(OUT_MD, markdown);
+  const before = existsSync(OUT_MD) ? readFileSync(OUT_MD, 'utf8') : '';
+  writeFileSync(OUT_MD, (before.includes(MARKER) ? before.slice(0, before.indexOf(MARKER) + MARKER.length) : MARKER) + '\n\n' + markdown);
   writeFileSync(OUT_JSON, JSON.stringify({ ...meta, machine: machineDescription(), summary: summarize(results), repositories: results, million }, null, 2) + '\n');
   console.error(`wrote ${relative(ROOT, OUT_MD)} and ${relative(ROOT, OUT_JSON)}`);
   process.stdout.write(markdown);
