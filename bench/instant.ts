@@ -12,7 +12,8 @@
  *     code benchmark's index in bench/.cache/code-bench-index/<id>, built there when missing unless
  *     --skip-deep), and semble; all scored with scoreGraded at k (nDCG@10), tuned-on and held-out apart.
  * With --million: a ~1M-line tree made from the benchmark's corpora (renamed copies), indexed cold by the
- * fast tier: time until fully searchable, query latency over every benchmark question (p50, p95), peak RSS.
+ * fast tier: time until fully searchable, query latency over every benchmark question (p50, p95), peak RSS;
+ * semble indexes the same tree in the same run.
  *
  * Until the tiers land, "fast tier" = an index whose only model is the static one (`--static-model`), and
  * "both tiers" = today's default index; when they land, only the CLI flags in quipuCold() and tierConfig()
@@ -376,41 +377,62 @@ function millionTree(loaded: Loaded[], target: number): { dir: string; files: nu
   return tree;
 }
 
+interface MillionTool {
+  chunks: number;
+  /** Process start until every file is searchable (Quipu: the index process's exit; semble: from_path's return). */
+  searchableSeconds: number;
+  /** Process start to the first answer (Quipu: the index process, then a search process). */
+  firstAnswerSeconds: number;
+  /** CPU time to the first answer (Quipu: both processes whole). */
+  cpuSeconds: number;
+  /** Peak RSS while indexing (Quipu: the index process; semble: its one process, searches included). */
+  indexPeakRssMb: number;
+  queryP50Ms: number;
+  queryP95Ms: number;
+}
+
 interface MillionResult {
   files: number;
   lines: number;
-  chunks: number;
-  /** The cold index process, start to exit: then every file is searchable by the fast tier. */
-  searchableSeconds: number;
-  indexCpuSeconds: number;
-  indexPeakRssMb: number;
   queries: number;
-  queryP50Ms: number;
-  queryP95Ms: number;
-  /** The process that answers the queries (the index loaded, every question asked). */
-  queryPeakRssMb: number;
+  quipu: MillionTool & { /** The process that answers the queries (the index loaded, every question asked). */ queryPeakRssMb: number };
+  semble: MillionTool;
 }
 
-async function benchMillion(loaded: Loaded[], staticModel: string, target: number, k: number): Promise<MillionResult> {
+async function benchMillion(loaded: Loaded[], model: string, staticModel: string, target: number, k: number): Promise<MillionResult> {
   const tree = millionTree(loaded, target);
   console.error(`million: ${tree.files} files, ${tree.lines} lines in ${relative(ROOT, tree.dir)}; indexing with the fast tier`);
-  const indexDir = join(WORK, 'million-index');
-  rmSync(indexDir, { recursive: true, force: true });
-  const index = await timed(process.execPath, [CLI, 'index', tree.dir, '--index-dir', indexDir, '--static-model', staticModel, '--json'], quipuEnv());
-  console.error(`million: searchable after ${index.times.wallSeconds.toFixed(1)} s (${index.times.cpuSeconds.toFixed(1)} s CPU, ${index.times.peakRssMb.toFixed(0)} MB peak RSS)`);
   const queries = loaded.flatMap((l) => l.repo.queries.map((q) => q.query));
+  const indexDir = join(WORK, 'million-index');
+  const cold = await quipuCold(tree.dir, indexDir, staticModel, queries[0], k);
+  console.error(`million: Quipu searchable after ${cold.indexSeconds.toFixed(1)} s (${cold.cpuSeconds.toFixed(1)} s CPU, ${cold.peakRssMb.toFixed(0)} MB peak RSS)`);
   const answer = await quipuQuality('fast', tree.dir, indexDir, staticModel, queries, k);
+  const semble = await sembleCold(tree.dir, model, queries, k);
+  const sembleMs = semble.answer.queryLatencies.map((seconds) => seconds * 1000);
+  console.error(`million: semble searchable after ${(semble.answer.importSeconds + semble.answer.indexSeconds).toFixed(1)} s`);
   return {
     files: tree.files,
     lines: tree.lines,
-    chunks: answer.chunks,
-    searchableSeconds: index.untilSeconds,
-    indexCpuSeconds: index.times.cpuSeconds,
-    indexPeakRssMb: index.times.peakRssMb,
     queries: queries.length,
-    queryP50Ms: percentile(answer.latenciesMs, 50),
-    queryP95Ms: percentile(answer.latenciesMs, 95),
-    queryPeakRssMb: answer.peakRssMb,
+    quipu: {
+      chunks: answer.chunks,
+      searchableSeconds: cold.indexSeconds,
+      firstAnswerSeconds: cold.firstAnswerSeconds,
+      cpuSeconds: cold.cpuSeconds,
+      indexPeakRssMb: cold.peakRssMb,
+      queryP50Ms: percentile(answer.latenciesMs, 50),
+      queryP95Ms: percentile(answer.latenciesMs, 95),
+      queryPeakRssMb: answer.peakRssMb,
+    },
+    semble: {
+      chunks: semble.answer.chunks,
+      searchableSeconds: semble.answer.importSeconds + semble.answer.indexSeconds,
+      firstAnswerSeconds: semble.cold.firstAnswerSeconds,
+      cpuSeconds: semble.cold.cpuSeconds,
+      indexPeakRssMb: semble.cold.peakRssMb,
+      queryP50Ms: percentile(sembleMs, 50),
+      queryP95Ms: percentile(sembleMs, 95),
+    },
   };
 }
 
@@ -504,16 +526,21 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
     '',
   ];
   if (million) {
+    const row = (name: string, t: MillionTool, queryRss: string) =>
+      `| ${name} | ${t.chunks} | ${t.searchableSeconds.toFixed(1)} | ${t.firstAnswerSeconds.toFixed(1)} | ${t.cpuSeconds.toFixed(1)} | ${t.indexPeakRssMb.toFixed(0)} | ${t.queryP50Ms.toFixed(1)} | ${t.queryP95Ms.toFixed(1)} | ${queryRss} |`;
     lines.push(
       `### A ${(million.lines / 1e6).toFixed(2)}M-line tree (\`--million\`)`,
       '',
       `The benchmark's corpora copied (copy 1 on: about one identifier in four renamed) until ${million.lines.toLocaleString('en')} lines in`,
-      `${million.files} files; indexed cold by the fast tier (\`quipu index --static-model\`, no vector cache), then every benchmark question`,
-      'asked in one process with the index loaded.',
+      `${million.files} files. Quipu: indexed cold by the fast tier (\`quipu index --static-model\`, no vector cache), a \`quipu search\` for the`,
+      `first question, then all ${million.queries} benchmark questions in one process with the index loaded. semble: one process indexes`,
+      "and answers them all. Searchable: from process start (semble's includes its imports).",
       '',
-      '| chunks | fully searchable after (s) | index CPU (s) | index peak RSS (MB) | queries | query p50 (ms) | query p95 (ms) | query process peak RSS (MB) |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${million.chunks} | ${million.searchableSeconds.toFixed(1)} | ${million.indexCpuSeconds.toFixed(1)} | ${million.indexPeakRssMb.toFixed(0)} | ${million.queries} | ${million.queryP50Ms.toFixed(1)} | ${million.queryP95Ms.toFixed(1)} | ${million.queryPeakRssMb.toFixed(0)} |`,
+      '| | chunks | searchable after (s) | first answer (s) | CPU to it (s) | peak RSS indexing (MB) | query p50 (ms) | query p95 (ms) | query process peak RSS (MB) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      row('Quipu fast tier', million.quipu, million.quipu.queryPeakRssMb.toFixed(0)),
+      row('semble', million.semble, 'the same process'),
+      `| Quipu / semble | | ${f2(million.quipu.searchableSeconds / million.semble.searchableSeconds)} | ${f2(million.quipu.firstAnswerSeconds / million.semble.firstAnswerSeconds)} | ${f2(million.quipu.cpuSeconds / million.semble.cpuSeconds)} | | | ${f2(million.quipu.queryP95Ms / million.semble.queryP95Ms)} | |`,
       '',
     );
   }
@@ -533,7 +560,7 @@ async function main(): Promise<void> {
   const results: RepoResult[] = [];
   for (const entry of loaded) results.push(await benchRepo(entry, model.dir, opts.staticModel, opts.k, opts.reps, opts.skipDeep));
   // The tree is made from every repository, whatever --repos picked, so its size does not depend on the flag.
-  const million = opts.million ? await benchMillion(opts.repos || opts.split !== 'all' ? await loadRepos(undefined, 'all') : loaded, opts.staticModel, opts.millionLines, opts.k) : undefined;
+  const million = opts.million ? await benchMillion(opts.repos || opts.split !== 'all' ? await loadRepos(undefined, 'all') : loaded, model.dir, opts.staticModel, opts.millionLines, opts.k) : undefined;
   const meta = { date: new Date().toISOString(), loadStart, loadEnd: loadavg(), minutes: (Date.now() - started) / 60000, k: opts.k, reps: opts.reps, staticId: model.id, complete: !opts.repos && opts.split === 'all', start };
   const markdown = report(results, million, meta);
   const before = existsSync(OUT_MD) ? readFileSync(OUT_MD, 'utf8') : '';
