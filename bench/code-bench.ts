@@ -6,7 +6,7 @@
  * every question in each mode, top k chunks and one result per file, and scores graded nDCG@k.
  *
  * Flags: --check (validate only), --repos id,id, --split tune|heldout|all, --modes vector,lexical,hybrid, --k 10,
- * --ablation (the ranking stack step by step), --set key=value,… (ranking settings, with --ablation).
+ * --ablation (the ranking stack step by step), --set 'key=value;…' (ranking settings, with --ablation).
  * A complete run (every repository, split and mode) rewrites the results part of bench/CODE-BENCH.md and
  * bench/code-bench-results.json; any run writes bench/.cache/code-bench-report.{md,json} (every query's top k).
  */
@@ -72,9 +72,10 @@ function options() {
   if (!Number.isInteger(k) || k < 1) throw new Error(`--k must be a positive whole number, not "${values.k}"`);
   const repos = values.repos ? values.repos.split(',').map((r) => r.trim()) : undefined;
   const settings: Record<string, unknown> = {};
-  for (const pair of values.set ? values.set.split(',') : []) {
+  for (const pair of values.set ? values.set.split(';') : []) {
     const [key, value] = pair.split('=');
-    settings[key.trim()] = key.trim() === 'roles' || key.trim() === 'vectorWeights' ? JSON.parse(value) : Number(value);
+    // vectorWeights=0.5/0.25: a sentence's and an identifier's embedding share.
+    settings[key.trim()] = key.trim() === 'roles' ? JSON.parse(value) : key.trim() === 'vectorWeights' ? value.split('/').map(Number) : Number(value);
   }
   return { check: values.check, repos, split, modes, k, ablation: values.ablation, settings: settings as Partial<RankSettings> };
 }
@@ -82,7 +83,7 @@ function options() {
 /**
  * `--ablation`: the ranking stack measured step by step on the same indexes: none of it, all of it,
  * and all but each step, mean nDCG@k per mode (chunks), by split. The gain of each step is what
- * leaving it out costs. `--set key=value,…` changes the stack's settings for every variant.
+ * leaving it out costs. `--set 'key=value;…'` changes the stack's settings for every variant.
  */
 async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings: Partial<RankSettings>): Promise<void> {
   const steps: RankStep[] = ['definitions', 'path', 'roles', 'coherence', 'diversity'];

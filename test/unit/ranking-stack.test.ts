@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileRole } from '../../src/core/search/ranking/file-roles';
 import { queryIntent } from '../../src/core/search/ranking/query-intent';
-import { pathEvidence, rankStack, type RankContext } from '../../src/core/search/ranking/stack';
+import { pathEvidence, RANK_SETTINGS, rankStack, type RankContext } from '../../src/core/search/ranking/stack';
 
 test('query kinds: bare and qualified symbols, paths, quoted phrases, sentences', () => {
   assert.equal(queryIntent('Router').kind, 'symbol');
@@ -80,7 +80,7 @@ test('definitions first for a symbol query, the file named after it first of all
 });
 
 test('implementation before tests and docs, unless the query asks for them', () => {
-  const candidates = [c('readme', 1, 'README.md'), c('test', 0.95, 'command_test.go', 'TestFlags'), c('impl', 0.8, 'command.go', 'Command.Flags')];
+  const candidates = [c('readme', 0.9, 'README.md'), c('test', 0.95, 'command_test.go', 'TestFlags'), c('impl', 0.8, 'command.go', 'Command.Flags')];
   assert.equal(rankCandidates(candidates, { intent: queryIntent('how are typed flag values parsed') })[0].id, 'impl');
   assert.equal(rankCandidates(candidates, { intent: queryIntent('tests for typed flag values') })[0].id, 'test');
   assert.equal(rankCandidates(candidates, { intent: queryIntent('flag values'), chosenRoles: new Set(['doc'] as const) })[0].id, 'readme');
@@ -88,9 +88,10 @@ test('implementation before tests and docs, unless the query asks for them', () 
 
 test('diversity: a second chunk of the same file yields to another file of close score', () => {
   const candidates = [c('a1', 1, 'route_headers.go'), c('a2', 0.95, 'route_headers.go'), c('a3', 0.9, 'route_headers.go'), c('b', 0.8, 'mux.go')];
-  const ranked = rankCandidates(candidates, { intent: queryIntent('match route by header value'), skip: new Set(['coherence', 'path'] as const) });
+  const settings = { ...RANK_SETTINGS, diversity: 0.6 };
+  const ranked = rankCandidates(candidates, { intent: queryIntent('match route by header value'), settings, skip: new Set(['coherence', 'path'] as const) });
   assert.deepEqual(ranked.map((r) => r.id).slice(0, 2), ['a1', 'b']);
   // Without the step, the file fills the top three.
-  const plain = rankCandidates(candidates, { intent: queryIntent('match route by header value'), skip: new Set(['coherence', 'path', 'diversity'] as const) });
+  const plain = rankCandidates(candidates, { intent: queryIntent('match route by header value'), settings, skip: new Set(['coherence', 'path', 'diversity'] as const) });
   assert.deepEqual(plain.map((r) => r.id).slice(0, 3), ['a1', 'a2', 'a3']);
 });

@@ -51,7 +51,7 @@ export const RANK_SETTINGS: RankSettings = {
   embeddedDefinition: 0.5,
   definitionFileNamed: 1.5,
   pathEvidence: 0.3,
-  roles: { implementation: 1, test: 0.5, example: 0.5, doc: 0.6, stub: 0.6, vendored: 0.5, generated: 0.5, barrel: 0.8 },
+  roles: { implementation: 1, test: 0.5, example: 0.5, doc: 0.8, stub: 0.6, vendored: 0.5, generated: 0.5, barrel: 0.8 },
   coherence: 0,
   diversity: 0.95,
 };
