@@ -111,6 +111,10 @@ ${
 }
 Search time (ms/query, p50) includes embedding the query.
 
+The ranking stack (definitions, path evidence, file roles, diversity), step by step with each step's gain on the
+code benchmark's tuned part: [RANKING.md](RANKING.md). The code benchmark itself (30 repositories, questions
+written by reading them): [CODE-BENCH.md](CODE-BENCH.md).
+
 
 ## Datasets
 

@@ -71,7 +71,7 @@ interface C {
   symbol: string;
 }
 const c = (id: string, score: number, path: string, symbol = ''): C => ({ id, score, path, symbol });
-const rankCandidates = (candidates: C[], context: Omit<RankContext<C>, 'facts'>) => rankStack(candidates, { ...context, facts: ({ path, symbol }) => ({ path, file: path, symbol }) });
+const rankCandidates = (candidates: C[], context: Omit<RankContext<C>, 'facts'>) => rankStack(candidates, { ...context, facts: ({ path, symbol }) => ({ path, file: path, symbol, startLine: 1 }) });
 
 test('definitions first for a symbol query, the file named after it first of all', () => {
   const candidates = [c('use', 1, 'mux_test.go', 'TestRouter'), c('call', 0.9, 'route.go', 'Route.Match'), c('def', 0.5, 'mux.go', 'Router'), c('file', 0.4, 'router.go', 'Router')];

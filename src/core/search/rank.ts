@@ -141,7 +141,7 @@ export async function rankCandidates(candidates: Candidate[], query: RankQuery, 
   const intent = queryIntent(query.text);
   candidates = rankStack(candidates, {
     intent,
-    facts: ({ source, hit }) => ({ path: hit.metadata.path, file: `${source}:${hit.metadata.path}`, symbol: hit.metadata.symbol }),
+    facts: ({ source, hit }) => ({ path: hit.metadata.path, file: `${source}:${hit.metadata.path}`, symbol: hit.metadata.symbol, startLine: hit.metadata.startLine }),
     chosenRoles: rolesChosenBy(query.filters),
     settings: query.tuning?.settings ? { ...RANK_SETTINGS, ...query.tuning.settings } : RANK_SETTINGS,
     skip: new Set(query.tuning?.skip ?? []),

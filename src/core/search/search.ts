@@ -53,6 +53,13 @@ export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 
 /** How deep each ranking is read before fusing. */
 const FUSION_DEPTH = 60;
+/** Hits read past a ranking's depth, so ties at the cut are settled the same way for every store. */
+const TIE_MARGIN = 16;
+
+function byScoreThenPlace(a: Candidate, b: Candidate): number {
+  const [x, y] = [a.hit.metadata, b.hit.metadata];
+  return b.score - a.score || (x.path < y.path ? -1 : x.path > y.path ? 1 : x.startLine - y.startLine);
+}
 
 export interface SearchQuery {
   text: string;
@@ -108,7 +115,10 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   const lexical = async (limit: number): Promise<Candidate[]> => {
     const perSource = await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))));
     const parts = perSource.flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
-    return searchLexical(parts, query.text, limit).map(({ part, slot, id, score }) => ({ id: keyOf(parts[part].source, id), score, source: parts[part].source, hit: parts[part].hitOf(slot, id, score) }));
+    // Read past the limit, then cut with equal scores ordered by path and line: which of several tied
+    // chunks makes the cut must not depend on how a store splits its index into parts.
+    const hits = searchLexical(parts, query.text, limit + TIE_MARGIN).map(({ part, slot, id, score }) => ({ id: keyOf(parts[part].source, id), score, source: parts[part].source, hit: parts[part].hitOf(slot, id, score) }));
+    return hits.sort(byScoreThenPlace).slice(0, limit);
   };
 
   let candidates: Candidate[];

@@ -27,6 +27,8 @@ export interface RankFacts {
   file: string;
   /** The chunk's enclosing symbol ('' when none). */
   symbol: string;
+  /** The chunk's first line: with the file, what orders equal scores the same way whatever the store. */
+  startLine: number;
 }
 
 export interface RankSettings {
@@ -81,10 +83,10 @@ export function rankStack<T extends RankCandidate>(candidates: readonly T[], con
     if (!skip.has('definitions')) score += unit * definitionBoost(facts, intent, settings);
     if (!skip.has('path') && intent.kind !== 'path') score += unit * settings.pathEvidence * pathEvidence(facts.path, intent.words);
     if (!skip.has('roles')) score *= roleFactor(facts.path, intent.asks, context.chosenRoles, settings);
-    return { candidate, file: facts.file, score };
+    return { candidate, file: facts.file, line: facts.startLine, score };
   });
   if (!skip.has('coherence')) addCoherence(scored, unit * settings.coherence);
-  scored.sort((a, b) => b.score - a.score);
+  scored.sort(byScore);
   const ranked = skip.has('diversity') ? scored : diversify(scored, settings.diversity);
   return ranked.map(({ candidate, score }) => ({ ...candidate, score }));
 }
@@ -92,7 +94,13 @@ export function rankStack<T extends RankCandidate>(candidates: readonly T[], con
 interface Scored<T> {
   candidate: T;
   file: string;
+  line: number;
   score: number;
+}
+
+/** Best first; equal scores by file and line, so two stores holding the same content rank it alike. */
+function byScore(a: { file: string; line: number; score: number }, b: { file: string; line: number; score: number }): number {
+  return b.score - a.score || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
 }
 
 /** How strongly a chunk answers "where is X defined": its symbol is X, or ends with X. */
@@ -167,12 +175,12 @@ function addCoherence(scored: { file: string; score: number }[], unit: number): 
 }
 
 /** Greedy: each chunk's score shrinks by `factor` per chunk of its file already placed above it. */
-function diversify<T extends { file: string; score: number }>(sorted: T[], factor: number): T[] {
+function diversify<T extends { file: string; line: number; score: number }>(sorted: T[], factor: number): T[] {
   const placed = new Map<string, number>();
   const out = sorted.map((entry) => {
     const seen = placed.get(entry.file) ?? 0;
     placed.set(entry.file, seen + 1);
     return { ...entry, score: entry.score * factor ** seen };
   });
-  return out.sort((a, b) => b.score - a.score);
+  return out.sort(byScore);
 }
