@@ -196,8 +196,8 @@ test('fusion adds scaled scores, rewards agreement, and identifier queries lean 
   const disagree = fuseRankings([hit('call-site', 0.7), hit('definition', 0.6)], [hit('definition', 9), hit('call-site', 4)], VECTOR_WEIGHT_EXACT);
   assert.equal(disagree[0].id, 'definition');
   // What a score is said to be follows the weights the query got.
-  assert.ok(hybridScoreMeaning('parseJSON').startsWith(`fused 0-1 score (${VECTOR_WEIGHT_EXACT} × cosine + ${1 - VECTOR_WEIGHT_EXACT} × BM25,`));
-  assert.ok(hybridScoreMeaning('how are passwords stored').startsWith(`fused 0-1 score (${VECTOR_WEIGHT} × cosine + ${Number((1 - VECTOR_WEIGHT).toFixed(2))} × BM25,`));
+  assert.ok(hybridScoreMeaning('parseJSON').startsWith(`fused score (${VECTOR_WEIGHT_EXACT} × cosine + ${1 - VECTOR_WEIGHT_EXACT} × BM25,`));
+  assert.ok(hybridScoreMeaning('how are passwords stored').startsWith(`fused score (${VECTOR_WEIGHT} × cosine + ${Number((1 - VECTOR_WEIGHT).toFixed(2))} × BM25,`));
 });
 
 let engine: QuipuEngine;

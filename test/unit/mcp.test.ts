@@ -125,7 +125,7 @@ test('search: a paraphrased query finds the right file first; ten results fit a 
   assert.ok(results[0].start_line >= 1 && results[0].end_line >= results[0].start_line);
   assert.ok(results.length > 1 && results[0].score >= results[1].score);
   const text = textOf(result);
-  assert.match(text, /^\d+ result\(s\) for "keep user credentials safe before saving them" \(hybrid; score: fused 0-1/);
+  assert.match(text, /^\d+ result\(s\) for "keep user credentials safe before saving them" \(hybrid; score: fused score/);
   assert.match(text, /\n1\. src\/auth\/password\.ts:\d+-\d+ · \w+ · [01]\.\d{3}\n {4}\S/);
 
   const ten = await call('search', { query: 'how does it work', top_k: 10 });

@@ -320,7 +320,7 @@ async function main() {
       assert.equal(heads[0], 'lines 12–38hashPassword0.81');
       assert.ok(heads.includes('lines 120–141 · page 30.62'), heads.join(' | '));
       // The score's label says what it means in the ranking shown (hybrid here), not "cosine" everywhere.
-      assert.match(await tab.$eval('.row.hit .score', (e) => e.title), /^Meaning and words fused \(0–1/);
+      assert.match(await tab.$eval('.row.hit .score', (e) => e.title), /^Meaning and words: fused score \(0\.65 × cosine/);
       const marks = await tab.$$eval('.row.hit mark', (els) => els.map((e) => e.textContent));
       assert.ok(marks.includes('password') && marks.includes('Passwords') && marks.includes('hashed'), marks.join(', '));
       assert.equal(await tab.evaluate(() => getComputedStyle(document.querySelector('.row.file')).height), '22px');

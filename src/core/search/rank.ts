@@ -56,7 +56,7 @@ export function vectorWeightOf(query: string, weights: readonly [number, number]
 export function hybridScoreMeaning(query?: string): string {
   const share = (weight: number) => `${Number(weight.toFixed(2))} × cosine + ${Number((1 - weight).toFixed(2))} × BM25`;
   const weights = query === undefined ? `${share(VECTOR_WEIGHT)}; ${share(VECTOR_WEIGHT_EXACT)} for one identifier or a "quoted phrase"` : share(vectorWeightOf(query));
-  return `fused 0-1 score (${weights}, each min-max scaled over this search's candidates; compare within one answer only)`;
+  return `fused score (${weights}, each min-max scaled over this search's candidates, then the ranking stack: definitions and file-name matches raise it, tests, examples, docs and stubs lower it; compare within one answer only)`;
 }
 
 /**
