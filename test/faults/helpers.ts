@@ -1,8 +1,9 @@
 /** Shared by the fault corpus: the CLI run as a user would, its peak RSS, and `quipu verify` as the oracle. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
 import type { VerifyReport } from '../../src/core/verify';
 import { ROOT } from '../helpers';
@@ -70,4 +71,23 @@ export async function assertConsistent(folder: string, indexDir: string, env?: N
 
 export function reasonOf(summary: IndexSummary, path: string): string | undefined {
   return summary.skipped.find((s) => s.path === path)?.reason;
+}
+
+/**
+ * Lets others (the unprivileged user a case runs Quipu as) pass through this checkout's parent folders
+ * while the test runs: a clone may sit under a folder only root may enter (`mktemp -d`). Traverse
+ * only, no listing; restored after the test.
+ */
+export function openParents(t: TestContext): void {
+  const opened: [string, number][] = [];
+  for (let dir = ROOT; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      opened.push([dir, mode]);
+    }
+  }
+  t.after(() => {
+    for (const [dir, mode] of opened) chmodSync(dir, mode);
+  });
 }

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { DOCS, FIXTURES, ROOT, tempDir } from '../helpers';
-import { assertConsistent, indexJson, runQuipu, verify } from './helpers';
+import { DOCS, FIXTURES, tempDir } from '../helpers';
+import { assertConsistent, indexJson, openParents, runQuipu, verify } from './helpers';
 
 function manifestOf(indexDir: string): { catalogGeneration: number; shardGenerations: number[] } {
   return JSON.parse(readFileSync(join(indexDir, 'manifest.json'), 'utf8')) as { catalogGeneration: number; shardGenerations: number[] };
@@ -178,19 +178,7 @@ test('unreadable files and folders, indexed as an unprivileged user: skipped wit
   mkdirSync(indexDir);
   chmodSync(indexDir, 0o777);
   const env = { HOME: indexDir, XDG_CACHE_HOME: indexDir };
-  // The user runs Quipu from this checkout, which may sit under a folder only root may enter (a
-  // clone in `mktemp -d`): let others pass through its parents (traverse only, no listing) meanwhile.
-  const opened: [string, number][] = [];
-  for (let dir = ROOT; dir !== dirname(dir); dir = dirname(dir)) {
-    const mode = statSync(dir).mode & 0o7777;
-    if ((mode & 0o001) === 0) {
-      chmodSync(dir, mode | 0o001);
-      opened.push([dir, mode]);
-    }
-  }
-  t.after(() => {
-    for (const [dir, mode] of opened) chmodSync(dir, mode);
-  });
+  openParents(t);
   const { summary } = await indexJson(folder, indexDir, [], { asUser: '65534', env });
   assert.match(summary.skipped.find((s) => s.path === 'closed.md')?.reason ?? '', /unreadable \(EACCES\)/);
   assert.match(summary.skipped.find((s) => s.path === 'secret-dir')?.reason ?? '', /unreadable folder \(EACCES\)/);

@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_FILE_SETTINGS } from '../../src/core/config';
 import { discoverFiles, discoverPaths, type DiscoveryEvent, type PathEvent } from '../../src/core/files/discover';
 import { nodeFileHost, type ExpectedFile } from '../../src/core/files/host';
 import { ROOT, tempDir } from '../helpers';
-import { assertConsistent, indexJson, runQuipu } from './helpers';
+import { assertConsistent, indexJson, openParents, runQuipu } from './helpers';
 
 /** Exponential for a backtracking RegExp against a name of many `a`s (the `ignore` package took hours). */
 const HOSTILE = 'a*a*a*a*a*a*b';
@@ -172,21 +172,6 @@ test('F11: --json escapes C1 and bidi controls, so a terminal shows them inert a
   assert.ok(results.some((r) => r.snippet.includes(hostile)), 'the snippet reads back exact');
   await assertConsistent(folder, indexDir);
 });
-
-/** Lets `nobody` pass through this checkout's parent folders while the test runs (traverse only). */
-function openParents(t: TestContext): void {
-  const opened: [string, number][] = [];
-  for (let dir = ROOT; dir !== dirname(dir); dir = dirname(dir)) {
-    const mode = statSync(dir).mode & 0o7777;
-    if ((mode & 0o001) === 0) {
-      chmodSync(dir, mode | 0o001);
-      opened.push([dir, mode]);
-    }
-  }
-  t.after(() => {
-    for (const [dir, mode] of opened) chmodSync(dir, mode);
-  });
-}
 
 test('F10: an unreadable ignore file fails closed: its folder is skipped, the run names the file, what was indexed there stays', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root to switch to nobody (root reads any file)');
