@@ -132,8 +132,9 @@ export interface RankTuning {
 /**
  * The ranking stage: the fused candidates (best first) in, reordered out. Runs once per search, over
  * the candidates of every source, whatever the kind of index; `textOf` gives a candidate's chunk text
- * (read once per search however many rules ask; the results' snippets reuse it). Rules that read the
- * path, the symbol or the lines (definitions, path evidence, priors, diversity) go here. Today one rule: a quoted query asks for those words in that
+ * (read once per search however many rules ask; the results' snippets reuse it). First the ranking
+ * stack (search/ranking/: definitions, path evidence, file roles, diversity, from the query and each
+ * candidate's path and symbol), then the phrase rule: a quoted query asks for those words in that
  * order, so chunks that hold the phrase come first, each group keeping its ranking (BM25 only sees
  * the words, so a chunk using them apart could lead).
  */
