@@ -86,7 +86,7 @@ function options() {
  * leaving it out costs. `--set 'key=value;…'` changes the stack's settings for every variant.
  */
 async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings: Partial<RankSettings>): Promise<void> {
-  const steps: RankStep[] = ['definitions', 'path', 'roles', 'coherence', 'diversity'];
+  const steps: RankStep[] = ['lookup', 'definitions', 'path', 'roles', 'coherence', 'diversity'];
   const variants: { name: string; skip: RankStep[] }[] = [{ name: 'no stack', skip: steps }, { name: 'stack', skip: [] }, ...steps.map((step) => ({ name: `stack without ${step}`, skip: [step] }))];
   const cacheDir = defaultVectorCacheDir();
   const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));

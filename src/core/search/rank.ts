@@ -9,7 +9,7 @@
 
 import type { TextHit } from '../store/vector-store';
 import { fileRole, type FileRole } from './ranking/file-roles';
-import { queryIntent } from './ranking/query-intent';
+import { queryIntent, type QueryIntent } from './ranking/query-intent';
 import { RANK_SETTINGS, rankStack, type RankSettings, type RankStep } from './ranking/stack';
 import type { SearchOptions } from './search';
 
@@ -114,6 +114,10 @@ export function rolesChosenBy(filters: Pick<SearchOptions, 'types' | 'include'> 
 
 export interface RankQuery {
   text: string;
+  /** The query's intent, when the caller read it already (`queryIntent(text)` otherwise). */
+  intent?: QueryIntent;
+  /** Names each candidate defines in its text, by candidate id (search/definitions.ts). */
+  namesDefined?: ReadonlyMap<string, string[]>;
   /** Whether the words were ranked (lexical or hybrid): the rules about words apply then. */
   wordsRanked: boolean;
   /** The filters the search has: file roles they choose are not ranked down. */
@@ -139,10 +143,11 @@ export interface RankTuning {
  * the words, so a chunk using them apart could lead).
  */
 export async function rankCandidates(candidates: Candidate[], query: RankQuery, textOf: (candidate: Candidate) => Promise<string>): Promise<Candidate[]> {
-  const intent = queryIntent(query.text);
+  const intent = query.intent ?? queryIntent(query.text);
+  const none: string[] = [];
   candidates = rankStack(candidates, {
     intent,
-    facts: ({ source, hit }) => ({ path: hit.metadata.path, file: `${source}:${hit.metadata.path}`, symbol: hit.metadata.symbol, startLine: hit.metadata.startLine }),
+    facts: ({ id, source, hit }) => ({ path: hit.metadata.path, file: `${source}:${hit.metadata.path}`, symbol: hit.metadata.symbol, defines: query.namesDefined?.get(id) ?? none, startLine: hit.metadata.startLine }),
     chosenRoles: rolesChosenBy(query.filters),
     settings: query.tuning?.settings ? { ...RANK_SETTINGS, ...query.tuning.settings } : RANK_SETTINGS,
     skip: new Set(query.tuning?.skip ?? []),

@@ -7,8 +7,10 @@
 import { compileGlobs } from '../files/glob';
 import type { ChunkMetadata } from '../store/store';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
+import { findDefinitions, type SourcedPart } from './definitions';
 import { searchLexical } from './lexical';
 import { fuseRankings, rankCandidates, vectorWeightOf, type Candidate, type RankTuning } from './rank';
+import { queryIntent } from './ranking/query-intent';
 import { snippetOf, SnippetTerms } from './snippet';
 
 /** How results are ranked: embeddings only, words only (BM25), or both fused. */
@@ -112,9 +114,10 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
     });
     return candidates.sort((a, b) => b.score - a.score).slice(0, limit);
   };
+  let parts: SourcedPart[] = [];
   const lexical = async (limit: number): Promise<Candidate[]> => {
     const perSource = await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))));
-    const parts = perSource.flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
+    parts = perSource.flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
     // Read past the limit, then cut with equal scores ordered by path and line: which of several tied
     // chunks makes the cut must not depend on how a store splits its index into parts.
     const hits = searchLexical(parts, query.text, limit + TIE_MARGIN).map(({ part, slot, id, score }) => ({ id: keyOf(parts[part].source, id), score, source: parts[part].source, hit: parts[part].hitOf(slot, id, score) }));
@@ -137,7 +140,16 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
     if (!text) texts.set(candidate.id, (text = sources[candidate.source].store.chunkText(candidate.hit).catch(() => '')));
     return text;
   };
-  candidates = await rankCandidates(candidates, { text: query.text, wordsRanked: mode !== 'vector', filters: options, tuning: options.ranking }, textOf);
+  const intent = queryIntent(query.text);
+  // Definitions are looked up by name in the words' index, so only where the words were read.
+  let namesDefined: ReadonlyMap<string, string[]> | undefined;
+  if (parts.length > 0 && intent.names.length > 0 && !options.ranking?.skip?.includes('lookup')) {
+    const found = await findDefinitions(intent.names, candidates, parts, keyOf, textOf);
+    candidates = [...candidates, ...found.added];
+    namesDefined = found.namesDefined;
+  }
+
+  candidates = await rankCandidates(candidates, { text: query.text, intent, namesDefined, wordsRanked: mode !== 'vector', filters: options, tuning: options.ranking }, textOf);
 
   const chosen: Candidate[] = [];
   const files = new Set<string>();

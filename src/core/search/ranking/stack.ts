@@ -27,6 +27,8 @@ export interface RankFacts {
   file: string;
   /** The chunk's enclosing symbol ('' when none). */
   symbol: string;
+  /** Queried names the chunk's text defines (search/definitions.ts), beside its enclosing symbol. */
+  defines?: readonly string[];
   /** The chunk's first line: with the file, what orders equal scores the same way whatever the store. */
   startLine: number;
 }
@@ -68,7 +70,8 @@ export interface RankContext<T> {
   skip?: ReadonlySet<RankStep>;
 }
 
-export type RankStep = 'definitions' | 'path' | 'roles' | 'coherence' | 'diversity';
+/** `lookup` is search's (definitions found by name, search/definitions.ts); the others are the stack's. */
+export type RankStep = 'lookup' | 'definitions' | 'path' | 'roles' | 'coherence' | 'diversity';
 
 export function rankStack<T extends RankCandidate>(candidates: readonly T[], context: RankContext<T>): T[] {
   if (candidates.length === 0) return [];
@@ -105,20 +108,25 @@ function byScore(a: { file: string; line: number; score: number }, b: { file: st
 
 /** How strongly a chunk answers "where is X defined": its symbol is X, or ends with X. */
 function definitionBoost(candidate: RankFacts, intent: QueryIntent, settings: RankSettings): number {
-  if (intent.names.length === 0 || !candidate.symbol) return 0;
+  if (intent.names.length === 0 || (!candidate.symbol && !candidate.defines?.length)) return 0;
   const weight = intent.kind === 'symbol' ? settings.definition : settings.embeddedDefinition;
-  const symbol = candidate.symbol.replace(/::|->|#|\\/g, '.');
-  const last = symbol.slice(symbol.lastIndexOf('.') + 1);
-  for (const [i, name] of intent.names.entries()) {
-    const exact = symbol === name || symbol.endsWith(`.${name}`);
-    const lastMatch = last === name || last.toLowerCase() === name.toLowerCase();
-    if (!exact && !lastMatch) continue;
-    // The qualified name (first) over the bare one; an exact case over a case-insensitive match.
-    let boost = weight * (i === 0 ? 1 : 0.8) * (exact || last === name ? 1 : 0.6);
-    if (stemOf(candidate.path) === name.toLowerCase().replace(/_/g, '')) boost *= settings.definitionFileNamed;
-    return boost;
+  // The enclosing symbol, then the names the text defines (bare names, no qualifier).
+  const symbols = [candidate.symbol.replace(/::|->|#|\\/g, '.'), ...(candidate.defines ?? [])].filter(Boolean);
+  let best = 0;
+  for (const symbol of symbols) {
+    const last = symbol.slice(symbol.lastIndexOf('.') + 1);
+    for (const [i, name] of intent.names.entries()) {
+      const exact = symbol === name || symbol.endsWith(`.${name}`);
+      const lastMatch = last === name || last.toLowerCase() === name.toLowerCase();
+      if (!exact && !lastMatch) continue;
+      // The qualified name (first) over the bare one; an exact case over a case-insensitive match.
+      let boost = weight * (i === 0 ? 1 : 0.8) * (exact || last === name ? 1 : 0.6);
+      if (stemOf(candidate.path) === name.toLowerCase().replace(/_/g, '')) boost *= settings.definitionFileNamed;
+      best = Math.max(best, boost);
+      break;
+    }
   }
-  return 0;
+  return best;
 }
 
 function stemOf(path: string): string {
