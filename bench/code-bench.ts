@@ -6,7 +6,8 @@
  * every question in each mode, top k chunks and one result per file, and scores graded nDCG@k.
  *
  * Flags: --check (validate only), --repos id,id, --split tune|heldout|all, --modes vector,lexical,hybrid, --k 10,
- * --ablation (the ranking stack step by step), --set 'key=value;…' (ranking settings, with --ablation).
+ * --ablation (the ranking stack step by step; --quick: only the whole stack), --set 'key=value;…' (ranking
+ * settings, with --ablation; also vectorWeights=0.5/0.25 and fusion=ranks).
  * A complete run (every repository, split and mode) rewrites the results part of bench/CODE-BENCH.md and
  * bench/code-bench-results.json; any run writes bench/.cache/code-bench-report.{md,json} (every query's top k).
  */
@@ -22,6 +23,7 @@ import { DEFAULT_K, scoreGraded, type QueryMetrics } from '../src/core/eval/metr
 import { SEARCH_MODES } from '../src/core/eval/run';
 import { RANK_SETTINGS, type RankSettings, type RankStep } from '../src/core/search/ranking/stack';
 import type { SearchMode } from '../src/core/search/search';
+import type { RankTuning } from '../src/core/search/rank';
 import { machineDescription, ROOT } from './lib';
 
 const OUT_MD = join(ROOT, 'bench', 'CODE-BENCH.md');
@@ -61,6 +63,7 @@ function options() {
       modes: { type: 'string', default: SEARCH_MODES.join(',') },
       k: { type: 'string', default: String(DEFAULT_K) },
       ablation: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       set: { type: 'string' },
     },
   });
@@ -75,9 +78,11 @@ function options() {
   for (const pair of values.set ? values.set.split(';') : []) {
     const [key, value] = pair.split('=');
     // vectorWeights=0.5/0.25: a sentence's and an identifier's embedding share.
-    settings[key.trim()] = key.trim() === 'roles' ? JSON.parse(value) : key.trim() === 'vectorWeights' ? value.split('/').map(Number) : Number(value);
+    // fusion=ranks: reciprocal rank fusion instead of scaled scores.
+    const name = key.trim();
+    settings[name] = name === 'roles' ? JSON.parse(value) : name === 'vectorWeights' ? value.split('/').map(Number) : name === 'fusion' ? value.trim() : Number(value);
   }
-  return { check: values.check, repos, split, modes, k, ablation: values.ablation, settings: settings as Partial<RankSettings> };
+  return { check: values.check, repos, split, modes, k, ablation: values.ablation, quick: values.quick, settings: settings as Partial<RankSettings> };
 }
 
 /**
@@ -85,9 +90,11 @@ function options() {
  * and all but each step, mean nDCG@k per mode (chunks), by split. The gain of each step is what
  * leaving it out costs. `--set 'key=value;…'` changes the stack's settings for every variant.
  */
-async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings: Partial<RankSettings>): Promise<void> {
+async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings: Partial<RankSettings>, quick: boolean): Promise<void> {
   const steps: RankStep[] = ['lookup', 'definitions', 'path', 'roles', 'coherence', 'diversity'];
-  const variants: { name: string; skip: RankStep[] }[] = [{ name: 'no stack', skip: steps }, { name: 'stack', skip: [] }, ...steps.map((step) => ({ name: `stack without ${step}`, skip: [step] }))];
+  const all: { name: string; skip: RankStep[] }[] = [{ name: 'no stack', skip: steps }, { name: 'stack', skip: [] }, ...steps.map((step) => ({ name: `stack without ${step}`, skip: [step] }))];
+  // --quick: only the whole stack, to compare settings.
+  const variants = quick ? all.filter((v) => v.name === 'stack') : all;
   const cacheDir = defaultVectorCacheDir();
   const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));
   const scores = new Map<string, number[]>();
@@ -99,8 +106,8 @@ async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings
       for (const variant of variants) {
         for (const mode of modes) {
           for (const q of repo.queries) {
-            const { vectorWeights, ...stackSettings } = settings as Partial<RankSettings> & { vectorWeights?: [number, number] };
-            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings: stackSettings, ...(vectorWeights ? { vectorWeights } : {}) } });
+            const { vectorWeights, fusion, ...stackSettings } = settings as Partial<RankSettings> & Pick<RankTuning, 'vectorWeights' | 'fusion'>;
+            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings: stackSettings, vectorWeights, fusion } });
             const ndcg = scoreGraded(found, q.relevant, k).ndcg;
             const split = repo.heldOut ? 'held out' : 'tuned on';
             for (const group of [`${split}|all`, `${split}|${q.category}`, `${split}|${repo.language}`]) add(`${variant.name}|${mode}|${group}`, ndcg);
@@ -271,11 +278,11 @@ function summary(runs: QueryRun[], modes: SearchMode[]) {
 const round = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 1000) / 1000);
 
 async function main(): Promise<void> {
-  const { check, repos, split, modes, k, ablation, settings } = options();
+  const { check, repos, split, modes, k, ablation, quick, settings } = options();
   const loaded = await loadAndCheck(repos, split);
   console.error(`${loaded.length} repositories, ${loaded.reduce((s, l) => s + l.repo.queries.length, 0)} questions: valid`);
   if (check) return;
-  if (ablation) return ablate(loaded, modes, k, settings);
+  if (ablation) return ablate(loaded, modes, k, settings, quick);
   const started = Date.now();
   const load = loadavg()[0];
   const { runs, index } = await run(loaded, modes, k);

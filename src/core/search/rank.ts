@@ -64,8 +64,9 @@ export function hybridScoreMeaning(query?: string): string {
  * (cosine and BM25 live on different scales). A chunk missing from one ranking gets 0 there. Scores
  * beat ranks here: how far ahead the best hit is carries information that rank fusion throws away.
  */
-export function fuseRankings<T extends Ranked>(semantic: T[], lexical: T[], vectorWeight = VECTOR_WEIGHT): T[] {
+export function fuseRankings<T extends Ranked>(semantic: T[], lexical: T[], vectorWeight = VECTOR_WEIGHT, fusion: 'scores' | 'ranks' = 'scores'): T[] {
   const scaled = (hits: T[]) => {
+    if (fusion === 'ranks') return new Map(hits.map((h, rank) => [h.id, 60 / (60 + rank + 1)]));
     let max = -Infinity;
     let min = Infinity;
     for (const { score } of hits) {
@@ -131,6 +132,8 @@ export interface RankTuning {
   settings?: Partial<RankSettings>;
   /** The embedding's share for a sentence and for an identifier or phrase (VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT). */
   vectorWeights?: [number, number];
+  /** How the two rankings are fused: by scaled scores (the default) or by reciprocal rank (RRF, k = 60). */
+  fusion?: 'scores' | 'ranks';
 }
 
 /**

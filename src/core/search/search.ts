@@ -132,7 +132,7 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   else {
     // Words first: they need no embedding, so they overlap with the model's work on the query.
     const words = await lexical(depth);
-    candidates = fuseRankings(await semantic(depth), words, vectorWeightOf(query.text, options.ranking?.vectorWeights));
+    candidates = fuseRankings(await semantic(depth), words, vectorWeightOf(query.text, options.ranking?.vectorWeights), options.ranking?.fusion);
   }
   const texts = new Map<string, Promise<string>>();
   const textOf = (candidate: Candidate): Promise<string> => {
