@@ -21,7 +21,7 @@ import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './
 import { ExtractedTextProvider, openLocation } from './documents';
 import type { OpenRequest, PanelHost } from './panel/host';
 import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
-import { IndexScheduler, type RunRequest } from './scheduler';
+import { IndexScheduler, type RunRequest } from '../core/keeper/scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
 import { TeamIndex, type TeamStatus } from '../core/team';

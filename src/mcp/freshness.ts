@@ -13,7 +13,7 @@ import type { QuipuEngine } from '../core/engine';
 import { insideFolder } from '../core/files/real-paths';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import { IndexLockedError } from '../core/store/lock';
-import { IndexScheduler, type FolderWork } from '../extension/scheduler';
+import { IndexScheduler, type FolderWork } from '../core/keeper/scheduler';
 import type { ServedFolder } from './folders';
 import { watchFolder, type FolderWatch } from './watch';
 
