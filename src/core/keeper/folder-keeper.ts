@@ -147,13 +147,18 @@ export class FolderKeeper {
       onError: (key, error) => this.failed(key, error),
       onChange: () => this.listener.changed?.(),
     });
-    this.setFolders(folders);
+    this.keep(folders);
   }
 
   // ---- folders -------------------------------------------------------------------------------
 
   /** The folders to keep: new ones are added, known ones take the new root, name and index folder, others are dropped. */
   setFolders(folders: KeptFolder[]): void {
+    this.keep(folders);
+    this.listener.changed?.();
+  }
+
+  private keep(folders: KeptFolder[]): void {
     const keys = new Set(folders.map((f) => f.key));
     for (const folder of folders) {
       const record = this.records.get(folder.key);
@@ -165,7 +170,6 @@ export class FolderKeeper {
       this.records.delete(key);
       this.scheduler.forget(key);
     }
-    this.listener.changed?.();
   }
 
   folder(key: string): KeptFolder | undefined {
@@ -259,7 +263,7 @@ export class FolderKeeper {
 
   /** Lets the changes already seen be indexed now, waiting at most `maxMs` (or until `signal` aborts). */
   async settle(maxMs: number, signal?: AbortSignal): Promise<void> {
-    if (!this.busy && !this.hasPending) return;
+    if ((!this.busy && !this.hasPending) || signal?.aborted) return;
     this.scheduler.flush();
     let timer: KeeperTimer | undefined;
     let onAbort: (() => void) | undefined;
