@@ -82,6 +82,7 @@ function snippetLines(value: number | undefined): number {
 async function settle(ctl: QuipuController, token: vscode.CancellationToken): Promise<void> {
   const cancelled = new AbortController();
   const subscription = token.onCancellationRequested(() => cancelled.abort());
+  if (token.isCancellationRequested) cancelled.abort();
   try {
     await ctl.keeper.settle(SETTLE_MS, cancelled.signal);
   } finally {
