@@ -111,16 +111,9 @@ export interface FolderKeeperOptions {
   listener?: KeeperListener;
 }
 
-interface FolderRecord {
+/** What the keeper remembers of a folder: its state, less what the scheduler knows (the queue). */
+interface FolderRecord extends Omit<KeptFolderState, 'pendingFiles' | 'fullPass' | 'running'> {
   folder: KeptFolder;
-  progress?: IndexProgress;
-  lockedBy?: string;
-  lastSummary?: IndexSummary;
-  checkedAt?: string;
-  lastError?: string;
-  unanswered: boolean;
-  skipped: SkippedFile[];
-  runs: number;
   /** Callers of `sync` following this folder's runs. */
   followers: Set<(event: IndexEvent) => void>;
 }
