@@ -116,12 +116,10 @@ export class WorkspaceIndexing {
       // Folder-relative with forward slashes, by the file host's one conversion (Windows paths too).
       const relative = FolderPaths.of(entry.folder.uri.fsPath, nodeFileHost).rel(uri.fsPath);
       if (relative === undefined || relative === '') continue;
-      const name = relative.slice(relative.lastIndexOf('/') + 1);
-      // A changed ignore file changes what belongs in the index: look at everything again.
-      if (name === '.gitignore' || name === '.quipuignore') this.keeper.requestFull(entry.key);
-      else byFolder.set(entry.key, [...(byFolder.get(entry.key) ?? []), relative]);
-      if (/\.(pdf|docx)$/i.test(name)) this.deps.documents.refresh(uri);
+      byFolder.set(entry.key, [...(byFolder.get(entry.key) ?? []), relative]);
+      if (/\.(pdf|docx)$/i.test(relative)) this.deps.documents.refresh(uri);
     }
+    // A changed ignore file makes it a full pass (the keeper's rule, `quipu mcp`'s too).
     for (const [key, paths] of byFolder) this.keeper.changed(key, paths);
   }
 

@@ -134,3 +134,25 @@ test('an index another process writes is left to it, and tried again after LOCK_
     await keeper.close();
   }
 });
+
+test('a changed ignore file makes a watcher event a full pass: what it now ignores leaves the index', async () => {
+  const folder = servedFolder();
+  const clock = new ManualClock();
+  const keeper = servedKeeper([folder], () => Promise.resolve(engine), () => undefined, undefined, clock);
+  try {
+    keeper.requestFull(folder.root);
+    clock.advance(0);
+    await keeper.whenIdle();
+    assert.deepEqual(await pathsFor(folder, 'beta'), ['src/beta.ts']);
+    writeFileSync(join(folder.root, '.gitignore'), 'src/beta.ts\n');
+    keeper.changed(folder.root, ['.gitignore']);
+    assert.equal(keeper.stateOf(folder.root).fullPass, true);
+    clock.advance(0);
+    await keeper.whenIdle();
+    // The ignore file itself is text, and names beta.ts.
+    assert.deepEqual(await pathsFor(folder, 'beta'), ['.gitignore']);
+    assert.equal(keeper.stateOf(folder.root).lastSummary?.filesRemoved, 1);
+  } finally {
+    await keeper.close();
+  }
+});

@@ -12,6 +12,7 @@
  */
 import type { FileSettings } from '../config';
 import type { QuipuEngine } from '../engine';
+import { IGNORE_FILES } from '../files/discover';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../pipeline/events';
 import { IndexLockedError } from '../store/lock';
 import type { TeamSession } from '../team-session';
@@ -208,7 +209,11 @@ export class FolderKeeper {
 
   /** Paths of a folder (relative, forward slashes) that a watcher saw change. */
   changed(key: string, paths: Iterable<string>): void {
-    if (this.records.has(key)) this.scheduler.requestPaths(key, paths);
+    if (!this.records.has(key)) return;
+    const list = [...paths];
+    // A changed ignore file changes what belongs in the index: look at everything again.
+    if (list.some((path) => IGNORE_FILES.includes(path.slice(path.lastIndexOf('/') + 1)))) this.scheduler.requestFull(key);
+    else if (list.length > 0) this.scheduler.requestPaths(key, list);
   }
 
   /** Forgets a folder's waiting work and what its runs left (its index was cleared). */
