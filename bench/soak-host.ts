@@ -137,7 +137,7 @@ async function soak(minutes: number): Promise<SoakResult> {
     const last = samples[samples.length - 1];
     if (last.threads <= before.threads && last.children <= before.children) break;
   }
-  // A reconciling pass (scheduler.ts) may have started meanwhile: verify only what is finished.
+  // A reconciling pass (core/keeper/scheduler.ts) may have started meanwhile: verify only what is finished.
   await api.whenIdle();
   return {
     vscodeVersion: vscode.version,

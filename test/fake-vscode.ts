@@ -6,9 +6,16 @@
 import Module from 'node:module';
 
 export class Uri {
+  readonly scheme = 'file';
   private constructor(readonly path: string) {}
   static file(path: string): Uri {
     return new Uri(path);
+  }
+  static parse(text: string): Uri {
+    return new Uri(text.replace(/^file:\/\//, ''));
+  }
+  get fsPath(): string {
+    return this.path;
   }
   static joinPath(base: Uri, ...parts: string[]): Uri {
     return new Uri([base.path, ...parts].join('/'));
@@ -43,7 +50,14 @@ export class Emitter<T> {
   }
 }
 
-export const calls = { commands: [] as string[], errors: [] as string[] };
+/** `vscode.EventEmitter`: an Emitter that can be disposed. */
+export class EventEmitter<T> extends Emitter<T> {
+  dispose(): void {}
+}
+
+export const ProgressLocation = { Notification: 15 };
+
+export const calls = { commands: [] as string[], errors: [] as string[], messages: [] as string[], statusBar: [] as string[], progress: [] as string[] };
 
 export const commands = {
   executeCommand: (command: string): Promise<undefined> => {
@@ -57,12 +71,38 @@ export const window = {
     calls.errors.push(message);
     return Promise.resolve(undefined);
   },
+  showInformationMessage: (message: string): Promise<undefined> => {
+    calls.messages.push(message);
+    return Promise.resolve(undefined);
+  },
+  showWarningMessage: (message: string): Promise<undefined> => {
+    calls.messages.push(message);
+    return Promise.resolve(undefined);
+  },
+  setStatusBarMessage: (message: string) => {
+    calls.statusBar.push(message);
+    return { dispose: () => undefined };
+  },
+  /** A notification nobody cancels: its title is recorded. */
+  withProgress: <R>(options: { title?: string }, task: (progress: { report(value: unknown): void }, token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } }) => Promise<R>): Promise<R> => {
+    calls.progress.push(options.title ?? '');
+    return task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) });
+  },
 };
 
 /** Settings by full key ("quipu.teamIndex.url"), per level, as `WorkspaceConfiguration.inspect` reports them. */
 export const configuration = new Map<string, { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown }>();
 
+export interface FakeWorkspaceFolder {
+  uri: Uri;
+  name: string;
+  index: number;
+}
+
 export const workspace = {
+  workspaceFolders: undefined as FakeWorkspaceFolder[] | undefined,
+  isTrusted: true,
+  getWorkspaceFolder: (uri: Uri): FakeWorkspaceFolder | undefined => workspace.workspaceFolders?.find((f) => uri.path === f.uri.path || uri.path.startsWith(`${f.uri.path}/`)),
   getConfiguration: (section: string) => {
     const levels = (key: string) => configuration.get(`${section}.${key}`);
     return {
@@ -76,7 +116,7 @@ export const workspace = {
   },
 };
 
-const fake = { Uri, CancellationTokenSource, commands, window, workspace };
+const fake = { Uri, CancellationTokenSource, EventEmitter, ProgressLocation, commands, window, workspace };
 
 // Resolve "vscode" to this module's exports, for every later require in this process.
 const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };

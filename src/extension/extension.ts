@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { QuipuApi } from './api';
-import { EMBEDDER_API_KEY_SECRET, QuipuController, TEAM_TOKEN_SECRET } from './controller';
+import { QuipuController } from './controller';
+import { EMBEDDER_API_KEY_SECRET, TEAM_TOKEN_SECRET } from './engine-host';
 import { DOCUMENT_SCHEME, openOriginal } from './documents';
 import { registerLanguageModelTools } from './lmTools';
 import { showSimilarQuickPick } from './similar';
@@ -82,8 +83,8 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
         return undefined;
       }
     }),
-    command('quipu.pauseIndexing', () => ctl.scheduler.pause()),
-    command('quipu.resumeIndexing', () => ctl.scheduler.resume()),
+    command('quipu.pauseIndexing', () => ctl.keeper.pause()),
+    command('quipu.resumeIndexing', () => ctl.keeper.resume()),
     command('quipu.clearIndex', async () => {
       const choice = await vscode.window.showWarningMessage(
         'Delete the Quipu index of this workspace? Searching needs a new index afterwards.',

@@ -80,17 +80,19 @@ function snippetLines(value: number | undefined): number {
 
 /** Lets the file changes already seen be indexed first, waiting at most SETTLE_MS. */
 async function settle(ctl: QuipuController, token: vscode.CancellationToken): Promise<void> {
-  if (!ctl.scheduler.busy && !ctl.scheduler.hasPending) return;
-  ctl.scheduler.flush();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const cancelled = new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
-  await Promise.race([ctl.scheduler.whenIdle(), cancelled, new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_MS)))]);
-  clearTimeout(timer);
+  const cancelled = new AbortController();
+  const subscription = token.onCancellationRequested(() => cancelled.abort());
+  if (token.isCancellationRequested) cancelled.abort();
+  try {
+    await ctl.keeper.settle(SETTLE_MS, cancelled.signal);
+  } finally {
+    subscription.dispose();
+  }
   if (token.isCancellationRequested) throw new vscode.CancellationError();
 }
 
 function freshness(ctl: QuipuController): string {
-  return ctl.scheduler.busy || ctl.scheduler.hasPending ? '\nNote: Quipu is still updating the index; results may miss the latest changes.' : '';
+  return ctl.keeper.busy || ctl.keeper.hasPending ? '\nNote: Quipu is still updating the index; results may miss the latest changes.' : '';
 }
 
 /** A workspace file (relative to a workspace folder, or absolute inside one); anything else is refused. */

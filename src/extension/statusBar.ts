@@ -3,7 +3,7 @@
  * Clicking it shows the index status.
  */
 import * as vscode from 'vscode';
-import { progressText } from './controller';
+import { progressText } from './state';
 import type { IndexState, TeamIndexState } from './panel/protocol';
 
 export class IndexStatusBar implements vscode.Disposable {

@@ -51,7 +51,7 @@ export async function verifyWorkspace(ctl: QuipuController): Promise<void> {
   const choice = await vscode.window.showWarningMessage(`Quipu: ${bad.map((r) => `${r.name}: ${summaryOf(r.report)}`).join('; ')}.`, 'Repair', 'Show Log');
   if (choice === 'Show Log') ctl.log.show();
   if (choice !== 'Repair') return;
-  await ctl.scheduler.cancelRunning();
+  await ctl.keeper.cancelRunning();
   const repaired = await run(true);
   const still = repaired.filter((r) => !r.report.ok && !r.report.notIndexedYet);
   if (still.length === 0) void vscode.window.showInformationMessage('Quipu: the index is repaired and consistent.');

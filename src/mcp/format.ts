@@ -1,9 +1,9 @@
 /** What `quipu mcp` adds to the shared text form (core/search/agent-text.ts): notes on freshness. */
-import type { FolderFreshness } from './freshness';
+import type { KeptFolderState } from '../core/keeper/folder-keeper';
 import type { ServedFolder } from './folders';
 
 /** One line on how fresh a folder's index is, or nothing to say when it is up to date. */
-export function freshnessNote(folder: ServedFolder, state: FolderFreshness): string | undefined {
+export function freshnessNote(folder: ServedFolder, state: KeptFolderState): string | undefined {
   if (state.lockedBy) return `${folder.name}: another Quipu process is writing this index; these results are what it has committed so far.`;
   if (state.fullPass && state.progress) {
     const p = state.progress;

@@ -13,9 +13,10 @@ import { defaultOverlayDir, TeamIndex, type TeamTarget } from '../core/team';
 import { TeamSession } from '../core/team-session';
 import { version } from '../../package.json';
 import { servedFolders } from './folders';
-import { FreshnessKeeper } from './freshness';
+import { servedKeeper } from './keeper';
 import { servedEmbedder } from './served-embedder';
 import { registerTools } from './tools';
+import { ServedWatches } from './watch';
 
 export interface McpServerOptions {
   /** Watch the folders and update their indexes in the background (default); else only `sync` updates. */
@@ -57,9 +58,10 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
         ))
     : undefined;
   // With a team index, only what the base lacks is indexed here (a full pass whatever the paths).
-  const keeper = new FreshnessKeeper(getEngine, served, log, getTeam && (async (_folder, _work, signal, onEvent) => (await getTeam()).sync({ signal, onEvent })));
+  const keeper = servedKeeper(served, getEngine, log, getTeam);
+  const watches = new ServedWatches(served, log);
   const server = new McpServer({ name: 'quipu', title: 'Quipu', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
-  registerTools(server, { served, engine: getEngine, keeper, ...(getTeam ? { team: getTeam } : {}) });
+  registerTools(server, { served, engine: getEngine, keeper, watches, ...(getTeam ? { team: getTeam } : {}) });
   if (team) log(`searches use the team index ${team.collection} at ${team.url}`);
 
   const transport = new StdioServerTransport();
@@ -76,7 +78,9 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
       try {
         const ready = await getEngine();
         void ready.embed(['warm up']).catch(() => undefined);
-        await keeper.start({ watch: options.watch });
+        // A full (incremental) pass over every folder now, and the watchers' paths from then on.
+        for (const folder of served) keeper.requestFull(folder.root);
+        if (options.watch) await watches.start((folder, paths) => keeper.changed(folder.root, paths));
       } catch (error) {
         log(error instanceof Error ? error.message : String(error));
       }
@@ -90,6 +94,7 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
     log(`shutdown took more than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway`);
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
+  await watches.close();
   await keeper.close();
   await server.close().catch(() => undefined);
   await (await session?.catch(() => undefined))?.close();

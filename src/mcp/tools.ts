@@ -14,7 +14,8 @@ import { NotIndexedError } from '../core/search/similar';
 import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } from './folders';
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
 import { freshnessNote } from './format';
-import type { FreshnessKeeper } from './freshness';
+import type { FolderKeeper } from '../core/keeper/folder-keeper';
+import type { ServedWatches } from './watch';
 import { searchScope } from '../core/searcher';
 import type { TeamSession, TeamSessionState } from '../core/team-session';
 
@@ -30,7 +31,8 @@ interface FolderResult extends LabeledResult {
 export interface ToolContext {
   served: ServedFolder[];
   engine: () => Promise<QuipuEngine>;
-  keeper: FreshnessKeeper;
+  keeper: FolderKeeper;
+  watches: ServedWatches;
   /** Set when searches use a team index (`quipu mcp --store … --collection …`). */
   team?: () => Promise<TeamSession>;
 }
@@ -243,7 +245,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const rows = await Promise.all(
         folders.map(async (folder) => {
           const status = await engine.status(folder.indexDir, { diskUsage: false });
-          const state = ctx.keeper.stateOf(folder);
+          const state = ctx.keeper.stateOf(folder.root);
           return {
             folder: folder.name,
             root: folder.root,
@@ -260,8 +262,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
               : {}),
             writer: state.lockedBy ? ('another process' as const) : ('this server' as const),
             ...(state.lockedBy ? { writer_note: `${state.lockedBy} This server searches what it commits.` } : {}),
-            watching: state.watching,
-            ...(state.lastError ? { last_error: state.lastError } : state.watchError ? { last_error: `watcher: ${state.watchError}` } : {}),
+            watching: ctx.watches.watching(folder),
+            ...(state.lastError ? { last_error: state.lastError } : ctx.watches.errorOf(folder) ? { last_error: `watcher: ${ctx.watches.errorOf(folder)}` } : {}),
             skipped: state.skipped.slice(0, MAX_SKIPPED_LISTED).map((s) => ({ path: s.path, reason: s.reason })),
             skipped_total: state.skipped.length,
           };
@@ -344,11 +346,16 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
           })
           .catch(() => undefined);
       };
-      const outcomes = await ctx.keeper.sync([...byFolder].map(([folder, paths]) => ({ folder, paths: paths.length > 0 ? paths : undefined })), onEvent);
-      const rows = outcomes.map(({ folder, summary, error }) =>
+      const folders = [...byFolder.keys()];
+      const outcomes = await ctx.keeper.sync(
+        [...byFolder].map(([folder, paths]) => ({ key: folder.root, paths: paths.length > 0 ? paths : undefined })),
+        (key, event) => onEvent(folders.find((f) => f.root === key)!, event),
+      );
+      // In the order asked: the keeper answers each request in turn.
+      const rows = outcomes.map(({ summary, error }, i) =>
         summary
           ? {
-              folder: folder.name,
+              folder: folders[i].name,
               ok: true,
               files_seen: summary.filesSeen,
               files_indexed: summary.filesIndexed,
@@ -359,7 +366,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
               chunks_total: summary.chunksTotal,
               seconds: Math.round(summary.seconds * 100) / 100,
             }
-          : { folder: folder.name, ok: false, error },
+          : { folder: folders[i].name, ok: false, error },
       );
       const text = rows
         .map((r) =>
@@ -384,7 +391,7 @@ function answer(
 ): CallToolResult {
   const labeled = ctx.served.length > 1 ? results.map((r) => ({ ...r, folderLabel: r.folder.name })) : results;
   const freshness = folders.map((folder) => {
-    const state = ctx.keeper.stateOf(folder);
+    const state = ctx.keeper.stateOf(folder.root);
     const note = freshnessNote(folder, state);
     return {
       folder: folder.name,
@@ -421,7 +428,7 @@ function structured(result: FolderResult, maxLines: number) {
 
 /** Why a folder cannot be searched yet, and what will fix it. */
 function notReady(ctx: ToolContext, folder: ServedFolder, error: Error): string {
-  const state = ctx.keeper.stateOf(folder);
+  const state = ctx.keeper.stateOf(folder.root);
   if (state.progress) {
     const p = state.progress;
     return `${folder.name} is being indexed (${p.filesIndexed} of ${p.filesToIndex} files so far, ${p.filesSeen} seen); search again shortly, or call \`sync\` to wait for it with progress.`;

@@ -1,6 +1,26 @@
+/**
+ * The scheduler (src/core/keeper/scheduler.ts) on mocked timers: the debounce, the order of runs and
+ * the reconciling pass are timing, so the test moves time itself and never sleeps.
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { IndexScheduler, type RunRequest } from '../../src/extension/scheduler';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import { IndexScheduler, type RunRequest } from '../../src/core/keeper/scheduler';
+
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+afterEach(() => mock.timers.reset());
+
+/** Lets promise callbacks run (a run that finished, the next one starting). setImmediate is not mocked. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Moves the mocked clock by `ms`, then lets what those timers started go as far as it can without more time. */
+async function advance(ms: number): Promise<void> {
+  mock.timers.tick(ms);
+  for (let i = 0; i < 5; i++) {
+    await settle();
+    // A finished run starts the next one after a timer of 0 ms.
+    mock.timers.tick(0);
+  }
+}
 
 /** A scheduler whose runs are recorded and finish when the test says so. */
 function harness(debounceMs = 20, reconcileMs = 0) {
@@ -27,19 +47,19 @@ function harness(debounceMs = 20, reconcileMs = 0) {
   return { scheduler, runs, errors };
 }
 
-const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
-
 test('file events are coalesced per folder and debounced into one run', async () => {
-  const { scheduler, runs } = harness();
+  const { scheduler, runs } = harness(20);
   scheduler.requestPaths('a', ['x.ts']);
   scheduler.requestPaths('a', ['y.ts', 'x.ts']);
-  await tick(5);
+  await advance(15);
   scheduler.requestPaths('a', ['z.md']);
-  assert.equal(runs.length, 0, 'nothing runs before the quiet time');
-  await tick(60);
+  await advance(15);
+  assert.equal(runs.length, 0, 'nothing runs before 20 ms of quiet after the last event');
+  await advance(5);
   assert.equal(runs.length, 1);
   assert.deepEqual(runs[0].paths, ['x.ts', 'y.ts', 'z.md']);
   runs[0].finish();
+  await advance(0);
   await scheduler.whenIdle();
   assert.equal(scheduler.busy, false);
 });
@@ -49,42 +69,43 @@ test('a full pass absorbs pending path events; one run at a time; full passes go
   scheduler.requestPaths('a', ['x.ts']);
   scheduler.requestFull('a');
   scheduler.requestPaths('a', ['y.ts']);
-  await tick();
-  assert.equal(runs.length, 1);
+  await advance(0);
+  assert.equal(runs.length, 1, 'a full pass starts without the debounce');
   assert.equal(runs[0].kind, 'full');
   scheduler.requestPaths('b', ['q.ts']);
   scheduler.requestFull('c');
-  await tick();
+  await advance(100);
   assert.equal(runs.length, 1, 'the second run waits for the first');
   runs[0].finish();
-  await tick();
+  await advance(0);
   assert.equal(runs[1].folderKey, 'c', 'the full pass before the path update');
   runs[1].finish();
-  await tick();
+  await advance(0);
   assert.equal(runs[2].folderKey, 'b');
   runs[2].finish();
+  await advance(0);
   await scheduler.whenIdle();
 });
 
 test('pause cancels the running pass and resume runs its work again; whenIdle waits for both', async () => {
   const { scheduler, runs } = harness();
   scheduler.requestFull('a');
-  await tick();
+  await advance(0);
   assert.equal(runs.length, 1);
   await scheduler.pause();
   assert.equal(runs[0].signal.aborted, true, 'the running pass was cancelled');
   assert.equal(scheduler.paused, true);
   scheduler.requestPaths('a', ['late.ts']);
-  await tick();
+  await advance(1000);
   assert.equal(runs.length, 1, 'nothing starts while paused');
   scheduler.resume();
-  await tick();
+  await advance(0);
   assert.equal(runs.length, 2);
   assert.equal(runs[1].kind, 'full', 'the interrupted full pass comes back, absorbing later events');
   let idle = false;
   const waiting = scheduler.whenIdle().then(() => (idle = true));
-  await tick();
-  assert.equal(idle, false);
+  await advance(1000);
+  assert.equal(idle, false, 'a run is going');
   runs[1].finish();
   await waiting;
   assert.equal(idle, true);
@@ -104,34 +125,46 @@ test('a failed run is reported and the scheduler goes on', async () => {
   });
   scheduler.requestFull('a');
   scheduler.requestFull('b');
+  await advance(0);
   await scheduler.whenIdle();
-  await tick();
   assert.equal(calls, 2);
   assert.equal((errors[0] as Error).message, 'disk full');
 });
 
-test('runs for file events are followed by a reconciling full pass, once, only in folders walked whole', async () => {
-  const { scheduler, runs } = harness(5, 50);
-  const until = async (condition: () => boolean) => {
-    while (!condition()) await tick(5);
-  };
+test('runs for file events are followed by a reconciling full pass, once, when due, only in folders walked whole', async () => {
+  const { scheduler, runs } = harness(5, 60_000);
   // A folder never walked whole: events update their paths and nothing more.
   scheduler.requestPaths('never', ['x.ts']);
-  await until(() => runs.length === 1);
+  await advance(5);
+  assert.equal(runs.length, 1);
   runs[0].finish();
   scheduler.requestFull('a');
-  await until(() => runs.length === 2);
+  await advance(0);
+  assert.equal(runs.length, 2);
   runs[1].finish();
+  await advance(0);
+  // The full pass of 'a' ended now: its reconciling pass is due 60 s later, whatever events come between.
+  await advance(10_000);
   scheduler.requestPaths('a', ['y.ts']);
-  await until(() => runs.length === 3);
+  await advance(5);
+  assert.equal(runs.length, 3);
   runs[2].finish();
+  await advance(0);
+  await advance(10_000);
   scheduler.requestPaths('a', ['z.ts']);
-  await until(() => runs.length === 4);
+  await advance(5);
+  assert.equal(runs.length, 4);
   runs[3].finish();
+  await advance(0);
+  await advance(39_000);
+  assert.equal(runs.length, 4, 'not before 60 s after the last full pass');
+  await advance(1_000);
   // Two event runs, one reconciling pass for them, and it is for the folder walked whole.
-  await until(() => runs.length === 5);
   assert.deepEqual(runs.map((r) => `${r.folderKey}:${r.kind}`), ['never:paths', 'a:full', 'a:paths', 'a:paths', 'a:full']);
   runs[4].finish();
+  await advance(0);
   await scheduler.whenIdle();
+  await advance(10 * 60_000);
+  assert.equal(runs.length, 5, 'no event since: no other pass');
   await scheduler.dispose();
 });

@@ -5,9 +5,10 @@
  * engine's worker pools are shared and the machine's cores are the limit anyway.
  *
  * Pausing cancels the running run (every file it finished stays indexed) and puts its work back in
- * the queue; resuming starts again where the queue is. Pure TypeScript, no `vscode`: the controller
- * supplies the run function and listens to the events.
+ * the queue; resuming starts again where the queue is. Pure TypeScript, no `vscode`: the folder
+ * keeper (folder-keeper.ts) supplies the run function and listens to the events.
  */
+import { systemClock, type KeeperClock, type KeeperTimer } from './clock';
 
 /** What a folder needs: a full pass (walk everything), or a look at a few paths. */
 export type FolderWork = { kind: 'full'; rebuild: boolean } | { kind: 'paths'; paths: Set<string> };
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
    * in the index after its folder was renamed). Unchanged files cost one stat. 0: never.
    */
   reconcileMs?: number;
+  /** Time and timers (tests move them); the real ones by default. */
+  clock?: KeeperClock;
 }
 
 /** Above this many pending paths, a full (incremental) pass is cheaper than looking at each. */
@@ -41,15 +44,18 @@ const MAX_PATHS = 2000;
 export class IndexScheduler {
   private readonly pending = new Map<string, FolderWork>();
   private running: { folderKey: string; work: FolderWork; controller: AbortController; done: Promise<void> } | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: KeeperTimer | undefined;
   private pausedFlag = false;
   private disposed = false;
   private idleWaiters: (() => void)[] = [];
   /** When each folder's last full pass ended, and the reconciling passes waiting to start. */
   private readonly lastFull = new Map<string, number>();
-  private readonly reconcileTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly reconcileTimers = new Map<string, KeeperTimer>();
+  private readonly clock: KeeperClock;
 
-  constructor(private readonly options: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   get paused(): boolean {
     return this.pausedFlag;
@@ -139,7 +145,7 @@ export class IndexScheduler {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.clearTimer();
-    for (const timer of this.reconcileTimers.values()) clearTimeout(timer);
+    for (const timer of this.reconcileTimers.values()) this.clock.clearTimeout(timer);
     this.reconcileTimers.clear();
     this.pending.clear();
     await this.cancelRunning();
@@ -161,14 +167,14 @@ export class IndexScheduler {
     this.options.onChange();
     if (this.disposed || this.pausedFlag || this.running) return;
     this.clearTimer();
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.next();
     }, delayMs);
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -194,7 +200,7 @@ export class IndexScheduler {
     this.options.onChange();
     await done;
     this.running = undefined;
-    if (work.kind === 'full' && !controller.signal.aborted) this.lastFull.set(folderKey, Date.now());
+    if (work.kind === 'full' && !controller.signal.aborted) this.lastFull.set(folderKey, this.clock.now());
     else if (work.kind === 'paths') this.scheduleReconcile(folderKey);
     this.options.onChange();
     if (this.pending.size > 0 && !this.pausedFlag) this.kick(0);
@@ -206,11 +212,13 @@ export class IndexScheduler {
     // Only folders this session has walked whole: a folder never indexed stays as the user left it.
     const last = this.lastFull.get(folderKey);
     if (after <= 0 || this.disposed || last === undefined || this.reconcileTimers.has(folderKey)) return;
-    const due = last + after - Date.now();
-    const timer = setTimeout(() => {
+    const due = last + after - this.clock.now();
+    const timer = this.clock.setTimeout(() => {
       this.reconcileTimers.delete(folderKey);
       if (!this.disposed) this.requestFull(folderKey);
     }, Math.max(0, due));
+    // A pass minutes away must not keep a process alive that has nothing else to do.
+    timer.unref();
     this.reconcileTimers.set(folderKey, timer);
   }
 
