@@ -156,3 +156,70 @@ test('clear errors and exit codes: missing folder, missing model, search before 
   assert.equal(empty.code, 0, empty.stderr);
   assert.equal((JSON.parse(empty.stdout) as IndexSummary).filesSeen, 0);
 });
+
+test('a usage error is one line that says where the usage is, not the whole help', async () => {
+  const unknown = await runCli(['search', '--foo', 'pasta']);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr, "quipu: unknown option '--foo'. Run `quipu search --help` for usage.\n");
+  assert.equal(unknown.stdout, '');
+
+  const missing = await runCli(['search']);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, "quipu: missing required argument 'query'. Run `quipu search --help` for usage.\n");
+
+  // Commander's suggestion joins the line; the program's own usage is named for an unknown command.
+  const typo = await runCli(['serch', 'pasta']);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr, "quipu: unknown command 'serch' (Did you mean search?). Run `quipu --help` for usage.\n");
+
+  const invalid = await runCli(['status', '--embed-provider', 'grpc']);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /^quipu: option '--embed-provider <api>' argument 'grpc' is invalid\. Allowed choices are openai, ollama\. Run `quipu status --help` for usage\.\n$/);
+
+  // What was typed is quoted back: never a raw control character on the terminal.
+  const hostile = await runCli(['search', '--\x1b[2Jx', 'pasta']);
+  assert.equal(hostile.code, 2);
+  assert.ok(!hostile.stderr.includes('\x1b'), JSON.stringify(hostile.stderr));
+  assert.equal(hostile.stderr.split('\n').length, 2, hostile.stderr);
+});
+
+/** The long option names a command's help lists. */
+async function helpOptions(command: string): Promise<Set<string>> {
+  const help = await runCli([command, '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  return new Set([...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]));
+}
+
+test("each command's help lists the options it reads: indexing ones only where it indexes", async () => {
+  // Read only by a run that indexes: workers, batches, the vector cache, limits on hostile input.
+  const indexing = ['--embed-workers', '--embed-threads', '--chunk-workers', '--batch-size', '--commit-chunks', '--embed-batch-size', '--embed-in-flight', '--no-vector-cache', '--vector-cache-mb', '--worker-heap-mb', '--max-inflated-mb', '--max-extracted-chars'];
+  // The index's identity: a reader names them to match an index built with other ones than the defaults.
+  const identity = ['--model', '--static-model', '--max-tokens', '--overlap', '--no-embed-context', '--embed-url', '--embed-model', '--embed-provider', '--embed-dimensions', '--embed-api-key-env', '--embed-query-prefix', '--embed-document-prefix', '--embed-max-tokens'];
+
+  const index = await helpOptions('index');
+  for (const option of [...indexing, ...identity, '--embed-local', '--rebuild', '--index-dir', '--json', '--store', '--collection']) assert.ok(index.has(option), `index lists ${option}`);
+
+  const search = await helpOptions('search');
+  assert.deepEqual([...search].slice(0, 9), ['--folder', '--index-dir', '--top', '--glob', '--type', '--group', '--mode', '--json', '--help'], 'its own options come first');
+  for (const option of [...identity, '--store', '--collection']) assert.ok(search.has(option), `search lists ${option}`);
+  for (const option of [...indexing, '--embed-local', '--rebuild', '--commit']) assert.ok(!search.has(option), `search does not list ${option}`);
+  assert.equal(search.size, 9 + identity.length + 2);
+
+  const status = await helpOptions('status');
+  for (const option of [...identity, '--index-dir', '--json', '--store']) assert.ok(status.has(option), `status lists ${option}`);
+  for (const option of [...indexing, '--embed-local', '--top', '--rebuild']) assert.ok(!status.has(option), `status does not list ${option}`);
+
+  // Texts embedded as given: no chunks, no prefixes, no index.
+  assert.deepEqual([...(await helpOptions('embed'))].sort(), ['--embed-api-key-env', '--embed-dimensions', '--embed-model', '--embed-provider', '--embed-url', '--help', '--json', '--model', '--static-model']);
+
+  // verify --repair and eval index: they keep the indexing options.
+  for (const command of ['verify', 'eval']) {
+    const options = await helpOptions(command);
+    for (const option of [...indexing, ...identity]) assert.ok(options.has(option), `${command} lists ${option}`);
+  }
+
+  // An indexing option given to search is refused as unknown, in one line.
+  const refused = await runCli(['search', 'pasta', '--embed-workers', '2']);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr, "quipu: unknown option '--embed-workers'. Run `quipu search --help` for usage.\n");
+});
