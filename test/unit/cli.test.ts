@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexStatus } from '../../src/core/engine';
@@ -222,4 +222,49 @@ test("each command's help lists the options it reads: indexing ones only where i
   const refused = await runCli(['search', 'pasta', '--embed-workers', '2']);
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr, "quipu: unknown option '--embed-workers'. Run `quipu search --help` for usage.\n");
+});
+
+test('the index summary names the build output the default excludes left out, and how to index it', async () => {
+  const folder = tempDir();
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  };
+  write('src/main.ts', 'export function greet(name: string) {\n  return `hello ${name}`;\n}\n');
+  write('build/index.js', 'exports.greet = (name) => `hello ${name}`;\n');
+  write('build/lib/util.js', 'exports.twice = (x) => 2 * x;\n');
+  write('build/lib/more/deep.js', 'exports.deep = true;\n');
+  write('packages/app/dist/app.js', 'console.log("app");\n');
+  // The user's own rule: not "by default", so not named.
+  write('.gitignore', 'out/\n');
+  write('out/generated.js', 'exports.generated = 1;\n');
+  // Dependencies and VCS metadata are never a project's own code: not named either.
+  write('node_modules/left-pad/index.js', 'module.exports = () => {};\n');
+
+  const indexDir = tempDir();
+  const json = await runCli(['index', folder, '--index-dir', indexDir, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const summary = JSON.parse(json.stdout) as IndexSummary;
+  assert.equal(summary.filesIndexed, 2, 'src/main.ts and .gitignore');
+  assert.deepEqual(summary.excludedByDefault, [
+    { pattern: 'build/', folders: 1, files: 3 },
+    { pattern: 'dist/', folders: 1, files: 1 },
+  ]);
+
+  const text = await runCli(['index', folder, '--index-dir', indexDir]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n {2}excluded by default: build\/ \(3 files\), dist\/ \(1 file\)\n {4}\(build output; to index build\/, put "!build\/" and "!build\/\*\*" in a \.quipuignore\)\n$/);
+
+  // The hint, followed, indexes build/.
+  write('.quipuignore', '!build/\n!build/**\n');
+  const followed = JSON.parse((await runCli(['index', folder, '--index-dir', indexDir, '--json'])).stdout) as IndexSummary;
+  assert.equal(followed.filesIndexed, 4, 'the three files of build/ and .quipuignore');
+  assert.deepEqual(followed.excludedByDefault, [{ pattern: 'dist/', folders: 1, files: 1 }]);
+
+  // A large target/ is counted up to a bound: "at least".
+  for (let i = 0; i < 2100; i++) write(`target/debug/f${i}.o`, '');
+  const large = JSON.parse((await runCli(['index', folder, '--index-dir', indexDir, '--json'])).stdout) as IndexSummary;
+  const target = large.excludedByDefault?.find((e) => e.pattern === 'target/');
+  assert.equal(target?.filesAtLeast, true);
+  assert.ok(target.files > 0 && target.files < 2100, `counted ${target.files}`);
 });
