@@ -119,7 +119,7 @@ function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'):
 }
 
 /**
- * `reads`: what the command does with an index: builds one (the server is remembered by it), reads
+ * `index`: what the command does with an index: builds one (the server is remembered by it), reads
  * one (which remembers it), or none (`embed`: texts as given, so no prefix, no chunk limit).
  * `local`: the command takes the remembered server, and `--embed-local` leaves it.
  */
@@ -143,6 +143,14 @@ function withRemoteOptions(command: Command, index: 'builds' | 'reads' | 'none',
     if (local) c.option('--embed-local', 'embed with the bundled model even where the index remembers a remote server');
     return c;
   });
+}
+
+/** The groups of options a command reads, after its own: `index` as for `withRemoteOptions`. */
+function withOptionGroups(command: Command, groups: { index: 'builds' | 'reads' | 'none'; embedLocal?: boolean; indexing?: boolean; team?: boolean }): Command {
+  withRemoteOptions(withModelOptions(command, groups.index), groups.index, groups.embedLocal);
+  if (groups.indexing) withIndexingOptions(command);
+  if (groups.team) withTeamOptions(command);
+  return command;
 }
 
 /** How a run that indexes goes: workers, batches, the vector cache, limits on hostile input. */
@@ -261,7 +269,7 @@ export function buildProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .exitOverride();
 
-  withTeamOptions(withIndexingOptions(withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('index')
       .description('index a folder, or bring its index up to date')
@@ -270,7 +278,8 @@ export function buildProgram(): Command {
       .option('--rebuild', 'discard the existing index and build it again')
       .option('--commit <sha>', 'with --store: the commit to record (default: the folder\'s Git HEAD)')
       .option('--json', 'print one JSON summary object on stdout'),
-    'builds'), 'builds', true))).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean; store?: string; collection?: string; commit?: string }) => {
+    { index: 'builds', embedLocal: true, indexing: true, team: true },
+  ).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean; store?: string; collection?: string; commit?: string }) => {
     const root = requireFolder(folder);
     const team = teamTargetOf(flags);
     const controller = new AbortController();
@@ -311,7 +320,7 @@ export function buildProgram(): Command {
     }
   });
 
-  withTeamOptions(withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('search')
       .description('search an indexed folder')
@@ -324,7 +333,8 @@ export function buildProgram(): Command {
       .option('--group', 'one result per file')
       .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
       .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet, snippetStartLine}'),
-    'reads'), 'reads')).action(
+    { index: 'reads', team: true },
+  ).action(
     async (
       words: string[],
       flags: EngineFlags & { folder?: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean; store?: string; collection?: string },
@@ -360,14 +370,15 @@ export function buildProgram(): Command {
     },
   );
 
-  withTeamOptions(withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('status')
       .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
       .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?, embedding: {backend, reason?}} (with --store: {team: {...}})'),
-    'reads'), 'reads')).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean; store?: string; collection?: string }) => {
+    { index: 'reads', team: true },
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean; store?: string; collection?: string }) => {
     const team = teamTargetOf(flags);
     if (team) {
       const root = requireFolder(folder ?? '.');
@@ -408,7 +419,7 @@ export function buildProgram(): Command {
     await runMcpServer(roots, { watch: flags.watch, model: flags.model, ...(team ? { team } : {}) });
   });
 
-  withIndexingOptions(withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('verify')
       .description('check an index against its folder and itself (manifest, shards, catalog, word index, texts, files on disk); exit 1 when something is wrong')
@@ -416,7 +427,8 @@ export function buildProgram(): Command {
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .option('--repair', 're-index only what is wrong (a damaged manifest or catalog rebuilds the index)')
       .option('--json', 'print one JSON object {report, before?, summary?}'),
-    'builds'), 'builds', true)).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; repair?: boolean; json?: boolean }) => {
+    { index: 'builds', embedLocal: true, indexing: true },
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; repair?: boolean; json?: boolean }) => {
     const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
     const result = await withEngine(flags, async (engine) => {
       const reporter = createIndexReporter({ json: !!flags.json, tty: !!process.stderr.isTTY });
@@ -432,20 +444,21 @@ export function buildProgram(): Command {
     if (!result.report.ok) process.exitCode = EXIT.failure;
   });
 
-  withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('embed')
       .description('print the embedding of each text (for checking the model)')
       .argument('<text...>', 'texts to embed; quote each one')
       .option('--json', 'print a JSON array of {text, vector}'),
-    'none'), 'none').action(async (texts: string[], flags: EngineFlags & { json?: boolean }) => {
+    { index: 'none' },
+  ).action(async (texts: string[], flags: EngineFlags & { json?: boolean }) => {
     const vectors = await withEngine(flags, (engine) => engine.embed(texts));
     const rows = texts.map((text, i) => ({ text, dimensions: vectors[i].length, vector: Array.from(vectors[i]) }));
     if (flags.json) process.stdout.write(jsonText(rows) + '\n');
     else for (const row of rows) process.stdout.write(`${row.text}\n  [${row.vector.slice(0, 8).map((v) => v.toFixed(4)).join(', ')}, …] (${row.dimensions} dims)\n`);
   });
 
-  withIndexingOptions(withRemoteOptions(withModelOptions(
+  withOptionGroups(
     program
       .command('eval')
       .description('measure search quality on datasets of queries with known answers: nDCG@10, MRR@10, Recall@10 per mode')
@@ -453,7 +466,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--mode <mode>', `search mode to measure, one of ${SEARCH_MODES.join(', ')} (repeatable; default: all)`).argParser(searchMode))
       .option('--index-dir <dir>', "keep each dataset's index in DIR/<dataset name> (default: its folder's usual index)")
       .option('--json', "print the whole report (every query's results included) as JSON"),
-    'builds'), 'builds')).action(async (files: string[], flags: EngineFlags & { mode?: SearchMode[]; indexDir?: string; json?: boolean }) => {
+    { index: 'builds', indexing: true },
+  ).action(async (files: string[], flags: EngineFlags & { mode?: SearchMode[]; indexDir?: string; json?: boolean }) => {
     const datasets = await Promise.all(files.map((file) => loadDataset(file))).catch((error: unknown) => {
       throw error instanceof DatasetError ? new UsageError(error.message) : error;
     });
