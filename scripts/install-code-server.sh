@@ -51,7 +51,7 @@ echo "installing code-server $VERSION into $DIR (one or two minutes, 300 MB)"
 (
   cd "$DIR"
   # unsafe_perm: code-server's postinstall installs VS Code's own modules and must run as root too.
-  # The project's .npmrc (CUDA skip) does not apply here; nothing in code-server needs it.
+  # Nothing in code-server needs onnxruntime-node, so its CUDA download (ONNXRUNTIME_NODE_INSTALL) is no concern here.
   npm_config_unsafe_perm=true npm_config_yes=true \
     npm install --no-save --no-audit --no-fund --no-package-lock --omit=dev "code-server@$VERSION"
 )

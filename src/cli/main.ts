@@ -38,9 +38,11 @@ function teamTargetOf(flags: { store?: string; collection?: string }): TeamTarge
 }
 
 function withTeamOptions(command: Command): Command {
-  return command
-    .option('--store <url>', `a team index on a server: chroma://host:port, or chroma+https://host:port for TLS (token: $${TEAM_TOKEN_ENV})`)
-    .option('--collection <name>', "the team index's collection on that server");
+  return grouped(command, 'Team index (docs/team-index.md):', (c) =>
+    c
+      .option('--store <url>', `a team index on a server: chroma://host:port, or chroma+https://host:port for TLS (token: $${TEAM_TOKEN_ENV})`)
+      .option('--collection <name>', "the team index's collection on that server"),
+  );
 }
 
 function positiveInt(value: string): number {
@@ -88,34 +90,86 @@ interface EngineFlags {
   maxExtractedChars?: number;
 }
 
-function withEngineOptions(command: Command): Command {
-  return command
-    .option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)')
-    .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
-    .addOption(new Option('--overlap <n>', 'tokens shared by consecutive chunks').argParser((v) => Number(v)))
-    .addOption(new Option('--embed-workers <n>', `embedding worker threads (default: ${DEFAULT_PIPELINE_SETTINGS.embedWorkers} on this machine, from its cores)`).argParser(positiveInt))
-    .addOption(new Option('--embed-threads <n>', 'ONNX Runtime threads per embedding worker').argParser(positiveInt))
-    .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
-    .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
-    .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
-    .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)')
-    .option('--embed-url <url>', 'embed with a remote server instead of the bundled model: its base URL, e.g. http://127.0.0.1:8080/v1 (remembered by the index)')
-    .option('--embed-model <name>', "the remote server's model name, e.g. nomic-embed-text")
-    .addOption(new Option('--embed-provider <api>', 'the remote API').choices(['openai', 'ollama']).default(undefined, 'openai, OpenAI-compatible /v1/embeddings'))
-    .addOption(new Option('--embed-dimensions <n>', 'ask the server for shorter vectors (models that can)').argParser(positiveInt))
-    .option('--embed-query-prefix <text>', 'put in front of each query (e5: "query: ", nomic: "search_query: ")')
-    .option('--embed-document-prefix <text>', 'put in front of each chunk (e5: "passage: ", nomic: "search_document: ")')
-    .addOption(new Option('--embed-max-tokens <n>', "the remote model's input limit in tokens (default: known for common models, else 512)").argParser(positiveInt))
-    .addOption(new Option('--embed-batch-size <n>', 'chunks per request (default 32)').argParser(positiveInt))
-    .addOption(new Option('--embed-in-flight <n>', 'most requests in flight (default 8; adapts below it)').argParser(positiveInt))
-    .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)')
-    .option('--embed-local', 'embed with the bundled model even where the index remembers a remote server')
-    .option('--static-model [file]', 'embed with the static model distilled from the bundled one, at tokenizer speed (default file: the one `npm run setup-model` builds; bench/STATIC.md)')
-    .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
-    .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt))
-    .addOption(new Option('--worker-heap-mb <n>', `heap cap of each extract and chunk worker, MB (default ${DEFAULT_LIMIT_SETTINGS.workerHeapMb}): a runaway file kills only its worker`).argParser(positiveInt))
-    .addOption(new Option('--max-inflated-mb <n>', `most a PDF's or DOCX's compressed parts may inflate to, MB (default ${DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / 1024 / 1024}): decompression bombs are skipped`).argParser(positiveInt))
-    .addOption(new Option('--max-extracted-chars <n>', `longest text kept from one PDF or DOCX (default ${DEFAULT_LIMIT_SETTINGS.maxExtractedChars})`).argParser(positiveInt));
+/**
+ * Options in help groups, each command taking only the groups it reads. The model, chunk and
+ * remote-embedder options make an index's identity (a change rebuilds it): every command that
+ * opens an index reads them, to match one built with other settings than the defaults.
+ */
+function grouped(command: Command, heading: string, add: (command: Command) => Command): Command {
+  // Back to the default group, where `--help` and each command's own options stay.
+  return add(command.optionsGroup(heading)).optionsGroup('Options:');
+}
+
+/** `index`: what the command does with an index, as for `withRemoteOptions`; `embed` cuts no chunks. */
+function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'): Command {
+  const heading = {
+    builds: 'Model and chunks (recorded by the index; a change rebuilds it):',
+    reads: 'Model and chunks (only to read an index built with other ones than the defaults):',
+    none: 'Model:',
+  }[index];
+  return grouped(command, heading, (c) => {
+    c.option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)')
+      .option('--static-model [file]', 'embed with the static model distilled from the bundled one, at tokenizer speed (default file: the one `npm run setup-model` builds; bench/STATIC.md)');
+    if (index === 'none') return c;
+    return c
+      .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
+      .addOption(new Option('--overlap <n>', 'tokens shared by consecutive chunks').argParser((v) => Number(v)))
+      .option('--no-embed-context', 'embed chunks without their file path and enclosing symbol in front (on by default; see bench/QUALITY-EXPERIMENTS.md)');
+  });
+}
+
+/**
+ * `index`: what the command does with an index: builds one (the server is remembered by it), reads
+ * one (which remembers it), or none (`embed`: texts as given, so no prefix, no chunk limit).
+ * `local`: the command takes the remembered server, and `--embed-local` leaves it.
+ */
+function withRemoteOptions(command: Command, index: 'builds' | 'reads' | 'none', local = false): Command {
+  const heading = {
+    builds: 'Remote embedding server (remembered by the index; docs/remote-embedders.md):',
+    reads: 'Remote embedding server (only for an index that does not remember it: one inside its folder):',
+    none: 'Remote embedding server (docs/remote-embedders.md):',
+  }[index];
+  return grouped(command, heading, (c) => {
+    c.option('--embed-url <url>', 'embed with a remote server instead of the bundled model: its base URL, e.g. http://127.0.0.1:8080/v1')
+      .option('--embed-model <name>', "the remote server's model name, e.g. nomic-embed-text")
+      .addOption(new Option('--embed-provider <api>', 'the remote API').choices(['openai', 'ollama']).default(undefined, 'openai, OpenAI-compatible /v1/embeddings'))
+      .addOption(new Option('--embed-dimensions <n>', 'ask the server for shorter vectors (models that can)').argParser(positiveInt))
+      .option('--embed-api-key-env <name>', 'environment variable holding the API key (sent as a bearer token, never printed)');
+    if (index !== 'none') {
+      c.option('--embed-query-prefix <text>', 'put in front of each query (e5: "query: ", nomic: "search_query: ")')
+        .option('--embed-document-prefix <text>', 'put in front of each chunk (e5: "passage: ", nomic: "search_document: ")')
+        .addOption(new Option('--embed-max-tokens <n>', "the remote model's input limit in tokens (default: known for common models, else 512)").argParser(positiveInt));
+    }
+    if (local) c.option('--embed-local', 'embed with the bundled model even where the index remembers a remote server');
+    return c;
+  });
+}
+
+/** The groups of options a command reads, after its own: `index` as for `withRemoteOptions`. */
+function withOptionGroups(command: Command, groups: { index: 'builds' | 'reads' | 'none'; embedLocal?: boolean; indexing?: boolean; team?: boolean }): Command {
+  withRemoteOptions(withModelOptions(command, groups.index), groups.index, groups.embedLocal);
+  if (groups.indexing) withIndexingOptions(command);
+  if (groups.team) withTeamOptions(command);
+  return command;
+}
+
+/** How a run that indexes goes: workers, batches, the vector cache, limits on hostile input. */
+function withIndexingOptions(command: Command): Command {
+  return grouped(command, 'Indexing (speed, vector cache, limits):', (c) =>
+    c
+      .addOption(new Option('--embed-workers <n>', `embedding worker threads (default: ${DEFAULT_PIPELINE_SETTINGS.embedWorkers} on this machine, from its cores)`).argParser(positiveInt))
+      .addOption(new Option('--embed-threads <n>', 'ONNX Runtime threads per embedding worker').argParser(positiveInt))
+      .addOption(new Option('--chunk-workers <n>', 'tokenizer/chunker worker threads').argParser(positiveInt))
+      .addOption(new Option('--batch-size <n>', 'chunks per inference call').argParser(positiveInt))
+      .addOption(new Option('--commit-chunks <n>', 'smallest batch of chunks written to the index at once').argParser(positiveInt))
+      .addOption(new Option('--embed-batch-size <n>', 'with --embed-url: chunks per request (default 32)').argParser(positiveInt))
+      .addOption(new Option('--embed-in-flight <n>', 'with --embed-url: most requests in flight (default 8; adapts below it)').argParser(positiveInt))
+      .option('--no-vector-cache', "don't read or add to the machine's vector cache (~/.cache/quipu/vectors or $QUIPU_VECTOR_CACHE; off: QUIPU_VECTOR_CACHE=off)")
+      .addOption(new Option('--vector-cache-mb <n>', `most MB the vector cache keeps per model (default ${DEFAULT_VECTOR_CACHE_BYTES >> 20})`).argParser(positiveInt))
+      .addOption(new Option('--worker-heap-mb <n>', `heap cap of each extract and chunk worker, MB (default ${DEFAULT_LIMIT_SETTINGS.workerHeapMb}): a runaway file kills only its worker`).argParser(positiveInt))
+      .addOption(new Option('--max-inflated-mb <n>', `most a PDF's or DOCX's compressed parts may inflate to, MB (default ${DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / 1024 / 1024}): decompression bombs are skipped`).argParser(positiveInt))
+      .addOption(new Option('--max-extracted-chars <n>', `longest text kept from one PDF or DOCX (default ${DEFAULT_LIMIT_SETTINGS.maxExtractedChars})`).argParser(positiveInt)),
+  );
 }
 
 /**
@@ -213,10 +267,9 @@ export function buildProgram(): Command {
   const program = new Command('quipu')
     .description('Local, private semantic search over code, Markdown, text, PDF and DOCX.')
     .version(version, '-V, --version', 'print the version')
-    .showHelpAfterError()
     .exitOverride();
 
-  withTeamOptions(withEngineOptions(
+  withOptionGroups(
     program
       .command('index')
       .description('index a folder, or bring its index up to date')
@@ -225,7 +278,8 @@ export function buildProgram(): Command {
       .option('--rebuild', 'discard the existing index and build it again')
       .option('--commit <sha>', 'with --store: the commit to record (default: the folder\'s Git HEAD)')
       .option('--json', 'print one JSON summary object on stdout'),
-  )).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean; store?: string; collection?: string; commit?: string }) => {
+    { index: 'builds', embedLocal: true, indexing: true, team: true },
+  ).action(async (folder: string, flags: EngineFlags & { indexDir?: string; rebuild?: boolean; json?: boolean; store?: string; collection?: string; commit?: string }) => {
     const root = requireFolder(folder);
     const team = teamTargetOf(flags);
     const controller = new AbortController();
@@ -266,7 +320,7 @@ export function buildProgram(): Command {
     }
   });
 
-  withTeamOptions(withEngineOptions(
+  withOptionGroups(
     program
       .command('search')
       .description('search an indexed folder')
@@ -279,7 +333,8 @@ export function buildProgram(): Command {
       .option('--group', 'one result per file')
       .addOption(new Option('--mode <mode>', `ranking: ${SEARCH_MODES.join(', ')} (default: ${DEFAULT_SEARCH_MODE}, the best measured)`).argParser((v: string) => searchMode(v, [])[0]))
       .option('--json', 'print a JSON array of {path, startLine, endLine, score, snippet, snippetStartLine}'),
-  )).action(
+    { index: 'reads', team: true },
+  ).action(
     async (
       words: string[],
       flags: EngineFlags & { folder?: string; indexDir?: string; top: number; glob?: string[]; type?: string[]; group?: boolean; mode?: SearchMode; json?: boolean; store?: string; collection?: string },
@@ -315,14 +370,15 @@ export function buildProgram(): Command {
     },
   );
 
-  withTeamOptions(withEngineOptions(
+  withOptionGroups(
     program
       .command('status')
       .description("what a folder's index holds: files, chunks, size, model, last update, and whether it must be rebuilt")
       .argument('[folder]', 'the indexed folder (default: the nearest indexed folder from the current one up)')
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .option('--json', 'print one JSON object {indexDir, files, chunks, diskBytes, modelId, chunkSettings, updatedAt?, staleReason?, embedding: {backend, reason?}} (with --store: {team: {...}})'),
-  )).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean; store?: string; collection?: string }) => {
+    { index: 'reads', team: true },
+  ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; json?: boolean; store?: string; collection?: string }) => {
     const team = teamTargetOf(flags);
     if (team) {
       const root = requireFolder(folder ?? '.');
@@ -363,7 +419,7 @@ export function buildProgram(): Command {
     await runMcpServer(roots, { watch: flags.watch, model: flags.model, ...(team ? { team } : {}) });
   });
 
-  withEngineOptions(
+  withOptionGroups(
     program
       .command('verify')
       .description('check an index against its folder and itself (manifest, shards, catalog, word index, texts, files on disk); exit 1 when something is wrong')
@@ -371,6 +427,7 @@ export function buildProgram(): Command {
       .option('--index-dir <dir>', 'where the index lives (default: as for `quipu index`)')
       .option('--repair', 're-index only what is wrong (a damaged manifest or catalog rebuilds the index)')
       .option('--json', 'print one JSON object {report, before?, summary?}'),
+    { index: 'builds', embedLocal: true, indexing: true },
   ).action(async (folder: string | undefined, flags: EngineFlags & { indexDir?: string; repair?: boolean; json?: boolean }) => {
     const root = requireFolder(folder ?? folderAround(process.cwd(), flags.indexDir, 'status'));
     const result = await withEngine(flags, async (engine) => {
@@ -387,12 +444,13 @@ export function buildProgram(): Command {
     if (!result.report.ok) process.exitCode = EXIT.failure;
   });
 
-  withEngineOptions(
+  withOptionGroups(
     program
       .command('embed')
       .description('print the embedding of each text (for checking the model)')
       .argument('<text...>', 'texts to embed; quote each one')
       .option('--json', 'print a JSON array of {text, vector}'),
+    { index: 'none' },
   ).action(async (texts: string[], flags: EngineFlags & { json?: boolean }) => {
     const vectors = await withEngine(flags, (engine) => engine.embed(texts));
     const rows = texts.map((text, i) => ({ text, dimensions: vectors[i].length, vector: Array.from(vectors[i]) }));
@@ -400,7 +458,7 @@ export function buildProgram(): Command {
     else for (const row of rows) process.stdout.write(`${row.text}\n  [${row.vector.slice(0, 8).map((v) => v.toFixed(4)).join(', ')}, …] (${row.dimensions} dims)\n`);
   });
 
-  withEngineOptions(
+  withOptionGroups(
     program
       .command('eval')
       .description('measure search quality on datasets of queries with known answers: nDCG@10, MRR@10, Recall@10 per mode')
@@ -408,6 +466,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--mode <mode>', `search mode to measure, one of ${SEARCH_MODES.join(', ')} (repeatable; default: all)`).argParser(searchMode))
       .option('--index-dir <dir>', "keep each dataset's index in DIR/<dataset name> (default: its folder's usual index)")
       .option('--json', "print the whole report (every query's results included) as JSON"),
+    { index: 'builds', indexing: true },
   ).action(async (files: string[], flags: EngineFlags & { mode?: SearchMode[]; indexDir?: string; json?: boolean }) => {
     const datasets = await Promise.all(files.map((file) => loadDataset(file))).catch((error: unknown) => {
       throw error instanceof DatasetError ? new UsageError(error.message) : error;
@@ -422,7 +481,22 @@ export function buildProgram(): Command {
     process.stdout.write(flags.json ? jsonText(report) + '\n' : formatEvalTable(report));
   });
 
+  oneLineUsageErrors(program, 'quipu');
   return program;
+}
+
+/**
+ * A usage error is one line, and says where the usage is: the whole help after it (80 lines) pushed
+ * the error off the screen. Commander's messages quote what was typed: shown terminal-safe.
+ */
+function oneLineUsageErrors(command: Command, path: string): void {
+  command.configureOutput({
+    outputError: (message, write) => {
+      const line = message.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+      write(`quipu: ${terminalSafe(line)}. Run \`${path} --help\` for usage.\n`);
+    },
+  });
+  for (const sub of command.commands) oneLineUsageErrors(sub, `${path} ${sub.name()}`);
 }
 
 export async function main(argv: string[]): Promise<number> {

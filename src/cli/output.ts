@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import type { IndexStatus } from '../core/engine';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { describeChunkKey } from '../core/config';
+import type { DefaultExclusion } from '../core/files/default-exclusions';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import { trimSnippet } from '../core/search/agent-text';
@@ -96,6 +97,18 @@ export function printSummary(s: IndexSummary): void {
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   for (const [reason, count] of reasons) out.write(`    ${count} × ${safe(reason)}\n`);
+  const excluded = s.excludedByDefault ?? [];
+  if (excluded.length > 0) {
+    out.write(`  excluded by default: ${excluded.map(describeExclusion).join(', ')}\n`);
+    const [{ pattern }] = excluded;
+    out.write(`    (build output; to index ${pattern}, put "!${pattern}" and "!${pattern}**" in a .quipuignore)\n`);
+  }
+}
+
+/** `build/ (20 files)`, `dist/ (3 folders, 2,000+ files)`. */
+function describeExclusion(e: DefaultExclusion): string {
+  const files = `${e.files.toLocaleString('en-US')}${e.filesAtLeast ? '+' : ''} file${e.files === 1 && !e.filesAtLeast ? '' : 's'}`;
+  return `${e.pattern} (${e.folders > 1 ? `${e.folders} folders, ` : ''}${files})`;
 }
 
 export function printStatus(folder: string, s: IndexStatus, embedding?: RuntimeInfo): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexStatus } from '../../src/core/engine';
@@ -155,4 +155,116 @@ test('clear errors and exit codes: missing folder, missing model, search before 
   const empty = await runCli(['index', tempDir(), '--index-dir', tempDir(), '--json']);
   assert.equal(empty.code, 0, empty.stderr);
   assert.equal((JSON.parse(empty.stdout) as IndexSummary).filesSeen, 0);
+});
+
+test('a usage error is one line that says where the usage is, not the whole help', async () => {
+  const unknown = await runCli(['search', '--foo', 'pasta']);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr, "quipu: unknown option '--foo'. Run `quipu search --help` for usage.\n");
+  assert.equal(unknown.stdout, '');
+
+  const missing = await runCli(['search']);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, "quipu: missing required argument 'query'. Run `quipu search --help` for usage.\n");
+
+  // Commander's suggestion joins the line; the program's own usage is named for an unknown command.
+  const typo = await runCli(['serch', 'pasta']);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr, "quipu: unknown command 'serch' (Did you mean search?). Run `quipu --help` for usage.\n");
+
+  const invalid = await runCli(['status', '--embed-provider', 'grpc']);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /^quipu: option '--embed-provider <api>' argument 'grpc' is invalid\. Allowed choices are openai, ollama\. Run `quipu status --help` for usage\.\n$/);
+
+  // What was typed is quoted back: never a raw control character on the terminal.
+  const hostile = await runCli(['search', '--\x1b[2Jx', 'pasta']);
+  assert.equal(hostile.code, 2);
+  assert.ok(!hostile.stderr.includes('\x1b'), JSON.stringify(hostile.stderr));
+  assert.equal(hostile.stderr.split('\n').length, 2, hostile.stderr);
+});
+
+/** The long option names a command's help lists. */
+async function helpOptions(command: string): Promise<Set<string>> {
+  const help = await runCli([command, '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  return new Set([...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]));
+}
+
+test("each command's help lists the options it reads: indexing ones only where it indexes", async () => {
+  // Read only by a run that indexes: workers, batches, the vector cache, limits on hostile input.
+  const indexing = ['--embed-workers', '--embed-threads', '--chunk-workers', '--batch-size', '--commit-chunks', '--embed-batch-size', '--embed-in-flight', '--no-vector-cache', '--vector-cache-mb', '--worker-heap-mb', '--max-inflated-mb', '--max-extracted-chars'];
+  // The index's identity: a reader names them to match an index built with other ones than the defaults.
+  const identity = ['--model', '--static-model', '--max-tokens', '--overlap', '--no-embed-context', '--embed-url', '--embed-model', '--embed-provider', '--embed-dimensions', '--embed-api-key-env', '--embed-query-prefix', '--embed-document-prefix', '--embed-max-tokens'];
+
+  const index = await helpOptions('index');
+  for (const option of [...indexing, ...identity, '--embed-local', '--rebuild', '--index-dir', '--json', '--store', '--collection']) assert.ok(index.has(option), `index lists ${option}`);
+
+  const search = await helpOptions('search');
+  assert.deepEqual([...search].slice(0, 9), ['--folder', '--index-dir', '--top', '--glob', '--type', '--group', '--mode', '--json', '--help'], 'its own options come first');
+  for (const option of [...identity, '--store', '--collection']) assert.ok(search.has(option), `search lists ${option}`);
+  for (const option of [...indexing, '--embed-local', '--rebuild', '--commit']) assert.ok(!search.has(option), `search does not list ${option}`);
+  assert.equal(search.size, 9 + identity.length + 2);
+
+  const status = await helpOptions('status');
+  for (const option of [...identity, '--index-dir', '--json', '--store']) assert.ok(status.has(option), `status lists ${option}`);
+  for (const option of [...indexing, '--embed-local', '--top', '--rebuild']) assert.ok(!status.has(option), `status does not list ${option}`);
+
+  // Texts embedded as given: no chunks, no prefixes, no index.
+  assert.deepEqual([...(await helpOptions('embed'))].sort(), ['--embed-api-key-env', '--embed-dimensions', '--embed-model', '--embed-provider', '--embed-url', '--help', '--json', '--model', '--static-model']);
+
+  // verify --repair and eval index: they keep the indexing options.
+  for (const command of ['verify', 'eval']) {
+    const options = await helpOptions(command);
+    for (const option of [...indexing, ...identity]) assert.ok(options.has(option), `${command} lists ${option}`);
+  }
+
+  // An indexing option given to search is refused as unknown, in one line.
+  const refused = await runCli(['search', 'pasta', '--embed-workers', '2']);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr, "quipu: unknown option '--embed-workers'. Run `quipu search --help` for usage.\n");
+});
+
+test('the index summary names the build output the default excludes left out, and how to index it', async () => {
+  const folder = tempDir();
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  };
+  write('src/main.ts', 'export function greet(name: string) {\n  return `hello ${name}`;\n}\n');
+  write('build/index.js', 'exports.greet = (name) => `hello ${name}`;\n');
+  write('build/lib/util.js', 'exports.twice = (x) => 2 * x;\n');
+  write('build/lib/more/deep.js', 'exports.deep = true;\n');
+  write('packages/app/dist/app.js', 'console.log("app");\n');
+  // The user's own rule: not "by default", so not named.
+  write('.gitignore', 'out/\n');
+  write('out/generated.js', 'exports.generated = 1;\n');
+  // Dependencies and VCS metadata are never a project's own code: not named either.
+  write('node_modules/left-pad/index.js', 'module.exports = () => {};\n');
+
+  const indexDir = tempDir();
+  const json = await runCli(['index', folder, '--index-dir', indexDir, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const summary = JSON.parse(json.stdout) as IndexSummary;
+  assert.equal(summary.filesIndexed, 2, 'src/main.ts and .gitignore');
+  assert.deepEqual(summary.excludedByDefault, [
+    { pattern: 'build/', folders: 1, files: 3 },
+    { pattern: 'dist/', folders: 1, files: 1 },
+  ]);
+
+  const text = await runCli(['index', folder, '--index-dir', indexDir]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n {2}excluded by default: build\/ \(3 files\), dist\/ \(1 file\)\n {4}\(build output; to index build\/, put "!build\/" and "!build\/\*\*" in a \.quipuignore\)\n$/);
+
+  // The hint, followed, indexes build/.
+  write('.quipuignore', '!build/\n!build/**\n');
+  const followed = JSON.parse((await runCli(['index', folder, '--index-dir', indexDir, '--json'])).stdout) as IndexSummary;
+  assert.equal(followed.filesIndexed, 4, 'the three files of build/ and .quipuignore');
+  assert.deepEqual(followed.excludedByDefault, [{ pattern: 'dist/', folders: 1, files: 1 }]);
+
+  // A large target/ is counted up to a bound: "at least".
+  for (let i = 0; i < 2100; i++) write(`target/debug/f${i}.o`, '');
+  const large = JSON.parse((await runCli(['index', folder, '--index-dir', indexDir, '--json'])).stdout) as IndexSummary;
+  const target = large.excludedByDefault?.find((e) => e.pattern === 'target/');
+  assert.equal(target?.filesAtLeast, true);
+  assert.ok(target.files > 0 && target.files < 2100, `counted ${target.files}`);
 });

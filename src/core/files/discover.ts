@@ -78,9 +78,18 @@ export async function* discoverFiles(
   root: string,
   host: FileHost,
   settings: FileSettings,
-  options: { signal?: AbortSignal; extraIgnoredDirs?: string[]; /** Walk only this subfolder (relative). */ under?: string } = {},
+  options: {
+    signal?: AbortSignal;
+    extraIgnoredDirs?: string[];
+    /** Walk only this subfolder (relative). */
+    under?: string;
+    /** Told of each folder (relative) that the default excludes kept out, and no rule of the user's. */
+    onDefaultExclude?: (relDir: string) => void;
+  } = {},
 ): AsyncGenerator<DiscoveryEvent> {
   const defaults = defaultRules(settings);
+  // The settings' own excludes share the defaults' rule set: compiled apart only to tell them apart.
+  const ownExcludes = options.onDefaultExclude && settings.exclude.length > 0 ? new IgnoreRules(settings.exclude) : undefined;
   const paths = FolderPaths.of(root, host);
   const ignoredDirs = ignoredDirsOf(paths, options.extraIgnoredDirs);
 
@@ -110,7 +119,11 @@ export async function* discoverFiles(
       const relPath = joinRel(relDir, entry.name);
       const absPath = paths.abs(relPath);
       if (entry.isDirectory) {
-        if (ignoredDirs.has(paths.key(relPath)) || isIgnored(relPath + '/', [defaults, ...ruleSets])) continue;
+        if (ignoredDirs.has(paths.key(relPath))) continue;
+        if (isIgnored(relPath + '/', [defaults, ...ruleSets])) {
+          if (options.onDefaultExclude && verdictOf(relPath + '/', ruleSets) === undefined && ownExcludes?.verdict(relPath + '/') === undefined) options.onDefaultExclude(relPath);
+          continue;
+        }
         yield* walk(relPath, ruleSets);
         continue;
       }
@@ -311,7 +324,12 @@ function defaultRules(settings: FileSettings): RuleSet {
 
 /** The last rule set with an opinion wins: deeper ignore files override shallower ones. */
 function isIgnored(relPath: string, ruleSets: RuleSet[]): boolean {
-  let ignored = false;
+  return verdictOf(relPath, ruleSets) === true;
+}
+
+/** The verdict of the last rule set with an opinion; undefined when none has one. */
+function verdictOf(relPath: string, ruleSets: RuleSet[]): boolean | undefined {
+  let ignored: boolean | undefined;
   for (const { base, rules } of ruleSets) {
     if (base && !relPath.startsWith(base + '/')) continue;
     const verdict = rules.verdict(base ? relPath.slice(base.length + 1) : relPath);

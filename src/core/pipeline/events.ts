@@ -1,4 +1,5 @@
 /** What an indexing run reports while it works, and what it returns when it ends. */
+import type { DefaultExclusion } from '../files/default-exclusions';
 
 export interface SkippedFile {
   path: string;
@@ -53,4 +54,6 @@ export interface IndexSummary {
   rebuildReason?: string;
   /** Set when a search had found an index file damaged and this run repaired it first (verify --repair). */
   repairReason?: string;
+  /** Build output folders (`build/`, `dist/`, `out/`, `target/`) the default excludes kept out of a full walk; absent when none. */
+  excludedByDefault?: DefaultExclusion[];
 }

@@ -17,6 +17,7 @@
 import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config';
 import type { PagedChunk } from '../../workers/chunk-worker';
+import { DefaultExclusions, type DefaultExclusion } from '../files/default-exclusions';
 import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
 import { SymbolicLinkError, type FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
@@ -94,6 +95,8 @@ interface RunState {
   seen: Set<string>;
   /** Folders discovery could not judge: the catalog's files under them are kept, not removed. */
   keptUnder: string[];
+  /** What the default excludes left out of a full walk (build output folders). */
+  excludedByDefault: DefaultExclusion[];
   counters: { filesToIndex: number; filesIndexed: number; filesUnchanged: number; filesRemoved: number; chunksEmbedded: number; chunksReused: number };
   bytesToIndex: number;
   bytesIndexed: number;
@@ -156,6 +159,7 @@ function createRunState(ctx: IndexRunContext): RunState {
     skipped: [],
     seen: new Set(),
     keptUnder: [],
+    excludedByDefault: [],
     counters: { filesToIndex: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, chunksEmbedded: 0, chunksReused: 0 },
     bytesToIndex: 0,
     bytesIndexed: 0,
@@ -235,10 +239,18 @@ function reportProgress(run: RunState, force = false): void {
 async function discoverStage(run: RunState): Promise<void> {
   const { ctx, signal } = run;
   const options = { signal, extraIgnoredDirs: ctx.ignoredDirs };
-  await walk(run, ctx.paths ? discoverPaths(ctx.folder, ctx.host, ctx.config.files, ctx.paths, options) : discoverFiles(ctx.folder, ctx.host, ctx.config.files, options));
+  if (ctx.paths) {
+    await walk(run, discoverPaths(ctx.folder, ctx.host, ctx.config.files, ctx.paths, options));
+    run.discoveryDone = true;
+    return;
+  }
+  const excluded = new DefaultExclusions();
+  await walk(run, discoverFiles(ctx.folder, ctx.host, ctx.config.files, { ...options, onDefaultExclude: (dir) => excluded.note(dir) }));
   run.discoveryDone = true;
-  if (ctx.paths) return;
   for (const path of ctx.store.catalog.keys()) if (!run.seen.has(path) && !keptByDiscovery(run, path)) removeFile(run, path);
+  // Every file is queued: the readers need not wait for the count (a bounded walk of the excluded folders).
+  run.toRead.close();
+  run.excludedByDefault = await excluded.count(ctx.folder, ctx.host, { signal });
 }
 
 /** Under a folder discovery could not judge (an unreadable ignore file): what the index holds stays. */
@@ -539,6 +551,7 @@ function summarize(run: RunState, cancelled: boolean): IndexSummary {
     chunksPerSecond: seconds > 0 ? counters.chunksEmbedded / seconds : 0,
     cancelled,
     rebuildReason: ctx.store.rebuildReason,
+    ...(run.excludedByDefault.length > 0 ? { excludedByDefault: run.excludedByDefault } : {}),
   };
 }
 
