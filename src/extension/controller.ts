@@ -10,7 +10,7 @@ import { ConfigError, type PipelineSettings } from '../core/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
-import { IndexCorruptError } from '../core/store/store';
+import { IndexCorruptError } from '../core/store/types';
 import { FolderPaths, nodeFileHost } from '../core/files/host';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import type { SearchMode } from '../core/search/search';

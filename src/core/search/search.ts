@@ -5,7 +5,7 @@
  * fused once, reordered by the ranking stage (rank.ts), filtered, grouped, and given snippets.
  */
 import { compileGlobs } from '../files/glob';
-import type { ChunkMetadata } from '../store/store';
+import type { ChunkMetadata } from '../store/types';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { searchLexical } from './lexical';
 import { fuseRankings, rankCandidates, vectorWeightOf, type Candidate, type RankTuning } from './rank';
