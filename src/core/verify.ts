@@ -20,7 +20,7 @@ import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
 import { readCatalog } from './store/catalog';
 import { asWritten } from './store/file-sums';
-import { hashText, lexicalFile, shardDirOf, textPathOf, vectorFile as vectorFileOf } from './store/layout';
+import { hashText, lexicalFile, MANIFEST_FILE, shardDirOf, textPathOf, vectorFile as vectorFileOf } from './store/layout';
 import { ShardLexicalIndex } from './store/lexical-index';
 import { damageReason, missingManifestProblem, readManifest, rebuildReason, shardSumsOf } from './store/manifest';
 import { deserializeShardRows, type ShardRows } from './store/shard-file';
@@ -96,7 +96,7 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
       const orphaned = await missingManifestProblem(ctx.indexDir);
       if (orphaned) {
         report.rebuildReason = orphaned;
-        report.damaged.push({ file: 'manifest.json', problem: orphaned });
+        report.damaged.push({ file: MANIFEST_FILE, problem: orphaned });
       } else report.notIndexedYet = true;
       return report;
     }
@@ -112,7 +112,7 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
   } catch (error) {
     if (!(error instanceof IndexCorruptError)) throw error;
     report.rebuildReason = damageReason(error, false);
-    report.damaged.push({ file: /^(\S+)/.exec(error.message)?.[1] ?? 'manifest.json', problem: error.message });
+    report.damaged.push({ file: /^(\S+)/.exec(error.message)?.[1] ?? MANIFEST_FILE, problem: error.message });
     return report;
   }
   report.files = catalog.size;
