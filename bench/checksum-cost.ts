@@ -9,7 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { IndexStore, type Manifest } from '../src/core/store/store';
+import { IndexStore } from '../src/core/store/store';
+import type { Manifest } from '../src/core/store/types';
 import { seededRandom } from './lib';
 
 const DIMS = 384;

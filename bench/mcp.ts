@@ -23,7 +23,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
-import { IndexStore, type StoreIdentity } from '../src/core/store/store';
+import { IndexStore } from '../src/core/store/store';
+import type { StoreIdentity } from '../src/core/store/types';
 
 const QUERIES = [
   'how are the vector and keyword scores combined',

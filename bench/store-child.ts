@@ -11,7 +11,8 @@ import { makeConfig } from '../src/core/config';
 import { QuipuEngine } from '../src/core/engine';
 import { searchStores, type SearchOptions, type SearchQuery } from '../src/core/search/search';
 import { LocalVectorStore } from '../src/core/store/local-vector-store';
-import { IndexStore, type FileUpdate } from '../src/core/store/store';
+import { IndexStore } from '../src/core/store/store';
+import type { FileUpdate } from '../src/core/store/types';
 import { peakRssMb, runChild, seededRandom } from './lib';
 
 const DIMS = 384;

@@ -20,7 +20,7 @@ import { IndexLockedError } from '../core/store/lock';
 import { runMcpServer } from '../mcp/server';
 import { TEAM_TOKEN_ENV, TeamIndex, type TeamTarget } from '../core/team';
 import { TeamIndexError } from '../core/store/chroma-store';
-import { IndexCorruptError } from '../core/store/store';
+import { IndexCorruptError } from '../core/store/types';
 import { version } from '../../package.json';
 import { createIndexReporter, printPublish, printSearchResults, printStatus, printSummary, printTeamStatus, printVerify } from './output';
 import { jsonText, terminalSafe } from './terminal-text';

@@ -28,7 +28,9 @@ import { DEFAULT_SEARCH_MODE, searchStores, type SearchOptions, type SearchQuery
 import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
 import { LocalVectorStore } from './store/local-vector-store';
 import { acquireLock } from './store/lock';
-import { IndexCorruptError, IndexStore, textPathOf, type StoreIdentity } from './store/store';
+import { textPathOf } from './store/layout';
+import { IndexStore } from './store/store';
+import { IndexCorruptError, type StoreIdentity } from './store/types';
 import { verifyIndex, type VerifyReport } from './verify';
 
 /** Left in an index folder by a search that found a file of it damaged (`noteDamage`). */

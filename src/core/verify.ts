@@ -18,26 +18,14 @@ import type { FileSettings } from './config';
 import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from './embed/embedder-record';
 import { discoverFiles, type DiscoveredFile } from './files/discover';
 import type { FileHost } from './files/host';
-import { LexicalIndex } from './search/lexical';
+import { readCatalog } from './store/catalog';
 import { asWritten } from './store/file-sums';
+import { hashText, lexicalFile, MANIFEST_FILE, shardDirOf, textPathOf, vectorFile as vectorFileOf } from './store/layout';
+import { ShardLexicalIndex } from './store/lexical-index';
+import { damageReason, missingManifestProblem, readManifest, rebuildReason, shardSumsOf } from './store/manifest';
 import { deserializeShardRows, type ShardRows } from './store/shard-file';
-import {
-  FORMAT_VERSION,
-  hashText,
-  IndexCorruptError,
-  lexicalFile,
-  missingManifestProblem,
-  parseTexts,
-  readCatalog,
-  readManifest,
-  shardDirOf,
-  shardSumsOf,
-  textPathOf,
-  vectorFile as vectorFileOf,
-  type CatalogEntry,
-  type Manifest,
-  type StoreIdentity,
-} from './store/store';
+import { parseTexts } from './store/texts';
+import { IndexCorruptError, type CatalogEntry, type Manifest, type StoreIdentity } from './store/types';
 
 export interface DamagedPart {
   /** The index file, relative to the index folder. */
@@ -108,13 +96,13 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
       const orphaned = await missingManifestProblem(ctx.indexDir);
       if (orphaned) {
         report.rebuildReason = orphaned;
-        report.damaged.push({ file: 'manifest.json', problem: orphaned });
+        report.damaged.push({ file: MANIFEST_FILE, problem: orphaned });
       } else report.notIndexedYet = true;
       return report;
     }
     const record = await embedderRecordDamage(ctx.indexDir);
     if (record) report.damaged.push(record);
-    const identity = identityProblem(manifest, ctx.identity);
+    const identity = rebuildReason(manifest, ctx.identity);
     if (identity) {
       // With the record damaged, the embedder that built it is unknown: say so beside the model change.
       report.rebuildReason = record ? `${identity}; ${record.problem}` : identity;
@@ -123,8 +111,8 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
     catalog = await readCatalog(ctx.indexDir, manifest);
   } catch (error) {
     if (!(error instanceof IndexCorruptError)) throw error;
-    report.rebuildReason = `the index is damaged (${error.message})`;
-    report.damaged.push({ file: /^(\S+)/.exec(error.message)?.[1] ?? 'manifest.json', problem: error.message });
+    report.rebuildReason = damageReason(error, false);
+    report.damaged.push({ file: /^(\S+)/.exec(error.message)?.[1] ?? MANIFEST_FILE, problem: error.message });
     return report;
   }
   report.files = catalog.size;
@@ -135,14 +123,6 @@ export async function verifyIndex(ctx: VerifyContext): Promise<VerifyReport> {
   await checkFolder(ctx, manifest, catalog, report);
   report.ok = !report.rebuildReason && report.damaged.length === 0 && report.stale.length === 0 && report.gone.length === 0 && report.missing.length === 0;
   return report;
-}
-
-function identityProblem(manifest: Manifest, identity: StoreIdentity): string | undefined {
-  if (manifest.formatVersion !== FORMAT_VERSION) return `the index format changed (${manifest.formatVersion} → ${FORMAT_VERSION})`;
-  if (manifest.modelId !== identity.modelId) return `the model changed (${manifest.modelId} → ${identity.modelId})`;
-  if (manifest.chunkKey !== identity.chunkKey) return `the chunk settings changed (${manifest.chunkKey} → ${identity.chunkKey})`;
-  if (manifest.dimensions !== identity.dimensions) return `the model's dimensions changed (${manifest.dimensions} → ${identity.dimensions})`;
-  return undefined;
 }
 
 /** `embedder.json`, when it cannot say which embedder built the index (a damaged record stops every command). */
@@ -190,9 +170,9 @@ async function checkShards(dir: string, manifest: Manifest, catalog: Map<string,
       continue;
     }
     const lexFile = lexicalFile(shardDir, generation);
-    let lexical: LexicalIndex | undefined;
+    let lexical: ShardLexicalIndex | undefined;
     try {
-      lexical = LexicalIndex.deserialize(asWritten(await readFile(lexFile), sums?.lexical));
+      lexical = ShardLexicalIndex.deserialize(asWritten(await readFile(lexFile), sums?.lexical));
     } catch (error) {
       damage(lexFile, `word index cannot be read: ${messageOf(error)}`);
     }

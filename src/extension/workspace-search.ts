@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { IndexNotReadyError } from '../core/engine';
 import type { FolderKeeper } from '../core/keeper/folder-keeper';
 import { searchScope } from '../core/searcher';
-import { IndexCorruptError } from '../core/store/store';
+import { IndexCorruptError } from '../core/store/types';
 // The panel's own filter parsing (brace-aware globs, "ts md .PDF" types), so both sides agree.
 import { parseGlobs, parseTypes } from '../webview/format';
 import type { WorkspaceSearchOptions, WorkspaceSearchResult } from './api';

@@ -3,28 +3,17 @@
  * setting, status and clearing, and searches that see each commit.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { QuipuEngine } from '../../src/core/engine';
-import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, tempDir, testEngine } from '../helpers';
+import { indexProblems } from '../index-problems';
 
 let engine: QuipuEngine;
 before(async () => {
   engine = await testEngine();
 });
-
-/** Catalog and shards agree (the store's own consistency check). */
-async function verify(indexDir: string): Promise<string[]> {
-  const manifest = JSON.parse(readFileSync(join(indexDir, 'manifest.json'), 'utf8')) as { modelId: string; chunkKey: string; dimensions: number };
-  const store = await IndexStore.open(indexDir, manifest, { write: false });
-  try {
-    return await store.verify();
-  } finally {
-    await store.close();
-  }
-}
 
 const paths = async (folder: string, indexDir: string, query: string) =>
   (await engine.search(folder, query, { indexDir, topK: 20 })).map((r) => r.path);
@@ -63,7 +52,7 @@ test('an update for given paths indexes new and changed files, removes deleted o
   assert.ok(!all.includes('src/util/dates.py'), 'a deleted file is gone from results');
   const deploy = await engine.search(folder, 'growing flowers in the garden', { indexDir, topK: 20 });
   assert.ok(!deploy.some((r) => r.path === 'docs/deploy.md' && /tulips/.test(r.snippet)), 'unreported paths are not looked at');
-  assert.deepEqual(await verify(indexDir), []);
+  assert.deepEqual(await indexProblems(indexDir), []);
 
   // Deleting a folder removes everything under it; the full pass then picks up the unreported change.
   rmSync(join(folder, 'recipes'), { recursive: true });
@@ -72,7 +61,7 @@ test('an update for given paths indexes new and changed files, removes deleted o
   const full = await engine.index(folder, { indexDir });
   assert.equal(full.filesIndexed, 2, 'docs/deploy.md and .gitignore: changed and created without a report');
   assert.equal((await paths(folder, indexDir, 'growing flowers in the garden'))[0], 'docs/deploy.md');
-  assert.deepEqual(await verify(indexDir), []);
+  assert.deepEqual(await indexProblems(indexDir), []);
 });
 
 test('a path that becomes ignored, or grows over the size limit, leaves the index', async () => {

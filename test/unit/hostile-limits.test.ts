@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { extractDocument, ExtractionError } from '../../src/core/extract/documents';
 import { pdfBombReason, zipBombReason } from '../../src/core/extract/inflate-guard';
-import { FORMAT_VERSION, isSafeIndexPath, manifestProblem, type Manifest } from '../../src/core/store/store';
+import { isSafeIndexPath } from '../../src/core/store/catalog';
+import { FORMAT_VERSION, manifestProblem } from '../../src/core/store/manifest';
+import type { Manifest } from '../../src/core/store/types';
 import { writeDocxBomb, writePdfBomb } from '../faults/bombs';
 import { DOCS, tempDir } from '../helpers';
 

@@ -6,7 +6,7 @@ import type { QuipuEngine } from '../../src/core/engine';
 import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { relatedFormShare, shortFormsOf } from '../../src/core/search/word-forms';
 import { fuseRankings, hybridScoreMeaning, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/rank';
-import type { StoreHit } from '../../src/core/store/store';
+import type { StoreHit } from '../../src/core/store/types';
 import { copyFixture, tempDir, testEngine } from '../helpers';
 
 test('the tokenizer splits camelCase, PascalCase, snake_case, kebab-case and paths, and keeps the whole identifier', () => {

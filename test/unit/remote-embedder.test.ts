@@ -12,6 +12,7 @@ import type { RemoteEmbedderSettings } from '../../src/core/embed/remote-embedde
 import type { QuipuEngine } from '../../src/core/engine';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, runCli, tempDir, testEngine } from '../helpers';
+import { indexProblems } from '../index-problems';
 import { startFaultProxy, type Fault } from '../servers/fault-proxy';
 import { startInfinity, type RunningServer } from '../servers/infinity';
 
@@ -101,7 +102,7 @@ async function indexThrough(plan: (n: number) => Fault | undefined, extra: Parti
       (error: Error) => ({ summary: undefined, error }),
     );
     const store = await openIndex(engine, indexDir);
-    const problems = await store.verify();
+    const problems = await indexProblems(indexDir);
     const files = [...store.catalog.keys()];
     const chunks = store.chunkCount;
     await store.close();
@@ -161,7 +162,7 @@ test('a request that keeps failing stops the run naming the endpoint and the err
   assert.ok(error, 'the run fails');
   assert.match(error.message, new RegExp(`${proxy.url.replace(/[.:/]/g, '\\$&')}/embeddings kept failing \\(4 attempts\\): HTTP 500`));
   const store = await openIndex(engine, indexDir);
-  assert.deepEqual(await store.verify(), [], 'the index agrees with its catalog');
+  assert.deepEqual(await indexProblems(indexDir), [], 'the index agrees with its catalog');
   const kept = store.catalog.size;
   await store.close();
   assert.ok(kept >= expected.files.length - 2 && kept < expected.files.length, `${kept} of ${expected.files.length} files kept`);

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { HALF_TO_FLOAT, toHalf } from '../../src/core/store/half';
 import { deserializeShardRows, emptyShardRows, serializeShardRows, updatedShardRows } from '../../src/core/store/shard-file';
-import { IndexStore, type ChunkMetadata } from '../../src/core/store/store';
+import { IndexStore } from '../../src/core/store/store';
+import type { ChunkMetadata } from '../../src/core/store/types';
 import { tempDir } from '../helpers';
+import { indexProblems } from '../index-problems';
 
 test('float16: every half survives the round trip, and a float lands within 2^-11 of itself, relatively', () => {
   for (let h = 0; h < 65536; h++) {
@@ -75,11 +77,34 @@ test('an index in format 5 (Vectra protobuf shards) is rebuilt: a writer says wh
   assert.equal(existsSync(join(dir, 'shards', 's00', 'index.g1.pb')), false, 'the old shard is gone');
   writer.stageFile({ path: 'a.md', size: 1, mtimeMs: 2, hash: 'h2'.padEnd(16, '0'), ext: 'md', language: 'markdown', chunks: [{ text: 'bees', startLine: 1, endLine: 1, inputHash: 'i', vector: Float32Array.from([0, 3, 4]) }] });
   await writer.commit();
-  assert.deepEqual(await writer.verify(), []);
+  assert.deepEqual(await indexProblems(dir), []);
   await writer.close();
   const again = await IndexStore.open(dir, identity, { write: false });
   assert.equal(again.rebuildReason, undefined);
   const [vector] = [...(await again.vectorsOf('a.md')).values()];
   assert.deepEqual([...vector].map((x) => Math.round(x * 1000) / 1000), [0, 0.6, 0.8]);
   await again.close();
+});
+
+test('an index of the same model id with other dimensions is rebuilt, saying so; a reader that does not know them reads it', async () => {
+  const dir = tempDir();
+  const identity = { modelId: 'm', chunkKey: 'k', dimensions: 3 };
+  const writer = await IndexStore.open(dir, identity, { write: true, shards: 1 });
+  writer.stageFile({ path: 'a.md', size: 1, mtimeMs: 1, hash: 'h1'.padEnd(16, '0'), ext: 'md', language: 'markdown', chunks: [{ text: 'bees', startLine: 1, endLine: 1, inputHash: 'i', vector: Float32Array.from([0, 3, 4]) }] });
+  await writer.commit();
+  await writer.close();
+
+  // A remote model's reader opens without asking the server its size (0: unknown).
+  const unknown = await IndexStore.open(dir, { ...identity, dimensions: 0 }, { write: false });
+  assert.equal(unknown.rebuildReason, undefined);
+  assert.equal(unknown.catalog.size, 1);
+  await unknown.close();
+
+  const other = { ...identity, dimensions: 4 };
+  assert.deepEqual(await indexProblems(dir, other), ["the model's dimensions changed (3 → 4)"]);
+  const rebuilt = await IndexStore.open(dir, other, { write: true });
+  assert.equal(rebuilt.rebuildReason, "the model's dimensions changed (3 → 4)");
+  assert.equal(rebuilt.catalog.size, 0);
+  assert.equal(rebuilt.identity.dimensions, 4);
+  await rebuilt.close();
 });

@@ -25,7 +25,9 @@ import { documentKindOf, type ExtractedDocument, type PageStart } from '../extra
 import type { DocumentInput, Embedder } from '../embed/embedder';
 import type { VectorCache } from '../embed/vector-cache';
 import type { EnginePools } from '../pools';
-import { hashText, type ChunkRecord, type FileUpdate, type IndexStore } from '../store/store';
+import { hashText } from '../store/layout';
+import type { IndexStore } from '../store/store';
+import type { ChunkRecord, FileUpdate } from '../store/types';
 import { Channel } from './channel';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from './events';
 

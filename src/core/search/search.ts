@@ -5,7 +5,7 @@
  * fused once, reordered by the ranking stage (rank.ts), filtered, grouped, and given snippets.
  */
 import { compileGlobs } from '../files/glob';
-import type { ChunkMetadata } from '../store/store';
+import type { ChunkMetadata } from '../store/types';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { findDefinitions, type SourcedPart } from './definitions';
 import { searchLexical } from './lexical';

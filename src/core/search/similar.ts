@@ -3,7 +3,8 @@
  * that spans them), found with the vectors the store already holds, so nothing is embedded again.
  */
 import { LocalVectorStore } from '../store/local-vector-store';
-import type { IndexStore, StoreHit } from '../store/store';
+import type { IndexStore } from '../store/store';
+import type { StoreHit } from '../store/types';
 import { acceptorOf } from '../store/vector-store';
 import { resultOf, toQueryOptions, type SearchOptions, type SearchResult } from './search';
 

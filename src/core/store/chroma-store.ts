@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
-import type { ChunkMetadata, FileUpdate, StoreIdentity } from './store';
+import type { ChunkMetadata, FileUpdate, StoreIdentity } from './types';
 import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type StoreQueryOptions, type StoredFile, type TextHit, type VectorStore } from './vector-store';
 
 /** Environment variable holding the server's token (sent as a bearer token; never from settings). */

@@ -2,7 +2,9 @@
  * The local shards (`IndexStore`) behind the `VectorStore` contract: the store every folder has, and
  * a team index's overlay.
  */
-import { IndexStore, readManifest, type ChunkMetadata, type FileUpdate, type StoreIdentity } from './store';
+import { readManifest } from './manifest';
+import { IndexStore } from './store';
+import type { ChunkMetadata, FileUpdate, StoreIdentity } from './types';
 import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type StoreQueryOptions, type StoredFile, type TextHit, type VectorStore } from './vector-store';
 
 export class LocalVectorStore implements VectorStore {

@@ -10,7 +10,7 @@
  * parse; the vectors are used where they lie in the read buffer, not copied. The int8 rows the
  * first pass scans are derived at load (dot-kernel.ts), never stored.
  */
-import type { ChunkMetadata } from './store';
+import type { ChunkMetadata } from './types';
 import { toHalf } from './half';
 
 const MAGIC = 0x31535651; // "QVS1"

@@ -10,7 +10,7 @@
  */
 import type { MetadataFilter } from 'vectra';
 import type { ShardLexicalIndex } from './lexical-index';
-import type { ChunkMetadata, FileUpdate, StoreHit, StoreIdentity } from './store';
+import type { ChunkMetadata, FileUpdate, StoreHit, StoreIdentity } from './types';
 
 /** A file as the store's catalog knows it: what the overlay compares, and what an overlay reuses. */
 export interface StoredFile {
