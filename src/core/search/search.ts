@@ -143,7 +143,7 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   const intent = queryIntent(query.text);
   // Definitions are looked up by name in the words' index, so only where the words were read.
   let namesDefined: ReadonlyMap<string, string[]> | undefined;
-  if (parts.length > 0 && intent.names.length > 0 && !options.ranking?.skip?.includes('lookup')) {
+  if (parts.length > 0 && intent.kind === 'symbol' && !options.ranking?.skip?.includes('lookup')) {
     const found = await findDefinitions(intent.names, candidates, parts, keyOf, textOf);
     candidates = [...candidates, ...found.added];
     namesDefined = found.namesDefined;
