@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ConfigError, type PipelineSettings } from '../core/config';
+import { ConfigError, type PipelineSettings } from '../core/config/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
-import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine';
+import { IndexNotReadyError, QuipuEngine, type IndexStatus } from '../core/engine/engine';
 import { IndexCorruptError } from '../core/store/store';
 import { FolderPaths, nodeFileHost } from '../core/files/host';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
@@ -20,13 +20,13 @@ import { parseGlobs, parseTypes } from '../webview/format';
 import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
 import { ExtractedTextProvider, openLocation } from './documents';
 import type { OpenRequest, PanelHost } from './panel/host';
-import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
+import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from '../shared/panel-protocol';
 import { IndexScheduler, type RunRequest } from './scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
-import { TeamIndex, type TeamStatus } from '../core/team';
-import { searchScope } from '../core/searcher';
-import { TeamSession, type TeamSessionState } from '../core/team-session';
+import { TeamIndex, type TeamStatus } from '../core/team/team';
+import { searchScope } from '../core/engine/searcher';
+import { TeamSession, type TeamSessionState } from '../core/team/team-session';
 
 /** The secret-storage key of the remote embedder's API key (command "Quipu: Set Embedding API Key"). */
 export const EMBEDDER_API_KEY_SECRET = 'quipu.embedder.apiKey';
@@ -383,7 +383,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   // ---- searching -----------------------------------------------------------------------------
 
   /**
-   * Every folder's index as one ranking (core/searcher.ts: candidates of all folders fused once, so
+   * Every folder's index as one ranking (core/engine/searcher.ts: candidates of all folders fused once, so
    * scores compare across folders), or the team index when one is set. A folder never indexed is
    * left out, unless all are.
    */

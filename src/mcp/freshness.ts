@@ -9,7 +9,7 @@
  * and tries again later.
  */
 import { relative, sep } from 'node:path';
-import type { QuipuEngine } from '../core/engine';
+import type { QuipuEngine } from '../core/engine/engine';
 import { insideFolder } from '../core/files/real-paths';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../core/pipeline/events';
 import { IndexLockedError } from '../core/store/lock';

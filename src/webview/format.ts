@@ -3,7 +3,7 @@
  * node:test covers it and the extension side may import it too (the same filter parsing on both sides).
  */
 import { relatedFormShare, shortFormsOf as abbreviationsOf, singular } from '../core/search/word-forms';
-import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../extension/panel/protocol';
+import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../shared/panel-protocol';
 
 /** What the webview keeps in vscode.setState: the user's intent only, never results. */
 export interface PanelViewState {

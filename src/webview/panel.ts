@@ -8,7 +8,7 @@
  * The webview keeps only the user's intent in vscode.setState; results are asked for again after
  * "ready", because the document is thrown away whenever the view is hidden.
  */
-import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, PanelResult, SearchIntent, WebviewToExtension } from '../extension/panel/protocol';
+import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, PanelResult, SearchIntent, WebviewToExtension } from '../shared/panel-protocol';
 import {
   describeFilters,
   describeIndexing,

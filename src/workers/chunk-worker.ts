@@ -4,7 +4,7 @@
  * never tokenises again.
  */
 import { workerData } from 'piscina';
-import type { ChunkSettings } from '../core/config';
+import type { ChunkSettings } from '../core/config/config';
 import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
 import { codeOutline, markdownStructure, type CodeOutline } from '../core/chunk/structure';
 import { chunkModelInput, cutsWords } from '../core/embed/model-input';

@@ -1,5 +1,5 @@
 /**
- * The extract worker as a child process (core/child-pool.ts): one task per message, the answer (or
+ * The extract worker as a child process (core/pool/child-pool.ts): one task per message, the answer (or
  * the error's message, meant for the user) sent back. It exits when its parent goes away.
  */
 import { extract, type ExtractTask } from './extract-worker';

@@ -1,9 +1,9 @@
 /**
- * A piscina pool in a child process (core/process-piscina.ts): runs each task it is sent on its pool
+ * A piscina pool in a child process (core/pool/process-piscina.ts): runs each task it is sent on its pool
  * and sends the result back; closes the pool and exits when told to, or when its parent goes away.
  */
 import { Piscina } from 'piscina';
-import type { ProcessPoolOptions } from '../core/process-piscina';
+import type { ProcessPoolOptions } from '../core/pool/process-piscina';
 
 const options = JSON.parse(process.env.QUIPU_POOL_OPTIONS ?? '{}') as ProcessPoolOptions;
 const pool = new Piscina({ filename: options.filename, minThreads: 0, maxThreads: options.maxThreads, idleTimeout: options.idleTimeout, workerData: options.workerData });

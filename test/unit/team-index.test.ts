@@ -12,7 +12,7 @@ import { searchLexical } from '../../src/core/search/lexical';
 import { ChromaStore } from '../../src/core/store/chroma-store';
 import { readCatalog, readManifest, type StoreIdentity } from '../../src/core/store/store';
 import { StoreIdentityError } from '../../src/core/store/vector-store';
-import { TeamIndex } from '../../src/core/team';
+import { TeamIndex } from '../../src/core/team/team';
 import { copyFixture, runCli, tempDir, testEngine } from '../helpers';
 import { startChroma, type RunningChroma } from '../servers/chroma';
 import { startHoldingProxy } from '../servers/holding-proxy';

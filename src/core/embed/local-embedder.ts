@@ -7,9 +7,9 @@
 import type { RuntimeInfo } from './runtime';
 import { Piscina } from 'piscina';
 import type { QueryTask } from '../../workers/embed-worker';
-import type { PipelineSettings } from '../config';
-import { workerScript } from '../pools';
-import { ProcessPiscina, type TaskPool } from '../process-piscina';
+import type { PipelineSettings } from '../config/config';
+import { workerScript } from '../pool/pools';
+import { ProcessPiscina, type TaskPool } from '../pool/process-piscina';
 import { packBatch } from './batch';
 import type { DocumentInput, Embedder } from './embedder';
 import type { ModelInfo } from './model';

@@ -15,7 +15,7 @@
  * a CPU pool for the local model and async I/O for a remote one) without touching the others.
  */
 import { setMaxListeners } from 'node:events';
-import type { QuipuConfig } from '../config';
+import type { QuipuConfig } from '../config/config';
 import type { PagedChunk } from '../../workers/chunk-worker';
 import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
 import { SymbolicLinkError, type FileHost } from '../files/host';
@@ -23,7 +23,7 @@ import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/kinds';
 import type { DocumentInput, Embedder } from '../embed/embedder';
 import type { VectorCache } from '../embed/vector-cache';
-import type { EnginePools } from '../pools';
+import type { EnginePools } from '../pool/pools';
 import { hashText, type ChunkRecord, type FileUpdate, type IndexStore } from '../store/store';
 import { Channel } from './channel';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from './events';

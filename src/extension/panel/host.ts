@@ -3,7 +3,7 @@
  * forwards; the controller (controller.ts) implements this over the engine.
  */
 import type * as vscode from 'vscode';
-import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent, WebviewToExtension } from './protocol';
+import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent, WebviewToExtension } from '../../shared/panel-protocol';
 
 export type OpenRequest = Omit<Extract<WebviewToExtension, { type: 'open' }>, 'type'>;
 

@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ChildDiedError, ChildPool } from './child-pool';
-import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
-import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from './config';
-import { packageRoot, type ModelInfo } from './embed/model';
-import type { DocumentKind, ExtractedDocument, ExtractLimits } from './extract/kinds';
-import type { ExtractTask } from '../workers/extract-worker';
+import type { ChunkResult, ChunkTask } from '../../workers/chunk-worker';
+import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from '../config/config';
+import { packageRoot, type ModelInfo } from '../embed/model';
+import type { DocumentKind, ExtractedDocument, ExtractLimits } from '../extract/kinds';
+import type { ExtractTask } from '../../workers/extract-worker';
 
 export function workerScript(name: 'extract-process' | 'chunk-worker' | 'embed-worker' | 'pool-host'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');

@@ -8,16 +8,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { QuipuEngine, type IndexOptions } from './engine';
-import type { IndexSummary } from './pipeline/events';
-import { headCommitOf } from './files/git-commit';
-import { FolderPaths, nodeFileHost } from './files/host';
-import { checkQueryLength } from './search/query-limit';
-import { searchStores, type SearchOptions, type SearchSource, type SourcedResult } from './search/search';
-import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from './store/chroma-store';
-import { LocalVectorStore } from './store/local-vector-store';
-import { publishIndex, type PublishSummary } from './store/publish';
-import { IndexStore } from './store/store';
+import { QuipuEngine, type IndexOptions } from '../engine/engine';
+import type { IndexSummary } from '../pipeline/events';
+import { headCommitOf } from '../files/git-commit';
+import { FolderPaths, nodeFileHost } from '../files/host';
+import { checkQueryLength } from '../search/query-limit';
+import { searchStores, type SearchOptions, type SearchSource, type SourcedResult } from '../search/search';
+import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from '../store/chroma-store';
+import { LocalVectorStore } from '../store/local-vector-store';
+import { publishIndex, type PublishSummary } from '../store/publish';
+import { IndexStore } from '../store/store';
 
 export { TEAM_TOKEN_ENV };
 

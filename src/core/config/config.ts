@@ -7,8 +7,8 @@
  * worker that tokenises and chunks while the model runs.
  */
 import { usableCores } from './cores';
-import type { RemoteEmbedderSettings } from './embed/remote-embedder';
-import type { VectorCacheSettings } from './embed/vector-cache';
+import type { RemoteEmbedderSettings } from '../embed/remote-embedder';
+import type { VectorCacheSettings } from '../embed/vector-cache';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */

@@ -7,8 +7,8 @@
  * path to take.
  */
 import type { IndexNotReadyError, QuipuEngine } from './engine';
-import type { SearchOptions, SourcedResult } from './search/search';
-import type { TeamAnswer } from './team';
+import type { SearchOptions, SourcedResult } from '../search/search';
+import type { TeamAnswer } from '../team/team';
 
 export interface SearchScope {
   /** The folders searched, in the order results name them (`folderIndex`). */

@@ -14,13 +14,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileSettings } from './config';
-import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from './embed/embedder-record';
-import { discoverFiles, type DiscoveredFile } from './files/discover';
-import type { FileHost } from './files/host';
-import { LexicalIndex } from './search/lexical';
-import { asWritten } from './store/file-sums';
-import { deserializeShardRows, type ShardRows } from './store/shard-file';
+import type { FileSettings } from '../config/config';
+import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from '../embed/embedder-record';
+import { discoverFiles, type DiscoveredFile } from '../files/discover';
+import type { FileHost } from '../files/host';
+import { LexicalIndex } from '../search/lexical';
+import { asWritten } from '../store/file-sums';
+import { deserializeShardRows, type ShardRows } from '../store/shard-file';
 import {
   FORMAT_VERSION,
   hashText,
@@ -37,7 +37,7 @@ import {
   type CatalogEntry,
   type Manifest,
   type StoreIdentity,
-} from './store/store';
+} from '../store/store';
 
 export interface DamagedPart {
   /** The index file, relative to the index folder. */
