@@ -10,7 +10,8 @@ import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeCon
 import { EmbedderRecordError } from '../core/embed/embedder-record';
 import { ModelNotFoundError } from '../core/embed/model';
 import { StaticModelError } from '../core/embed/static-model';
-import { RemoteEmbedderError, type RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
+import { RemoteEmbedderError } from '../core/embed/remote-embedder';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { IndexNotReadyError, QuipuEngine } from '../core/engine/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } from '../core/eval/run';

@@ -16,14 +16,14 @@ import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../co
 import type { SearchMode } from '../core/search/search';
 import { IndexLockedError } from '../core/store/lock';
 // The panel's own filter parsing (brace-aware globs, "ts md .PDF" types), so both sides agree.
-import { parseGlobs, parseTypes } from '../webview/format';
 import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
 import { ExtractedTextProvider, openLocation } from './documents';
 import type { OpenRequest, PanelHost } from './panel/host';
-import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from '../shared/panel-protocol';
+import type { IndexState, PanelCommand, PanelFileGroup } from '../shared/panel-protocol';
+import { parseGlobs, parseTypes, type SearchIntent } from '../shared/search-intent';
 import { IndexScheduler, type RunRequest } from './scheduler';
 import { engineConfig, pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
-import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { TeamIndex, type TeamStatus } from '../core/team/team';
 import { searchScope } from '../core/engine/searcher';
 import { TeamSession, type TeamSessionState } from '../core/team/team-session';

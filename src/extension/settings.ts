@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config/config';
-import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 

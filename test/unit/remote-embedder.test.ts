@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chunkKeyOf } from '../../src/core/config/config';
-import type { RemoteEmbedderSettings } from '../../src/core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../../src/core/config/embedder-settings';
 import type { QuipuEngine } from '../../src/core/engine/engine';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, runCli, tempDir, testEngine } from '../helpers';

@@ -9,7 +9,7 @@ import { Piscina } from 'piscina';
 import { ChildDiedError, ChildPool } from './child-pool';
 import type { ChunkResult, ChunkTask } from '../../workers/chunk-worker';
 import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from '../config/config';
-import { packageRoot, type ModelInfo } from '../embed/model';
+import { packageRoot } from '../files/package-root';
 import type { DocumentKind, ExtractedDocument, ExtractLimits } from '../extract/kinds';
 import type { ExtractTask } from '../../workers/extract-worker';
 
@@ -55,7 +55,8 @@ export class EnginePools {
   private readonly chunkGate: Gate;
 
   constructor(
-    private readonly model: ModelInfo,
+    /** The model folder whose tokenizer the chunk workers load. */
+    private readonly model: { dir: string },
     private readonly settings: PipelineSettings,
     private readonly limits: LimitSettings = DEFAULT_LIMIT_SETTINGS,
   ) {

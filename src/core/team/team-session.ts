@@ -6,9 +6,10 @@
  * a front end can say once that the server went away and once that it is back, not at every search.
  */
 import type { IndexOptions } from '../engine/engine';
+import type { TeamAnswer } from '../engine/searcher';
 import type { IndexSummary } from '../pipeline/events';
 import type { SearchOptions } from '../search/search';
-import type { TeamAnswer, TeamIndex, TeamStatus } from './team';
+import type { TeamIndex, TeamStatus } from './team';
 
 export interface TeamSessionState {
   /** "the team index <collection> at <url>" */
