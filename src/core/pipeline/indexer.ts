@@ -16,7 +16,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { QuipuConfig } from '../config/config';
-import type { PagedChunk } from '../../workers/chunk-worker';
+import type { PagedChunk } from '../pool/chunk-protocol';
 import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
 import { SymbolicLinkError, type FileHost } from '../files/host';
 import { extensionOf, languageOf } from '../files/languages';
