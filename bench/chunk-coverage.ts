@@ -24,7 +24,7 @@ import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { chunkByStructure, chunkText, type Chunk } from '../src/core/chunk/chunker';
 import { codeOutline, hasGrammar } from '../src/core/chunk/structure';
-import { DEFAULT_CHUNK_SETTINGS } from '../src/core/config';
+import { DEFAULT_CHUNK_SETTINGS } from '../src/core/config/config';
 import { loadTokenizer } from '../src/core/embed/tokenizer';
 import { languageOf } from '../src/core/files/languages';
 import { normalizeText } from '../src/core/text/decode';

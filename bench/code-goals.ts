@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { loadDataset, runEval, SEARCH_MODES, type EvalReport } from '../src/core/eval/run';
 import { machineDescription, ROOT } from './lib';
 

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MAX_DEFAULT_EMBED_WORKERS } from '../src/core/config';
+import { MAX_DEFAULT_EMBED_WORKERS } from '../src/core/config/config';
 import { median } from '../src/core/eval/metrics';
 import { machineDescription, ROOT, rotatingIndexRuns } from './lib';
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     '',
     `Each embedding worker beyond the first costs about ${mbPerWorker.toFixed(0)} MB of peak RSS (slope over ${first.candidate.embedWorkers}–${last.candidate.embedWorkers} workers on ${cores} cores).`,
     '',
-    'What the default (`defaultEmbedWorkers`, src/core/config.ts) takes from this: one single-thread worker per core, never',
+    'What the default (`defaultEmbedWorkers`, src/core/config/config.ts) takes from this: one single-thread worker per core, never',
     'more workers than cores (they add memory and no speed). Up to the cores measured here that is the whole rule; beyond',
     'them it is a judgement, not a measurement: from four cores on one core is left to the editor and the other stages, and',
     `at most ${MAX_DEFAULT_EMBED_WORKERS} sessions are held (about ${(first.peakRssMb + (MAX_DEFAULT_EMBED_WORKERS - first.candidate.embedWorkers) * mbPerWorker).toFixed(0)} MB peak at this slope).`,

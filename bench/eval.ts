@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { formatEvalTable, loadDataset, runEval, SEARCH_MODES, type EvalReport } from '../src/core/eval/run';
 import { folderStats, machineDescription, ROOT } from './lib';
 

@@ -6,8 +6,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { loadDataset, runEval, type EvalEngine } from '../src/core/eval/run';
 import { VECTOR_WEIGHT, vectorWeightOf } from '../src/core/search/rank';
 import type { SearchResult } from '../src/core/search/search';

@@ -8,8 +8,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeConfig, type ChunkSettings } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig, type ChunkSettings } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { loadDataset, runEval, SEARCH_MODES } from '../src/core/eval/run';
 import { ROOT } from './lib';
 

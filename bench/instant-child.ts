@@ -8,8 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { makeConfig, type QuipuConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig, type QuipuConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { peakRssMb } from './lib';
 
 export type Tier = 'fast' | 'both';

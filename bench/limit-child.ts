@@ -11,14 +11,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Chunk } from '../src/core/chunk/chunker';
-import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS, DEFAULT_PIPELINE_SETTINGS } from '../src/core/config';
+import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS, DEFAULT_PIPELINE_SETTINGS } from '../src/core/config/config';
 import { resolveModel } from '../src/core/embed/model';
 import { extractDocument } from '../src/core/extract/documents';
 import { documentKindOf } from '../src/core/extract/kinds';
 import { discoverFiles } from '../src/core/files/discover';
 import { nodeFileHost } from '../src/core/files/host';
 import { languageOf } from '../src/core/files/languages';
-import { EnginePools } from '../src/core/pools';
+import { EnginePools } from '../src/core/pool/pools';
 import { seededRandom } from './lib';
 
 async function main(): Promise<void> {

@@ -21,8 +21,8 @@ import { machineDescription, ROOT, seededRandom } from './lib';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { IndexStore } from '../src/core/store/store';
 import type { StoreIdentity } from '../src/core/store/types';
 

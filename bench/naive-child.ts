@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LocalIndex } from 'vectra';
 import { chunkText } from '../src/core/chunk/chunker';
-import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS } from '../src/core/config';
+import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS } from '../src/core/config/config';
 import { loadTokenizer } from '../src/core/embed/tokenizer';
 import { extractDocument } from '../src/core/extract/documents';
 import { documentKindOf } from '../src/core/extract/kinds';

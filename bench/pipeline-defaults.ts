@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PIPELINE_SETTINGS } from '../src/core/config';
+import { DEFAULT_PIPELINE_SETTINGS } from '../src/core/config/config';
 import { median } from '../src/core/eval/metrics';
 import { machineDescription, ROOT, rotatingIndexRuns } from './lib';
 

@@ -4,8 +4,8 @@
  * Usage: quipu-child.ts <folder> <indexDir> [embedWorkers embedThreads batchSize chunkWorkers]
  */
 import { rmSync } from 'node:fs';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { eventLoopStats, peakRssMb, startEventLoopMonitor } from './lib';
 
 async function main(): Promise<void> {

@@ -13,15 +13,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS, makeConfig } from '../src/core/config';
+import { DEFAULT_CHUNK_SETTINGS, DEFAULT_FILE_SETTINGS, makeConfig } from '../src/core/config/config';
 import { resolveModel } from '../src/core/embed/model';
 import { VectorCache } from '../src/core/embed/vector-cache';
-import { QuipuEngine } from '../src/core/engine';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { documentKindOf } from '../src/core/extract/kinds';
 import { discoverFiles } from '../src/core/files/discover';
 import { nodeFileHost } from '../src/core/files/host';
 import { languageOf } from '../src/core/files/languages';
-import { EnginePools } from '../src/core/pools';
+import { EnginePools } from '../src/core/pool/pools';
 import { startInfinity } from '../test/servers/infinity';
 import { eventLoopStats, machineDescription, ROOT, runChild, startEventLoopMonitor } from './lib';
 

@@ -13,8 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { loadDataset, runEval, type EvalReport, type LoadedDataset } from '../src/core/eval/run';
 import { readStaticModel } from '../src/core/embed/static-model';
 import { machineDescription, ROOT } from './lib';

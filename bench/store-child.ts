@@ -7,8 +7,8 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { searchStores, type SearchOptions, type SearchQuery } from '../src/core/search/search';
 import { LocalVectorStore } from '../src/core/store/local-vector-store';
 import { IndexStore } from '../src/core/store/store';

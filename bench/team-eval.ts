@@ -7,10 +7,10 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { loadDataset, runEval, SEARCH_MODES, type EvalEngine } from '../src/core/eval/run';
-import { TeamIndex } from '../src/core/team';
+import { TeamIndex } from '../src/core/team/team';
 import { startChroma } from '../test/servers/chroma';
 import { ROOT } from './lib';
 

@@ -18,15 +18,15 @@
 import { cpSync, appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeConfig } from '../src/core/config';
-import { QuipuEngine } from '../src/core/engine';
+import { makeConfig } from '../src/core/config/config';
+import { QuipuEngine } from '../src/core/engine/engine';
 import { median } from '../src/core/eval/metrics';
 import { ChromaStore } from '../src/core/store/chroma-store';
 import { LocalVectorStore } from '../src/core/store/local-vector-store';
 import { hashText } from '../src/core/store/layout';
 import type { FileUpdate, StoreIdentity } from '../src/core/store/types';
 import type { VectorStore } from '../src/core/store/vector-store';
-import { TeamIndex } from '../src/core/team';
+import { TeamIndex } from '../src/core/team/team';
 import { startChroma } from '../test/servers/chroma';
 import { machineDescription, ROOT } from './lib';
 

@@ -4,9 +4,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
-import { makeConfig, type QuipuConfig } from '../src/core/config';
+import { makeConfig, type QuipuConfig } from '../src/core/config/config';
 import { defaultModelDir } from '../src/core/embed/model';
-import { QuipuEngine } from '../src/core/engine';
+import { QuipuEngine } from '../src/core/engine/engine';
 
 export const ROOT = resolve(__dirname, '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');

@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FILE_SETTINGS } from '../src/core/config';
+import { DEFAULT_FILE_SETTINGS } from '../src/core/config/config';
 import { nodeFileHost } from '../src/core/files/host';
 import { readManifest } from '../src/core/store/manifest';
 import type { StoreIdentity } from '../src/core/store/types';
-import { verifyIndex } from '../src/core/verify';
+import { verifyIndex } from '../src/core/maintenance/verify';
 
 /** `identity`: the one to check the index against (by default its own, from its manifest). */
 export async function indexProblems(indexDir: string, identity?: StoreIdentity): Promise<string[]> {

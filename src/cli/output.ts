@@ -1,17 +1,17 @@
 /** How the CLI shows progress and results: a progress bar on a terminal, plain lines otherwise. */
 import type { PublishSummary } from '../core/store/publish';
-import type { TeamStatus } from '../core/team';
+import type { TeamStatus } from '../core/team/team';
 import { SingleBar } from 'cli-progress';
 import { join, relative } from 'node:path';
-import type { IndexStatus } from '../core/engine';
+import type { IndexStatus } from '../core/engine/engine';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
-import { describeChunkKey } from '../core/config';
+import { describeChunkKey } from '../core/config/config';
 import type { DefaultExclusion } from '../core/files/default-exclusions';
 import { formatBytes } from '../core/files/discover';
 import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import { trimSnippet } from '../core/search/agent-text';
 import type { SearchResult } from '../core/search/search';
-import type { VerifyReport } from '../core/verify';
+import type { VerifyReport } from '../core/maintenance/verify';
 import { terminalSafe as safe } from './terminal-text';
 
 /** Lines of each result's snippet a terminal shows. */

@@ -4,7 +4,7 @@
  */
 import type { IndexSummary } from '../core/pipeline/events';
 import type { SearchMode, SearchResult } from '../core/search/search';
-import type { IndexState } from './panel/protocol';
+import type { IndexState } from '../shared/panel-protocol';
 
 export interface WorkspaceSearchResult extends SearchResult {
   /** The file's URI, as a string. */

@@ -6,20 +6,21 @@
  * threads; this folder only moves events and results around.
  */
 import * as vscode from 'vscode';
-import type { PipelineSettings } from '../core/config';
+import type { PipelineSettings } from '../core/config/config';
 import type { RuntimeInfo } from '../core/embed/runtime';
-import type { QuipuEngine } from '../core/engine';
+import type { QuipuEngine } from '../core/engine/engine';
 import type { FolderKeeper } from '../core/keeper/folder-keeper';
 import type { IndexSummary, SkippedFile } from '../core/pipeline/events';
 import type { SearchMode } from '../core/search/search';
-import type { TeamStatus } from '../core/team';
+import type { TeamStatus } from '../core/team/team';
 import type { QuipuApi, WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
 import { ExtractedTextProvider, openLocation } from './documents';
 import { EngineHost } from './engine-host';
 import { WorkspaceFolders, type WorkspaceFolderIndex } from './folders';
 import { WorkspaceIndexing } from './indexing';
 import type { OpenRequest, PanelHost } from './panel/host';
-import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent } from './panel/protocol';
+import type { IndexState, PanelCommand, PanelFileGroup } from '../shared/panel-protocol';
+import type { SearchIntent } from '../shared/search-intent';
 import { pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
 import { indexStateOf } from './state';
 import { WorkspaceSearch } from './workspace-search';

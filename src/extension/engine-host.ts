@@ -4,11 +4,11 @@
  * settings restart them. What lives as long as one engine is in a restart scope (scoped-disposables.ts).
  */
 import * as vscode from 'vscode';
-import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { describeRuntime, type RuntimeInfo } from '../core/embed/runtime';
-import { QuipuEngine } from '../core/engine';
-import { TeamIndex, type TeamStatus } from '../core/team';
-import { TeamSession, type TeamSessionState } from '../core/team-session';
+import { QuipuEngine } from '../core/engine/engine';
+import { TeamIndex, type TeamStatus } from '../core/team/team';
+import { TeamSession, type TeamSessionState } from '../core/team/team-session';
 import { allowedOnce } from './consent';
 import type { WorkspaceFolderIndex } from './folders';
 import { ScopedDisposables } from './scoped-disposables';

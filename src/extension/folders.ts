@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { IndexStatus, QuipuEngine } from '../core/engine';
+import type { IndexStatus, QuipuEngine } from '../core/engine/engine';
 import type { KeptFolder } from '../core/keeper/folder-keeper';
 import type { QuipuSettings } from './settings';
 

@@ -5,7 +5,7 @@
  * another window holding an index, are said to the user once.
  */
 import * as vscode from 'vscode';
-import { ConfigError } from '../core/config';
+import { ConfigError } from '../core/config/config';
 import { ModelNotFoundError } from '../core/embed/model';
 import { FolderPaths, nodeFileHost } from '../core/files/host';
 import { FolderKeeper, type KeeperRun, type RunOutcome } from '../core/keeper/folder-keeper';
@@ -14,7 +14,7 @@ import type { ExtractedTextProvider } from './documents';
 import type { EngineHost } from './engine-host';
 import type { WorkspaceFolders } from './folders';
 import { progressText } from './state';
-import type { IndexState } from './panel/protocol';
+import type { IndexState } from '../shared/panel-protocol';
 import { engineConfig, type QuipuSettings } from './settings';
 
 const EVENT_DEBOUNCE_MS = 750;

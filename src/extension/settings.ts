@@ -4,8 +4,8 @@
  * rules change what is indexed (update), worker counts only need new worker pools.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config';
-import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config/config';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 

@@ -2,10 +2,10 @@
  * The one `IndexState` the status bar, the panel and the status report render, computed from what
  * the engine host, the folder keeper and the folders' index statuses say.
  */
-import type { IndexStatus } from '../core/engine';
+import type { IndexStatus } from '../core/engine/engine';
 import type { IndexProgress } from '../core/pipeline/events';
-import type { TeamSessionState } from '../core/team-session';
-import type { IndexState } from './panel/protocol';
+import type { TeamSessionState } from '../core/team/team-session';
+import type { IndexState } from '../shared/panel-protocol';
 import type { QuipuSettings } from './settings';
 
 export interface StateInputs {

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { progressText } from './state';
-import type { IndexState, TeamIndexState } from './panel/protocol';
+import type { IndexState, TeamIndexState } from '../shared/panel-protocol';
 
 export class IndexStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('quipu.status', vscode.StatusBarAlignment.Left, 10);

@@ -3,8 +3,8 @@
  * where, with which model, when, and which files were skipped and why.
  */
 import * as vscode from 'vscode';
-import { describeChunkKey } from '../core/config';
-import { usableCores } from '../core/cores';
+import { describeChunkKey } from '../core/config/config';
+import { usableCores } from '../core/config/cores';
 import { describeRuntime } from '../core/embed/runtime';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';

@@ -1,10 +1,10 @@
 /**
- * "Quipu: Verify Index": `engine.verify` for every folder (core/verify.ts), off the extension host's
+ * "Quipu: Verify Index": `engine.verify` for every folder (core/maintenance/verify.ts), off the extension host's
  * thread for its heavy parts (shards are read as a search reads them; documents are never extracted).
  * Problems are listed in the log; "Repair" re-indexes only what is wrong.
  */
 import * as vscode from 'vscode';
-import type { VerifyReport } from '../core/verify';
+import type { VerifyReport } from '../core/maintenance/verify';
 import { engineConfig } from './settings';
 import type { QuipuController } from './controller';
 

@@ -4,16 +4,16 @@
  * the panel, "Quipu: Search", the language-model tools and the API.
  */
 import * as vscode from 'vscode';
-import { IndexNotReadyError } from '../core/engine';
+import { IndexNotReadyError } from '../core/engine/engine';
 import type { FolderKeeper } from '../core/keeper/folder-keeper';
-import { searchScope } from '../core/searcher';
+import { searchScope } from '../core/engine/searcher';
 import { IndexCorruptError } from '../core/store/types';
 // The panel's own filter parsing (brace-aware globs, "ts md .PDF" types), so both sides agree.
-import { parseGlobs, parseTypes } from '../webview/format';
+import { parseGlobs, parseTypes, type SearchIntent } from '../shared/search-intent';
 import type { WorkspaceSearchOptions, WorkspaceSearchResult } from './api';
 import type { EngineHost } from './engine-host';
 import type { WorkspaceFolders } from './folders';
-import type { PanelFileGroup, SearchIntent } from './panel/protocol';
+import type { PanelFileGroup } from '../shared/panel-protocol';
 import type { QuipuSettings } from './settings';
 
 export class WorkspaceSearch {

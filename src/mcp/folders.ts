@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import { QuipuEngine } from '../core/engine';
+import { QuipuEngine } from '../core/engine/engine';
 
 export interface ServedFolder {
   /** Absolute, symbolic links resolved. */

@@ -4,10 +4,10 @@
  * and an index another process writes left to that writer. This file only names the served folders
  * to the keeper and says on stderr what it did.
  */
-import type { QuipuEngine } from '../core/engine';
+import type { QuipuEngine } from '../core/engine/engine';
 import type { KeeperClock } from '../core/keeper/clock';
 import { FolderKeeper } from '../core/keeper/folder-keeper';
-import type { TeamSession } from '../core/team-session';
+import type { TeamSession } from '../core/team/team-session';
 import type { ServedFolder } from './folders';
 
 /** Quiet time after the watcher's last event: an agent's edit is searched soon after it is saved. */

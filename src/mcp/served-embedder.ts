@@ -9,7 +9,7 @@
  * with no room for embedder flags, and the CLI already follows the same record the same way.
  */
 import { readEmbedderRecord } from '../core/embed/embedder-record';
-import type { RemoteEmbedderSettings } from '../core/embed/remote-embedder';
+import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { insideFolder } from '../core/files/real-paths';
 import type { ServedFolder } from './folders';
 

@@ -7,10 +7,10 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { makeConfig } from '../core/config';
-import { QuipuEngine } from '../core/engine';
-import { defaultOverlayDir, TeamIndex, type TeamTarget } from '../core/team';
-import { TeamSession } from '../core/team-session';
+import { makeConfig } from '../core/config/config';
+import { QuipuEngine } from '../core/engine/engine';
+import { defaultOverlayDir, TeamIndex, type TeamTarget } from '../core/team/team';
+import { TeamSession } from '../core/team/team-session';
 import { version } from '../../package.json';
 import { servedFolders } from './folders';
 import { servedKeeper } from './keeper';

@@ -6,7 +6,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { IndexNotReadyError, type QuipuEngine } from '../core/engine';
+import { IndexNotReadyError, type QuipuEngine } from '../core/engine/engine';
 import type { IndexEvent } from '../core/pipeline/events';
 import { DEFAULT_SEARCH_MODE, type SearchMode, type SearchResult } from '../core/search/search';
 import { checkQueryLength, MAX_QUERY_CHARS } from '../core/search/query-limit';
@@ -16,8 +16,8 @@ import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult 
 import { freshnessNote } from './format';
 import type { FolderKeeper } from '../core/keeper/folder-keeper';
 import type { ServedWatches } from './watch';
-import { searchScope } from '../core/searcher';
-import type { TeamSession, TeamSessionState } from '../core/team-session';
+import { searchScope } from '../core/engine/searcher';
+import type { TeamSession, TeamSessionState } from '../core/team/team-session';
 
 /** How long a search waits for changes already seen to be indexed before answering anyway. */
 export const SETTLE_MS = 2000;

@@ -1,17 +1,16 @@
 /**
  * The search panel's pure logic: text, numbers, filters and highlighting. No DOM and no `vscode`, so
- * node:test covers it and the extension side may import it too (the same filter parsing on both sides).
+ * node:test covers it. What the extension reads of an intent too is in src/shared/search-intent.ts.
  */
 import { relatedFormShare, shortFormsOf as abbreviationsOf, singular } from '../core/search/word-forms';
-import type { IndexState, PanelFileGroup, PanelResult, SearchIntent } from '../extension/panel/protocol';
+import type { IndexState, PanelFileGroup, PanelResult } from '../shared/panel-protocol';
+import { parseGlobs, parseTypes, type SearchIntent } from '../shared/search-intent';
 
 /** What the webview keeps in vscode.setState: the user's intent only, never results. */
 export interface PanelViewState {
   intent: SearchIntent;
   filtersShown: boolean;
 }
-
-export const EMPTY_INTENT: SearchIntent = { query: '', include: '', exclude: '', types: '', mode: '' };
 
 const MODES = ['', 'vector', 'lexical', 'hybrid'] as const;
 /** What each ranking is called in the panel. */
@@ -37,51 +36,6 @@ export function restoreViewState(value: unknown): PanelViewState {
     },
     filtersShown: saved.filtersShown === true,
   };
-}
-
-export function sameIntent(a: SearchIntent, b: SearchIntent): boolean {
-  return (
-    a.query.trim() === b.query.trim() &&
-    a.include.trim() === b.include.trim() &&
-    a.exclude.trim() === b.exclude.trim() &&
-    a.types.trim() === b.types.trim() &&
-    (a.mode ?? '') === (b.mode ?? '')
-  );
-}
-
-export function hasFilters(intent: SearchIntent): boolean {
-  return parseGlobs(intent.include).length > 0 || parseGlobs(intent.exclude).length > 0 || parseTypes(intent.types).length > 0 || !!intent.mode;
-}
-
-/** "ts, .md  *.PDF;txt" → ["ts", "md", "pdf", "txt"]: commas, semicolons or spaces separate. */
-export function parseTypes(input: string): string[] {
-  const types = input
-    .split(/[\s,;]+/)
-    .map((t) => t.replace(/^\*?\./, '').toLowerCase())
-    .filter((t) => t.length > 0);
-  return [...new Set(types)];
-}
-
-/**
- * "src/**, *.{ts,tsx}" → ["src/**", "*.{ts,tsx}"]. Like VS Code's search view: commas separate globs,
- * except inside braces or brackets, where they belong to the glob.
- */
-export function parseGlobs(input: string): string[] {
-  const globs: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of input) {
-    if (ch === '{' || ch === '[') depth++;
-    else if ((ch === '}' || ch === ']') && depth > 0) depth--;
-    if (ch === ',' && depth === 0) {
-      globs.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  globs.push(current);
-  return [...new Set(globs.map((g) => g.trim()).filter((g) => g.length > 0))];
 }
 
 /** One line that says which filters apply, for when the filter fields are hidden. */

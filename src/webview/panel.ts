@@ -8,7 +8,8 @@
  * The webview keeps only the user's intent in vscode.setState; results are asked for again after
  * "ready", because the document is thrown away whenever the view is hidden.
  */
-import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, PanelResult, SearchIntent, WebviewToExtension } from '../extension/panel/protocol';
+import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, PanelResult, WebviewToExtension } from '../shared/panel-protocol';
+import { hasFilters, sameIntent, type SearchIntent } from '../shared/search-intent';
 import {
   describeFilters,
   describeIndexing,
@@ -17,7 +18,6 @@ import {
   formatLocation,
   formatNumber,
   formatScore,
-  hasFilters,
   highlight,
   MODE_LABELS,
   plural,
@@ -25,7 +25,6 @@ import {
   queryTerms,
   shortFormsOf,
   restoreViewState,
-  sameIntent,
   snippetLines,
   splitPath,
   summarizeResults,

@@ -4,37 +4,15 @@
  * never tokenises again.
  */
 import { workerData } from 'piscina';
-import type { ChunkSettings } from '../core/config';
-import { chunkByStructure, chunkText, type Chunk, type ChunkTokenizer } from '../core/chunk/chunker';
+import { chunkByStructure, chunkText, type ChunkTokenizer } from '../core/chunk/chunker';
 import { codeOutline, markdownStructure, type CodeOutline } from '../core/chunk/structure';
 import { chunkModelInput, cutsWords } from '../core/embed/model-input';
-import type { PageStart } from '../core/extract/kinds';
 import { loadTokenizer } from '../core/embed/tokenizer';
+import { chunkWorkerDataOf, type ChunkResult, type ChunkTask, type ChunkWorkerTasks, type PagedChunk } from '../core/pool/chunk-protocol';
 import { decodeText, machineTextReason, normalizeText } from '../core/text/decode';
 import { crashIfMarked } from './test-crash-hook';
 
-export interface ChunkWorkerData {
-  modelDir: string;
-}
-
-export interface ChunkTask {
-  /** Raw bytes of a text file, or text already extracted (and normalised) from a document. */
-  source: { bytes: Uint8Array } | { text: string; pages?: PageStart[] };
-  settings: ChunkSettings;
-  /** The file's language id: code and Markdown are cut along their structure. */
-  language?: string;
-  /** The file's path relative to its folder (for `settings.embedContext`). */
-  path?: string;
-  /** Send each chunk's model input as text too (`input`): a remote model tokenises by itself. */
-  inputText?: boolean;
-}
-
-/** A chunk with its page (PDF) and, when asked for, the model input as text, cut as its ids are. */
-export type PagedChunk = Chunk & { page?: number; input?: string };
-/** Chunks, or why a plain-text file is not indexed (binary, minified, data). */
-export type ChunkResult = { kind: 'skipped'; reason: string } | { kind: 'chunks'; chunks: PagedChunk[] };
-
-const data = workerData as ChunkWorkerData;
+const data = chunkWorkerDataOf(workerData);
 let tokenizer: Promise<ChunkTokenizer> | undefined;
 
 export async function chunk(task: ChunkTask): Promise<ChunkResult> {
@@ -72,6 +50,9 @@ export async function chunkMany(tasks: ChunkTask[]): Promise<ChunkResult[]> {
   for (const task of tasks) results.push(await chunk(task));
   return results;
 }
+
+// The exports the pool runs by name are the protocol's tasks, with its types.
+void ({ chunk, chunkMany } satisfies ChunkWorkerTasks);
 
 /**
  * The ids the model sees: the chunk as `chunkModelInput` prepares it, as the settings ask (the

@@ -6,19 +6,13 @@
 import { move, workerData } from 'piscina';
 import type { ChunkTokenizer } from '../core/chunk/chunker';
 import { packBatch, type PackedBatch } from '../core/embed/batch';
+import { embedWorkerDataOf, type EmbedWorkerTasks, type QueryTask } from '../core/embed/embed-protocol';
 import { cutsWords, queryModelInput } from '../core/embed/model-input';
 import { OnnxEmbedder } from '../core/embed/onnx-embedder';
 import { loadRuntime, type EmbedRuntime, type RuntimeInfo } from '../core/embed/runtime';
 import { loadTokenizer } from '../core/embed/tokenizer';
 
-export interface EmbedWorkerData {
-  onnxPath: string;
-  modelDir: string;
-  threads: number;
-  maxTokens: number;
-}
-
-const data = workerData as EmbedWorkerData;
+const data = embedWorkerDataOf(workerData);
 let embedder: Promise<OnnxEmbedder> | undefined;
 let tokenizer: Promise<ChunkTokenizer> | undefined;
 let ortRuntime: EmbedRuntime | undefined;
@@ -44,12 +38,6 @@ export async function embedTexts(texts: string[]): Promise<Float32Array> {
   return embedBatch(packBatch(texts.map((text) => tok.encodeForModel(text, data.maxTokens))));
 }
 
-export interface QueryTask {
-  queries: string[];
-  /** The index's `ChunkSettings.splitWords`: queries are cut into words as its chunks were. */
-  splitWords: boolean;
-}
-
 /** Search queries, prepared as chunks are (`queryModelInput`), so both meet on the same words. */
 export async function embedQueries({ queries, splitWords }: QueryTask): Promise<Float32Array> {
   const tok = await (tokenizer ??= loadTokenizer(data.modelDir));
@@ -59,3 +47,6 @@ export async function embedQueries({ queries, splitWords }: QueryTask): Promise<
 export async function dimensions(): Promise<number> {
   return (await session()).dimensions;
 }
+
+// The exports LocalEmbedder runs by name are the protocol's tasks, with its types.
+void ({ embedBatch, embedTexts, embedQueries, dimensions, runtime } satisfies EmbedWorkerTasks);

@@ -3,14 +3,9 @@
  * Errors cross back as ExtractionError messages the caller shows to the user.
  */
 import { extractDocument } from '../core/extract/documents';
-import type { DocumentKind, ExtractedDocument, ExtractLimits } from '../core/extract/kinds';
+import type { ExtractedDocument } from '../core/extract/kinds';
+import type { ExtractTask } from '../core/pool/extract-protocol';
 import { crashIfMarked } from './test-crash-hook';
-
-export interface ExtractTask {
-  kind: DocumentKind;
-  bytes: Uint8Array;
-  limits: ExtractLimits;
-}
 
 export async function extract(task: ExtractTask): Promise<ExtractedDocument> {
   crashIfMarked(task.bytes);

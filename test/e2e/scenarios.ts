@@ -18,8 +18,8 @@ import {
   webviewContent,
   webviewTextHolding,
 } from './workbench';
-import { defaultEmbedWorkers } from '../../src/core/config';
-import { usableCores } from '../../src/core/cores';
+import { defaultEmbedWorkers } from '../../src/core/config/config';
+import { usableCores } from '../../src/core/config/cores';
 import { remoteEmbedderScenario } from './remote-scenario';
 import { WORKSPACE_FILES } from './workspace';
 

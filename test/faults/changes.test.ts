@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { nodeFileHost, type FileHost } from '../../src/core/files/host';
-import { QuipuEngine } from '../../src/core/engine';
+import { QuipuEngine } from '../../src/core/engine/engine';
 import { tempDir, testConfig } from '../helpers';
 
 test('a file deleted or rewritten between discovery and reading: skipped with a reason, or indexed as read', async () => {

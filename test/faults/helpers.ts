@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
-import type { VerifyReport } from '../../src/core/verify';
+import type { VerifyReport } from '../../src/core/maintenance/verify';
 import { ROOT } from '../helpers';
 
 export interface FaultRun {

@@ -19,7 +19,7 @@ import { after, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { QuipuEngine } from '../../src/core/engine';
+import { QuipuEngine } from '../../src/core/engine/engine';
 import { nodeFileHost, type FileHost } from '../../src/core/files/host';
 import { copyFixture, ROOT, tempDir, testConfig, testEngine } from '../helpers';
 import { assertConsistent, runQuipu, verify } from './helpers';

@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_FILE_SETTINGS } from '../../src/core/config';
+import { DEFAULT_FILE_SETTINGS } from '../../src/core/config/config';
 import { discoverFiles, discoverPaths, type DiscoveryEvent, type PathEvent } from '../../src/core/files/discover';
 import { nodeFileHost, type ExpectedFile } from '../../src/core/files/host';
 import { ROOT, tempDir } from '../helpers';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
-import type { IndexStatus } from '../../src/core/engine';
+import type { IndexStatus } from '../../src/core/engine/engine';
 import type { IndexSummary } from '../../src/core/pipeline/events';
 import { copyFixture, ROOT, runCli, tempDir } from '../helpers';
 

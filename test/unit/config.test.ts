@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, describeChunkKey, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config';
+import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, describeChunkKey, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config/config';
 
 test('embedding workers follow the cores: one per core on two, one core spared from four, bounded', () => {
   assert.deepEqual(
@@ -14,7 +14,7 @@ test('embedding workers follow the cores: one per core on two, one core spared f
 });
 
 test('the default worker count is the cores the process may use (CPU affinity, as in a pinned container)', { skip: process.platform !== 'linux' && 'taskset is Linux-only' }, () => {
-  const config = join(__dirname, '..', '..', 'src', 'core', 'config.ts');
+  const config = join(__dirname, '..', '..', 'src', 'core', 'config', 'config.ts');
   const script = `console.log(require(${JSON.stringify(config)}).DEFAULT_PIPELINE_SETTINGS.embedWorkers)`;
   const workersOn = (cpus: string) => Number(execFileSync('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', '-e', script], { encoding: 'utf8' }).trim());
   assert.equal(workersOn('0'), 1);

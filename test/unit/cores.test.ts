@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } 
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { cgroupCpuQuota, usableCores } from '../../src/core/cores';
+import { cgroupCpuQuota, usableCores } from '../../src/core/config/cores';
 
 // Fake file system roots laid out as Linux shows cgroups in /proc and /sys.
 const roots: string[] = [];
@@ -105,8 +105,8 @@ after(() => typeof cgroup === 'object' && rmdirSafe(cgroup.dir));
 
 test('a process under a real CPU quota of 1.5 cores gets one embedding worker, whatever the affinity allows', { skip: typeof cgroup === 'string' && cgroup }, () => {
   if (typeof cgroup === 'string') return;
-  const config = join(__dirname, '..', '..', 'src', 'core', 'config.ts');
-  const cores = join(__dirname, '..', '..', 'src', 'core', 'cores.ts');
+  const config = join(__dirname, '..', '..', 'src', 'core', 'config', 'config.ts');
+  const cores = join(__dirname, '..', '..', 'src', 'core', 'config', 'cores.ts');
   const script = `console.log(JSON.stringify({ quota: require(${JSON.stringify(cores)}).cgroupCpuQuota(), workers: require(${JSON.stringify(config)}).DEFAULT_PIPELINE_SETTINGS.embedWorkers }))`;
   // The shell moves itself into the cgroup, then becomes Node, which stays in it.
   const output = execFileSync('sh', ['-c', `echo $$ > ${JSON.stringify(cgroup.enter)} && exec "$0" --import tsx -e "$1"`, process.execPath, script], { encoding: 'utf8' });

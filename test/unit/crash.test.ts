@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
-import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS } from '../../src/core/config';
+import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
 import { runCli, tempDir } from '../helpers';
 import { indexProblems } from '../index-problems';

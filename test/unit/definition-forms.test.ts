@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chunkByStructure, type Chunk, type ChunkTokenizer } from '../../src/core/chunk/chunker';
 import { codeStructure } from '../../src/core/chunk/structure';
-import { DEFAULT_CHUNK_SETTINGS } from '../../src/core/config';
+import { DEFAULT_CHUNK_SETTINGS } from '../../src/core/config/config';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
 import { MODEL_DIR } from '../helpers';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { tempDir, testEngine } from '../helpers';
 
 const folder = tempDir();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_FILE_SETTINGS } from '../../src/core/config';
+import { DEFAULT_FILE_SETTINGS } from '../../src/core/config/config';
 import { discoverFiles } from '../../src/core/files/discover';
 import { nodeFileHost } from '../../src/core/files/host';
 import { tempDir } from '../helpers';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cosine } from '../../src/core/embed/pooling';
 import { requestedBackend } from '../../src/core/embed/runtime';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { FIXTURES, copyFixture, runCli, tempDir, testEngine } from '../helpers';
 
 interface Reference {

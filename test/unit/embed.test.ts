@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
 import { cosine, meanPoolNormalize } from '../../src/core/embed/pooling';
 import { FIXTURES, MODEL_DIR, testEngine } from '../helpers';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { copyFixture, tempDir, testEngine } from '../helpers';
 import { indexProblems } from '../index-problems';
 

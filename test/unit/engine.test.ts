@@ -3,11 +3,11 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFil
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { transformSync } from 'esbuild';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import type { IndexEvent } from '../../src/core/pipeline/events';
 import { cosine } from '../../src/core/embed/pooling';
 import { splitCompoundWords } from '../../src/core/embed/model-input';
-import { chunkKeyOf } from '../../src/core/config';
+import { chunkKeyOf } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, DOCS, FIXTURES, ROOT, tempDir, testEngine } from '../helpers';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { IndexOptions } from '../../src/core/engine';
+import type { IndexOptions } from '../../src/core/engine/engine';
 import { DatasetError, formatEvalTable, loadDataset, runEval, type EvalEngine } from '../../src/core/eval/run';
 import type { IndexSummary } from '../../src/core/pipeline/events';
 import type { SearchOptions, SearchResult } from '../../src/core/search/search';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IndexStatus } from '../../src/core/engine';
+import type { IndexStatus } from '../../src/core/engine/engine';
 import type { IndexProgress } from '../../src/core/pipeline/events';
 import { indexStateOf, progressText, type StateInputs } from '../../src/extension/state';
 import type { QuipuSettings } from '../../src/extension/settings';

@@ -9,7 +9,7 @@ import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import type { KeeperClock, KeeperTimer } from '../../src/core/keeper/clock';
 import { LOCK_RETRY_MS, RECONCILE_MS } from '../../src/core/keeper/folder-keeper';
 import type { ServedFolder } from '../../src/mcp/folders';

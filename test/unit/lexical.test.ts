@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { definedNames, LexicalIndex, searchLexical, singular, tokenizeCode, type LexicalDocument } from '../../src/core/search/lexical';
 import { relatedFormShare, shortFormsOf } from '../../src/core/search/word-forms';
 import { fuseRankings, hybridScoreMeaning, VECTOR_WEIGHT, VECTOR_WEIGHT_EXACT, vectorWeightOf } from '../../src/core/search/rank';

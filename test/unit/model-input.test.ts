@@ -9,8 +9,8 @@ import { before, test } from 'node:test';
 import { cosine } from '../../src/core/embed/pooling';
 import { chunkModelInput, queryModelInput, splitCompoundWords } from '../../src/core/embed/model-input';
 import { loadTokenizer, wrapTokenizer } from '../../src/core/embed/tokenizer';
-import type { QuipuEngine } from '../../src/core/engine';
-import { chunkKeyOf } from '../../src/core/config';
+import type { QuipuEngine } from '../../src/core/engine/engine';
+import { chunkKeyOf } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
 import { DOCS, MODEL_DIR, tempDir, testEngine } from '../helpers';
 

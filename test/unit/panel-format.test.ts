@@ -10,21 +10,18 @@ import {
   formatLocation,
   formatRate,
   formatScore,
-  hasFilters,
   highlight,
-  parseGlobs,
-  parseTypes,
   plural,
   progressRatio,
   queryTerms,
   shortFormsOf,
   restoreViewState,
-  sameIntent,
   snippetLines,
   splitPath,
   summarizeResults,
   type Segment,
 } from '../../src/webview/format';
+import { hasFilters, parseGlobs, parseTypes, sameIntent } from '../../src/shared/search-intent';
 
 /** Marked parts only, for short assertions. */
 const marks = (segments: Segment[]): string[] => segments.filter((s) => s.mark).map((s) => s.text);

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import type * as vscode from 'vscode';
 import type { OpenRequest, PanelHost } from '../../src/extension/panel/host';
-import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, SearchIntent } from '../../src/extension/panel/protocol';
+import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup } from '../../src/shared/panel-protocol';
+import type { SearchIntent } from '../../src/shared/search-intent';
 import { SearchViewProvider } from '../../src/extension/panel/searchView';
 
 const INTENT: SearchIntent = { query: 'hash passwords', include: '', exclude: '', types: '' };

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { QuipuEngine } from '../../src/core/engine';
+import type { QuipuEngine } from '../../src/core/engine/engine';
 import { quotedPhrase } from '../../src/core/search/rank';
 import type { SearchMode, SearchOptions, SearchResult } from '../../src/core/search/search';
-import { TeamIndex } from '../../src/core/team';
+import { TeamIndex } from '../../src/core/team/team';
 import { copyFixture, ROOT, tempDir, testEngine } from '../helpers';
 import { startChroma, type RunningChroma } from '../servers/chroma';
 

@@ -13,7 +13,7 @@ import { cosine } from '../../src/core/embed/pooling';
 import { StaticEmbedder } from '../../src/core/embed/static-embedder';
 import { defaultStaticModelPath, readStaticModel, staticRow } from '../../src/core/embed/static-model';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
-import { ConfigError } from '../../src/core/config';
+import { ConfigError } from '../../src/core/config/config';
 import { copyFixture, MODEL_DIR, runCli, tempDir, testConfig, testEngine } from '../helpers';
 
 const FILE = defaultStaticModelPath();

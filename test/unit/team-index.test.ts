@@ -14,7 +14,7 @@ import { readCatalog } from '../../src/core/store/catalog';
 import { readManifest } from '../../src/core/store/manifest';
 import type { StoreIdentity } from '../../src/core/store/types';
 import { StoreIdentityError } from '../../src/core/store/vector-store';
-import { TeamIndex } from '../../src/core/team';
+import { TeamIndex } from '../../src/core/team/team';
 import { copyFixture, runCli, tempDir, testEngine } from '../helpers';
 import { startChroma, type RunningChroma } from '../servers/chroma';
 import { startHoldingProxy } from '../servers/holding-proxy';

@@ -5,7 +5,7 @@
  * word longer than the budget at character boundaries, so nothing is ever dropped. Consecutive chunks
  * share up to `overlapTokens` tokens of whole lines (or pieces), so a passage cut in two is still found.
  */
-import type { ChunkSettings } from '../config';
+import type { ChunkSettings } from '../config/config';
 import type { StructureUnit } from './structure';
 
 export interface ChunkTokenizer {

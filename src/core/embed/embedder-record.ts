@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RemoteEmbedderSettings } from '../config/embedder-settings';
 import { writeFileAtomic } from '../store/atomic';
-import type { RemoteEmbedderSettings } from './remote-embedder';
 
 export const EMBEDDER_RECORD_FILE = 'embedder.json';
 

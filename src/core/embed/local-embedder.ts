@@ -6,11 +6,11 @@
  */
 import type { RuntimeInfo } from './runtime';
 import { Piscina } from 'piscina';
-import type { QueryTask } from '../../workers/embed-worker';
-import type { PipelineSettings } from '../config';
-import { workerScript } from '../pools';
-import { ProcessPiscina, type TaskPool } from '../process-piscina';
+import type { PipelineSettings } from '../config/config';
+import { workerScript } from '../pool/pools';
+import { ProcessPiscina, type TaskPool } from '../pool/process-piscina';
 import { packBatch } from './batch';
+import { EMBED_TASKS, type EmbedTaskInput, type EmbedTaskName, type EmbedTaskResult, type EmbedWorkerData } from './embed-protocol';
 import type { DocumentInput, Embedder } from './embedder';
 import type { ModelInfo } from './model';
 
@@ -69,7 +69,7 @@ export class LocalEmbedder implements Embedder {
       filename: workerScript('embed-worker'),
       maxThreads: count,
       idleTimeout,
-      workerData: { onnxPath: this.model.onnxPath, modelDir: this.model.dir, threads, maxTokens: this.model.maxTokens },
+      workerData: { onnxPath: this.model.onnxPath, modelDir: this.model.dir, threads, maxTokens: this.model.maxTokens } satisfies EmbedWorkerData,
     };
     if (this.settings.embedInChildProcess) return new ProcessPiscina(workerScript('pool-host'), options);
     const pool = new Piscina({ ...options, minThreads: 0 });
@@ -84,26 +84,26 @@ export class LocalEmbedder implements Embedder {
   async embedDocuments(inputs: readonly DocumentInput[], signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
     const batch = packBatch(inputs.map((input) => input.ids));
-    return this.embedder().run(batch, { name: 'embedBatch', transferList: [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] }) as Promise<Float32Array>;
+    return run(this.embedder(), EMBED_TASKS.embedBatch, batch, [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer]);
   }
 
   async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
-    return this.queryLane().run([...texts], { name: 'embedTexts' }) as Promise<Float32Array>;
+    return run(this.queryLane(), EMBED_TASKS.embedTexts, [...texts]);
   }
 
   async embedQueries(queries: readonly string[], splitWords: boolean, signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
-    return this.queryLane().run({ queries: [...queries], splitWords } satisfies QueryTask, { name: 'embedQueries' }) as Promise<Float32Array>;
+    return run(this.queryLane(), EMBED_TASKS.embedQueries, { queries: [...queries], splitWords });
   }
 
   async dimensions(): Promise<number> {
-    return this.model.dimensions ?? ((await this.queryLane().run(null, { name: 'dimensions' })) as number);
+    return this.model.dimensions ?? (await run(this.queryLane(), EMBED_TASKS.dimensions, null));
   }
 
   /** Which ONNX Runtime the embedding workers run: native, or WebAssembly and why. */
   async runtime(): Promise<RuntimeInfo> {
-    return this.queryLane().run(null, { name: 'runtime' }) as Promise<RuntimeInfo>;
+    return run(this.queryLane(), EMBED_TASKS.runtime, null);
   }
 
   /** Embedding workers alive now, indexing and query lane (idle ones exit: `workerIdleSeconds`). */
@@ -116,4 +116,9 @@ export class LocalEmbedder implements Embedder {
     await Promise.all([this.embedPool?.close(), this.queryPool?.close()]);
     this.embedPool = this.queryPool = undefined;
   }
+}
+
+/** One task of the embedding worker, its input and result typed by the protocol. */
+function run<Name extends EmbedTaskName>(pool: TaskPool, name: Name, task: EmbedTaskInput<Name>, transferList?: ArrayBuffer[]): Promise<EmbedTaskResult<Name>> {
+  return pool.run(task, { name, ...(transferList ? { transferList } : {}) }) as Promise<EmbedTaskResult<Name>>;
 }

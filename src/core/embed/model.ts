@@ -9,6 +9,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { packageRoot } from '../files/package-root';
 
 export const DEFAULT_MODEL_NAME = 'all-MiniLM-L6-v2';
 const ONNX_CANDIDATES = ['onnx/model_quantized.onnx', 'onnx/model.onnx', 'model_quantized.onnx', 'model.onnx'];
@@ -27,24 +28,6 @@ export interface ModelInfo {
 
 export class ModelNotFoundError extends Error {
   override name = 'ModelNotFoundError';
-}
-
-/** The package root: the nearest folder above this file with Quipu's package.json. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'quipu') return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(from, '..');
-    dir = parent;
-  }
 }
 
 export function defaultModelDir(): string {

@@ -9,40 +9,10 @@
  * vector size, a missing vector, 4xx), stops the run with a `RemoteEmbedderError` naming the endpoint.
  * The API key is sent as a bearer token and appears in no message.
  */
+import type { RemoteEmbedderSettings, RemoteProvider } from '../config/embedder-settings';
 import { AdaptiveLimit } from './adaptive-limit';
 import type { DocumentInput, Embedder } from './embedder';
 import { queryModelInput } from './model-input';
-
-export type RemoteProvider = 'openai' | 'ollama';
-
-export interface RemoteEmbedderSettings {
-  provider: RemoteProvider;
-  /** Base URL: `http://host:8080/v1` (OpenAI-compatible) or `http://host:11434` (Ollama). */
-  url: string;
-  model: string;
-  /** Ask the server for shorter vectors (OpenAI `dimensions`), where the model can. */
-  dimensions?: number;
-  /** Put in front of every query / every document (e5: "query: ", "passage: "; nomic: "search_query: "). */
-  queryPrefix?: string;
-  documentPrefix?: string;
-  /** The model's input limit in tokens; otherwise a known value for common models, else 512. */
-  maxInputTokens?: number;
-  /** Inputs per request (default 32) and tokens per request (default 16384, local tokenizer's count). */
-  batchSize?: number;
-  batchTokens?: number;
-  /** Most requests in flight (default 8); the limit adapts below it. */
-  maxInFlight?: number;
-  /** Name of the environment variable holding the API key (the key itself never lives in settings). */
-  apiKeyEnv?: string;
-  /** Given by a front end that read it from a secret store (VS Code SecretStorage). */
-  apiKey?: string;
-  /** Per request (default 60 s). */
-  timeoutMs?: number;
-  /** Attempts of one request before the run stops (default 6). */
-  attempts?: number;
-  /** First backoff (default 500 ms), doubled per attempt, jittered, at most 30 s. */
-  backoffMs?: number;
-}
 
 /**
  * Input limits of common embedding models (tokens). Their tokenizers are not ours, so chunks are

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as common from 'onnxruntime-common';
-import { packageRoot } from './model';
+import { packageRoot } from '../files/package-root';
 
 export type EmbedBackend = 'native' | 'wasm';
 

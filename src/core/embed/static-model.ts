@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageRoot } from './model';
+import { packageRoot } from '../files/package-root';
 
 const MAGIC = 'QSTATIC1';
 

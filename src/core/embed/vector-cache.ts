@@ -17,16 +17,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import type { VectorCacheSettings } from '../config/embedder-settings';
 import { isAlive } from '../store/lock';
-
-export interface VectorCacheSettings {
-  /** Root folder; each embedder gets a folder inside. */
-  dir: string;
-  /** Most bytes kept per embedder (oldest segments dropped beyond it). */
-  maxBytes: number;
-  /** Size of one segment file (default 16 MB; smaller in tests). */
-  segmentBytes?: number;
-}
 
 /**
  * Where the machine's cache lives, shared by the CLI and the extension: `$QUIPU_VECTOR_CACHE`, else

@@ -11,7 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
-import type { QuipuEngine } from '../engine';
+import type { QuipuEngine } from '../engine/engine';
 import type { IndexEvent, IndexSummary } from '../pipeline/events';
 import type { SearchMode } from '../search/search';
 import { DEFAULT_K, meanMetrics, median, normalizePath, scoreRanking, type LineRange, type QueryMetrics, type RankingMetrics } from './metrics';

@@ -16,7 +16,7 @@
  * (it may exclude secrets), the run says why, naming the file, and the skip event's `keepUnder` tells
  * the indexer to keep what the index already holds there, since nothing there can be judged.
  */
-import type { FileSettings } from '../config';
+import type { FileSettings } from '../config/config';
 import { compileGlobs, IgnoreRules } from './glob';
 import { FolderPaths, joinRel, type FileHost, type FileStat } from './host';
 import { extensionOf } from './languages';

@@ -10,12 +10,12 @@
  * work again after LOCK_RETRY_MS. Front ends watch files, render state and talk to the user through
  * the listener; nothing here knows about `vscode`.
  */
-import type { FileSettings } from '../config';
-import type { QuipuEngine } from '../engine';
+import type { FileSettings } from '../config/config';
+import type { QuipuEngine } from '../engine/engine';
 import { IGNORE_FILES } from '../files/discover';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from '../pipeline/events';
 import { IndexLockedError } from '../store/lock';
-import type { TeamSession } from '../team-session';
+import type { TeamSession } from '../team/team-session';
 import { systemClock, type KeeperClock, type KeeperTimer } from './clock';
 import { IndexScheduler, type FolderWork } from './scheduler';
 

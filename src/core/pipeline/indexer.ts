@@ -15,8 +15,8 @@
  * a CPU pool for the local model and async I/O for a remote one) without touching the others.
  */
 import { setMaxListeners } from 'node:events';
-import type { QuipuConfig } from '../config';
-import type { PagedChunk } from '../../workers/chunk-worker';
+import type { QuipuConfig } from '../config/config';
+import type { PagedChunk } from '../pool/chunk-protocol';
 import { DefaultExclusions, type DefaultExclusion } from '../files/default-exclusions';
 import { discoverFiles, discoverPaths, type DiscoveredFile, type PathEvent } from '../files/discover';
 import { SymbolicLinkError, type FileHost } from '../files/host';
@@ -24,7 +24,7 @@ import { extensionOf, languageOf } from '../files/languages';
 import { documentKindOf, type ExtractedDocument, type PageStart } from '../extract/kinds';
 import type { DocumentInput, Embedder } from '../embed/embedder';
 import type { VectorCache } from '../embed/vector-cache';
-import type { EnginePools } from '../pools';
+import type { EnginePools } from '../pool/pools';
 import { hashText } from '../store/layout';
 import type { IndexStore } from '../store/store';
 import type { ChunkRecord, FileUpdate } from '../store/types';

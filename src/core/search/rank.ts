@@ -11,7 +11,6 @@ import type { TextHit } from '../store/vector-store';
 import { fileRole, type FileRole } from './ranking/file-roles';
 import { queryIntent, type QueryIntent } from './ranking/query-intent';
 import { RANK_SETTINGS, rankStack, type RankSettings, type RankStep } from './ranking/stack';
-import type { SearchOptions } from './search';
 
 /** What fusion needs of a hit: a key unique over every source, and a score (higher is better). */
 export interface Ranked {
@@ -94,11 +93,19 @@ function normaliseSpaces(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/** The filters of a search that can choose file roles (`SearchOptions`' fields of the same names). */
+export interface RoleFilters {
+  /** File types: extensions without the dot. */
+  types?: string[];
+  /** Globs a path must match (one of them). */
+  include?: string[];
+}
+
 /**
  * File roles a filter chose: `--type md` or an include glob into `docs/` asks for docs, a glob into
  * `test/` for tests; the stack does not rank those down.
  */
-export function rolesChosenBy(filters: Pick<SearchOptions, 'types' | 'include'> | undefined): Set<FileRole> {
+export function rolesChosenBy(filters: RoleFilters | undefined): Set<FileRole> {
   const chosen = new Set<FileRole>();
   for (const type of filters?.types ?? []) {
     const role = fileRole(`x.${type.replace(/^\./, '')}`);
@@ -122,7 +129,7 @@ export interface RankQuery {
   /** Whether the words were ranked (lexical or hybrid): the rules about words apply then. */
   wordsRanked: boolean;
   /** The filters the search has: file roles they choose are not ranked down. */
-  filters?: Pick<SearchOptions, 'types' | 'include'>;
+  filters?: RoleFilters;
   /** For measuring each step's gain (bench/code-bench.ts): steps left out, settings changed. */
   tuning?: RankTuning;
 }

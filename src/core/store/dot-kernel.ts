@@ -14,7 +14,7 @@
  * rows are scanned by a JS loop.
  */
 
-import { bestRows, type ScoredRow } from '../top';
+import { bestRows, type ScoredRow } from './top';
 import { HALF_TO_FLOAT, toHalf } from './half';
 
 // BEGIN kernel

@@ -6,7 +6,7 @@
  * (`search/lexical.ts`); this file only holds and scores.
  */
 import { definedNames, tokenizeCode } from '../text/code-terms';
-import { bestRows } from '../top';
+import { bestRows } from './top';
 
 export interface LexicalDocument {
   /** The chunk id (the same as in the vector index). */

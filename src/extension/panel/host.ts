@@ -3,7 +3,8 @@
  * forwards; the controller (controller.ts) implements this over the engine.
  */
 import type * as vscode from 'vscode';
-import type { IndexState, PanelCommand, PanelFileGroup, SearchIntent, WebviewToExtension } from './protocol';
+import type { IndexState, PanelCommand, PanelFileGroup, WebviewToExtension } from '../../shared/panel-protocol';
+import type { SearchIntent } from '../../shared/search-intent';
 
 export type OpenRequest = Omit<Extract<WebviewToExtension, { type: 'open' }>, 'type'>;
 

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PanelHost } from './host';
-import type { ExtensionToWebview, PanelCommand, SearchIntent, WebviewToExtension } from './protocol';
+import type { ExtensionToWebview, PanelCommand, WebviewToExtension } from '../../shared/panel-protocol';
+import type { SearchIntent } from '../../shared/search-intent';
 
 /** Commands the webview may ask for: anything else is ignored, whatever the webview sends. */
 const PANEL_COMMANDS: ReadonlySet<string> = new Set<PanelCommand>([

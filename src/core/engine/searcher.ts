@@ -7,8 +7,7 @@
  * path to take.
  */
 import type { IndexNotReadyError, QuipuEngine } from './engine';
-import type { SearchOptions, SourcedResult } from './search/search';
-import type { TeamAnswer } from './team';
+import type { SearchOptions, SourcedResult } from '../search/search';
 
 export interface SearchScope {
   /** The folders searched, in the order results name them (`folderIndex`). */
@@ -24,6 +23,14 @@ export interface SearchScope {
 /** What a team index offers search: base and overlay as one ranking (`TeamIndex`, `TeamSession`). */
 export interface TeamSearch {
   search(query: string, options: SearchOptions & { signal?: AbortSignal }): Promise<TeamAnswer>;
+}
+
+/** A team index's answer: its base and overlay ranked as one. */
+export interface TeamAnswer {
+  /** All of `folderIndex` 0: the one folder a team index serves. */
+  results: SourcedResult[];
+  /** Set when the team index did not answer and the overlay alone was searched. */
+  notice?: string;
 }
 
 export interface SearchAnswer {

@@ -7,8 +7,7 @@
  * worker that tokenises and chunks while the model runs.
  */
 import { usableCores } from './cores';
-import type { RemoteEmbedderSettings } from './embed/remote-embedder';
-import type { VectorCacheSettings } from './embed/vector-cache';
+import type { RemoteEmbedderSettings, VectorCacheSettings } from './embedder-settings';
 
 export interface ChunkSettings {
   /** Upper bound on a chunk's tokens, including the model's special tokens. */

@@ -8,16 +8,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { QuipuEngine, type IndexOptions } from './engine';
-import type { IndexSummary } from './pipeline/events';
-import { headCommitOf } from './files/git-commit';
-import { FolderPaths, nodeFileHost } from './files/host';
-import { checkQueryLength } from './search/query-limit';
-import { searchStores, type SearchOptions, type SearchSource, type SourcedResult } from './search/search';
-import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from './store/chroma-store';
-import { LocalVectorStore } from './store/local-vector-store';
-import { publishIndex, type PublishSummary } from './store/publish';
-import { IndexStore } from './store/store';
+import { QuipuEngine, type IndexOptions } from '../engine/engine';
+import type { TeamAnswer } from '../engine/searcher';
+import type { IndexSummary } from '../pipeline/events';
+import { headCommitOf } from '../files/git-commit';
+import { FolderPaths, nodeFileHost } from '../files/host';
+import { checkQueryLength } from '../search/query-limit';
+import { searchStores, type SearchOptions, type SearchSource } from '../search/search';
+import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from '../store/chroma-store';
+import { LocalVectorStore } from '../store/local-vector-store';
+import { publishIndex, type PublishSummary } from '../store/publish';
+import { IndexStore } from '../store/store';
 
 export { TEAM_TOKEN_ENV };
 
@@ -46,13 +47,6 @@ export interface TeamStatus {
   /** Base files deleted or changed here (their base hits are dropped). */
   replacedFiles: number;
   overlayDir: string;
-}
-
-export interface TeamAnswer {
-  /** All of `folderIndex` 0: the one folder a team index serves. */
-  results: SourcedResult[];
-  /** Set when the team index did not answer and the overlay alone was searched. */
-  notice?: string;
 }
 
 /** Where the overlay of `folder` lives by default: beside its usual index, one per server and collection. */

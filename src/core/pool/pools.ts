@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ChildDiedError, ChildPool } from './child-pool';
-import type { ChunkResult, ChunkTask } from '../workers/chunk-worker';
-import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from './config';
-import { packageRoot, type ModelInfo } from './embed/model';
-import type { DocumentKind, ExtractedDocument, ExtractLimits } from './extract/kinds';
-import type { ExtractTask } from '../workers/extract-worker';
+import { CHUNK_TASKS, type ChunkResult, type ChunkTask, type ChunkWorkerData } from './chunk-protocol';
+import { DEFAULT_LIMIT_SETTINGS, type ChunkSettings, type LimitSettings, type PipelineSettings } from '../config/config';
+import { packageRoot } from '../files/package-root';
+import type { DocumentKind, ExtractedDocument, ExtractLimits } from '../extract/kinds';
+import type { ExtractTask } from './extract-protocol';
 
 export function workerScript(name: 'extract-process' | 'chunk-worker' | 'embed-worker' | 'pool-host'): string {
   const dir = process.env.QUIPU_WORKER_DIR || join(packageRoot(), 'dist', 'workers');
@@ -55,7 +55,8 @@ export class EnginePools {
   private readonly chunkGate: Gate;
 
   constructor(
-    private readonly model: ModelInfo,
+    /** The model folder whose tokenizer the chunk workers load. */
+    private readonly model: { dir: string },
     private readonly settings: PipelineSettings,
     private readonly limits: LimitSettings = DEFAULT_LIMIT_SETTINGS,
   ) {
@@ -106,7 +107,7 @@ export class EnginePools {
   }
 
   async chunk(source: ChunkTask['source'], settings: ChunkSettings, signal?: AbortSignal, file?: { language: string; path: string; inputText?: boolean }): Promise<ChunkResult> {
-    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir });
+    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir } satisfies ChunkWorkerData);
     const pool = this.chunkPool;
     const task = { source, settings, language: file?.language, path: file?.path, inputText: file?.inputText } satisfies ChunkTask;
     const result = await retryOnWorkerDeath(async () => {
@@ -114,9 +115,9 @@ export class EnginePools {
       // transferred buffer is gone from this thread, so a retry after a worker died sends a copy.
       if ('bytes' in source && source.bytes.byteOffset === 0 && source.bytes.byteLength === source.bytes.buffer.byteLength) {
         const bytes = new Uint8Array(source.bytes); // a copy (Buffer#slice would share the memory)
-        return this.chunkGate.run(() => pool.run({ ...task, source: { bytes } }, { name: 'chunk', signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>);
+        return this.chunkGate.run(() => pool.run({ ...task, source: { bytes } }, { name: CHUNK_TASKS.chunk, signal, transferList: [bytes.buffer] }) as Promise<ChunkResult>);
       }
-      return this.chunkGate.run(() => pool.run(task, { name: 'chunk', signal }) as Promise<ChunkResult>);
+      return this.chunkGate.run(() => pool.run(task, { name: CHUNK_TASKS.chunk, signal }) as Promise<ChunkResult>);
     }, signal);
     return 'died' in result ? { kind: 'skipped', reason: `the chunk worker ${result.died} twice on it` } : result.value;
   }
@@ -128,12 +129,12 @@ export class EnginePools {
    */
   async chunkMany(items: ChunkItem[], settings: ChunkSettings, signal?: AbortSignal): Promise<ChunkResult[]> {
     if (items.length === 1) return [await this.chunk(items[0].source, settings, signal, items[0].file)];
-    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir });
+    this.chunkPool ??= this.hostilePool('chunk-worker', this.settings.chunkWorkers, { modelDir: this.model.dir } satisfies ChunkWorkerData);
     const tasks = items.map(({ source, file }) => ({ source, settings, language: file.language, path: file.path, inputText: file.inputText }) satisfies ChunkTask);
     try {
       // Copied, not transferred: the files are tried again one by one if the worker dies.
       const pool = this.chunkPool;
-      return await this.chunkGate.run(() => pool.run(tasks, { name: 'chunkMany', signal }) as Promise<ChunkResult[]>);
+      return await this.chunkGate.run(() => pool.run(tasks, { name: CHUNK_TASKS.chunkMany, signal }) as Promise<ChunkResult[]>);
     } catch (error) {
       if (signal?.aborted || !workerDeathOf(error)) throw error;
     }

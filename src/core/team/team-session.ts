@@ -5,10 +5,11 @@
  * (which team index, the commit it indexed, whether it answers). The state changes are reported, so
  * a front end can say once that the server went away and once that it is back, not at every search.
  */
-import type { IndexOptions } from './engine';
-import type { IndexSummary } from './pipeline/events';
-import type { SearchOptions } from './search/search';
-import type { TeamAnswer, TeamIndex, TeamStatus } from './team';
+import type { IndexOptions } from '../engine/engine';
+import type { TeamAnswer } from '../engine/searcher';
+import type { IndexSummary } from '../pipeline/events';
+import type { SearchOptions } from '../search/search';
+import type { TeamIndex, TeamStatus } from './team';
 
 export interface TeamSessionState {
   /** "the team index <collection> at <url>" */

@@ -3,19 +3,7 @@
  * Both sides import these types; nothing else crosses the boundary. Plain data only (no vscode
  * types), so the webview bundle can import this file.
  */
-
-/** What the user asked for. The webview keeps only this in its state (vscode.setState). */
-export interface SearchIntent {
-  query: string;
-  /** Globs a result's path must match (any of them), relative to its workspace folder. */
-  include: string;
-  /** Globs a result's path must not match (comma-separated, like VS Code's search view). */
-  exclude: string;
-  /** File types: extensions without the dot, comma-separated ("ts, md, pdf"). */
-  types: string;
-  /** Ranking: by meaning, by words, or both; absent or '' for the `quipu.searchMode` setting. */
-  mode?: '' | 'vector' | 'lexical' | 'hybrid';
-}
+import type { SearchIntent } from './search-intent';
 
 /** One hit, in one file. Lines are 1-based and inclusive. */
 export interface PanelResult {

@@ -10,14 +10,7 @@
  */
 import type { ChildProcess, Serializable } from 'node:child_process';
 import { forkWorker, setHeld } from './child-pool';
-
-export interface ProcessPoolOptions {
-  /** The worker script piscina runs in the child. */
-  filename: string;
-  maxThreads: number;
-  idleTimeout: number;
-  workerData: Serializable;
-}
+import { POOL_OPTIONS_ENV, type HostReply, type HostRequest, type ProcessPoolOptions } from './process-protocol';
 
 /** What `LocalEmbedder` needs of a pool, threads or a process. */
 export interface TaskPool {
@@ -55,7 +48,7 @@ export class ProcessPiscina implements TaskPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      child.send({ id, name: options.name, task: task as Serializable }, (error) => {
+      child.send({ id, name: options.name, task: task as Serializable } satisfies HostRequest, (error) => {
         if (error) this.settle(id, { error: `the embedding process did not take the task: ${error.message}` });
       });
     });
@@ -69,8 +62,8 @@ export class ProcessPiscina implements TaskPool {
   }
 
   private start(): ChildProcess {
-    const { process: child, stderrTail } = forkWorker(this.hostScript, [], { QUIPU_POOL_OPTIONS: JSON.stringify(this.options) });
-    child.on('message', (reply: { id: number; value?: unknown; error?: string }) => this.settle(reply.id, reply));
+    const { process: child, stderrTail } = forkWorker(this.hostScript, [], { [POOL_OPTIONS_ENV]: JSON.stringify(this.options) });
+    child.on('message', (reply: HostReply) => this.settle(reply.id, reply));
     child.on('error', () => undefined); // reported through 'close'
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = undefined;
@@ -103,7 +96,7 @@ export class ProcessPiscina implements TaskPool {
     this.child = undefined;
     setHeld(child, true); // its exit is awaited
     const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.send({ close: true }, (error) => error && child.kill('SIGKILL'));
+    child.send({ close: true } satisfies HostRequest, (error) => error && child.kill('SIGKILL'));
     await gone;
   }
 }

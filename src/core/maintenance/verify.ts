@@ -14,18 +14,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileSettings } from './config';
-import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from './embed/embedder-record';
-import { discoverFiles, type DiscoveredFile } from './files/discover';
-import type { FileHost } from './files/host';
-import { readCatalog } from './store/catalog';
-import { asWritten } from './store/file-sums';
-import { hashText, lexicalFile, MANIFEST_FILE, shardDirOf, textPathOf, vectorFile as vectorFileOf } from './store/layout';
-import { ShardLexicalIndex } from './store/lexical-index';
-import { damageReason, missingManifestProblem, readManifest, rebuildReason, shardSumsOf } from './store/manifest';
-import { deserializeShardRows, type ShardRows } from './store/shard-file';
-import { parseTexts } from './store/texts';
-import { IndexCorruptError, type CatalogEntry, type Manifest, type StoreIdentity } from './store/types';
+import type { FileSettings } from '../config/config';
+import { EMBEDDER_RECORD_FILE, EmbedderRecordError, readEmbedderRecord } from '../embed/embedder-record';
+import { discoverFiles, type DiscoveredFile } from '../files/discover';
+import type { FileHost } from '../files/host';
+import { readCatalog } from '../store/catalog';
+import { asWritten } from '../store/file-sums';
+import { hashText, lexicalFile, MANIFEST_FILE, shardDirOf, textPathOf, vectorFile as vectorFileOf } from '../store/layout';
+import { ShardLexicalIndex } from '../store/lexical-index';
+import { damageReason, missingManifestProblem, readManifest, rebuildReason, shardSumsOf } from '../store/manifest';
+import { deserializeShardRows, type ShardRows } from '../store/shard-file';
+import { parseTexts } from '../store/texts';
+import { IndexCorruptError, type CatalogEntry, type Manifest, type StoreIdentity } from '../store/types';
 
 export interface DamagedPart {
   /** The index file, relative to the index folder. */

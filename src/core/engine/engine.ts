@@ -6,32 +6,32 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { chunkKeyOf, type FileSettings, type QuipuConfig } from './config';
-import type { Embedder } from './embed/embedder';
-import { LocalEmbedder } from './embed/local-embedder';
-import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from './embed/embedder-record';
-import { resolveModel, tokenizerLowercases, type ModelInfo } from './embed/model';
-import { RemoteEmbedder, RemoteEmbedderError } from './embed/remote-embedder';
-import { StaticEmbedder } from './embed/static-embedder';
-import { defaultStaticModelPath } from './embed/static-model';
-import { VectorCache } from './embed/vector-cache';
-import { documentKindOf, type ExtractedDocument } from './extract/kinds';
-import { languageOf } from './files/languages';
-import { FolderPaths, nodeFileHost, type FileHost } from './files/host';
-import { insideFolder } from './files/real-paths';
-import type { RuntimeInfo } from './embed/runtime';
-import { runIndex } from './pipeline/indexer';
-import type { IndexEvent, IndexSummary } from './pipeline/events';
-import { EnginePools } from './pools';
-import { checkQueryLength } from './search/query-limit';
-import { DEFAULT_SEARCH_MODE, searchStores, type SearchOptions, type SearchQuery, type SearchResult, type SearchSource, type SourcedResult } from './search/search';
-import { similarInStore, type SimilarAnswer, type SimilarSource } from './search/similar';
-import { LocalVectorStore } from './store/local-vector-store';
-import { acquireLock } from './store/lock';
-import { textPathOf } from './store/layout';
-import { IndexStore } from './store/store';
-import { IndexCorruptError, type StoreIdentity } from './store/types';
-import { verifyIndex, type VerifyReport } from './verify';
+import { chunkKeyOf, type FileSettings, type QuipuConfig } from '../config/config';
+import type { Embedder } from '../embed/embedder';
+import { LocalEmbedder } from '../embed/local-embedder';
+import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from '../embed/embedder-record';
+import { resolveModel, tokenizerLowercases, type ModelInfo } from '../embed/model';
+import { RemoteEmbedder, RemoteEmbedderError } from '../embed/remote-embedder';
+import { StaticEmbedder } from '../embed/static-embedder';
+import { defaultStaticModelPath } from '../embed/static-model';
+import { VectorCache } from '../embed/vector-cache';
+import { documentKindOf, type ExtractedDocument } from '../extract/kinds';
+import { languageOf } from '../files/languages';
+import { FolderPaths, nodeFileHost, type FileHost } from '../files/host';
+import { insideFolder } from '../files/real-paths';
+import type { RuntimeInfo } from '../embed/runtime';
+import { runIndex } from '../pipeline/indexer';
+import type { IndexEvent, IndexSummary } from '../pipeline/events';
+import { EnginePools } from '../pool/pools';
+import { checkQueryLength } from '../search/query-limit';
+import { DEFAULT_SEARCH_MODE, searchStores, type SearchOptions, type SearchQuery, type SearchResult, type SearchSource, type SourcedResult } from '../search/search';
+import { similarInStore, type SimilarAnswer, type SimilarSource } from '../search/similar';
+import { LocalVectorStore } from '../store/local-vector-store';
+import { acquireLock } from '../store/lock';
+import { textPathOf } from '../store/layout';
+import { IndexStore } from '../store/store';
+import { IndexCorruptError, type StoreIdentity } from '../store/types';
+import { verifyIndex, type VerifyReport } from '../maintenance/verify';
 
 /** Left in an index folder by a search that found a file of it damaged (`noteDamage`). */
 const REPAIR_NOTE = 'repair-needed.txt';
@@ -207,7 +207,7 @@ export class QuipuEngine {
   /**
    * The query as search reads it: its words, and its embedding by the query lane, started now and
    * not awaited (the stores rank the words meanwhile). The one place a search embeds its query:
-   * local folders and a team index alike (team.ts) come through here.
+   * local folders and a team index alike (team/team.ts) come through here.
    */
   queryOf(text: string, options: Pick<SearchOptions, 'mode'> & { signal?: AbortSignal } = {}): SearchQuery {
     if ((options.mode ?? DEFAULT_SEARCH_MODE) === 'lexical') return { text };
@@ -347,7 +347,7 @@ export class QuipuEngine {
   }
 
   /**
-   * Checks an index against itself and its folder (core/verify.ts). With `repair`, fixes what is
+   * Checks an index against itself and its folder (maintenance/verify.ts). With `repair`, fixes what is
    * wrong by re-indexing only that: damaged shards are emptied and their files indexed again, damaged
    * texts dropped and their files indexed again, stale, gone and missing files updated; a damaged
    * manifest or catalog (or another model) rebuilds the whole index. Then checks again.
