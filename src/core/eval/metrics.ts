@@ -42,25 +42,10 @@ export function normalizePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
+/** Binary gains: each relevant range is an answer of grade 1 (`scoreGraded`, whose ideal DCG is then `idealDcg`). */
 export function scoreRanking(results: readonly LineRange[], relevant: readonly LineRange[], k = DEFAULT_K): QueryMetrics {
   if (relevant.length === 0) throw new Error('A query needs at least one relevant range.');
-  const found = new Set<number>();
-  const relevantRanks: number[] = [];
-  let dcg = 0;
-  results.slice(0, k).forEach((result, index) => {
-    const fresh = relevant.map((range, i) => (!found.has(i) && overlaps(result, range) ? i : -1)).filter((i) => i >= 0);
-    if (fresh.length === 0) return;
-    for (const i of fresh) found.add(i);
-    relevantRanks.push(index + 1);
-    dcg += 1 / Math.log2(index + 2);
-  });
-  return {
-    ndcg: dcg / idealDcg(Math.min(relevant.length, k)),
-    mrr: relevantRanks.length > 0 ? 1 / relevantRanks[0] : 0,
-    recall: found.size / relevant.length,
-    relevantRanks,
-    rangesFound: found.size,
-  };
+  return scoreGraded(results, relevant.map((range) => ({ ...range, grade: 1 })), k);
 }
 
 /** DCG of a perfect ranking: the first `relevantCount` results all relevant. */
