@@ -1,4 +1,4 @@
-/** Shared set-up for the unit tests: the real model, temporary folders, a CLI runner. */
+/** Shared set-up for the unit and system tests: the real model, temporary folders, a CLI runner (system tests only). */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ export interface CliResult {
 /** Runs the built CLI (dist/cli.js) as a user would. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; killAfterMs?: number; /** Polled every 20 ms: true kills the CLI (SIGKILL). */ killWhen?: () => boolean; onStderr?: (text: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; /** Polled every 20 ms: true kills the CLI (SIGKILL). */ killWhen?: () => boolean; onStderr?: (text: string) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'quipu.js'), ...args], {
@@ -68,12 +68,10 @@ export function runCli(
       stderr += d.toString();
       options.onStderr?.(d.toString());
     });
-    const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     const killWhen = options.killWhen;
     const poll = killWhen && setInterval(() => killWhen() && child.kill('SIGKILL'), 20);
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
       if (poll) clearInterval(poll);
       resolvePromise({ code, signal, stdout, stderr });
     });

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS, defaultEmbedWorkers, describeChunkKey, MAX_DEFAULT_EMBED_WORKERS } from '../../src/core/config/config';
 
@@ -11,14 +8,6 @@ test('embedding workers follow the cores: one per core on two, one core spared f
     [1, 2, 2, 3, 4, MAX_DEFAULT_EMBED_WORKERS, MAX_DEFAULT_EMBED_WORKERS, MAX_DEFAULT_EMBED_WORKERS],
   );
   assert.equal(defaultEmbedWorkers(0), 1, 'an unknown core count still gets a worker');
-});
-
-test('the default worker count is the cores the process may use (CPU affinity, as in a pinned container)', { skip: process.platform !== 'linux' && 'taskset is Linux-only' }, () => {
-  const config = join(__dirname, '..', '..', 'src', 'core', 'config', 'config.ts');
-  const script = `console.log(require(${JSON.stringify(config)}).DEFAULT_PIPELINE_SETTINGS.embedWorkers)`;
-  const workersOn = (cpus: string) => Number(execFileSync('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', '-e', script], { encoding: 'utf8' }).trim());
-  assert.equal(workersOn('0'), 1);
-  if (availableParallelism() >= 2) assert.equal(workersOn('0-1'), 2);
 });
 
 test('the default chunk key is pinned: a change rebuilds every index, so it changes here on purpose', () => {

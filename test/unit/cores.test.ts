@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -65,50 +64,4 @@ test('usable cores: the quota rounded down, at least one, never more than the af
   assert.equal(usableCores(quota('150000')), 1);
   assert.equal(usableCores(quota('6400000')), availableParallelism(), '64 cores of quota on a smaller machine');
   if (availableParallelism() >= 2) assert.equal(usableCores(quota('200000')), 2);
-});
-
-/**
- * A real cgroup with a quota of 1.5 cores, made where the cgroup file system lets this process (root,
- * as on the CI machine): a child started in it sizes its embedding workers for one core.
- */
-function makeQuotaCgroup(): { dir: string; enter: string } | string {
-  const name = `quipu-test-${process.pid}`;
-  const layouts = [
-    { mount: '/sys/fs/cgroup/cpu', quotaFile: 'cpu.cfs_quota_us', quota: '150000' }, // v1
-    { mount: '/sys/fs/cgroup', quotaFile: 'cpu.max', quota: '150000 100000' }, // v2
-  ];
-  for (const layout of layouts) {
-    if (!existsSync(join(layout.mount, 'cgroup.procs'))) continue;
-    const dir = join(layout.mount, name);
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, layout.quotaFile), layout.quota);
-      return { dir, enter: join(dir, 'cgroup.procs') };
-    } catch (error) {
-      rmdirSafe(dir);
-      return `cannot make a cgroup with a CPU quota here: ${(error as Error).message}`;
-    }
-  }
-  return 'no cgroup file system';
-}
-
-function rmdirSafe(dir: string): void {
-  try {
-    rmdirSync(dir);
-  } catch {
-    // Not made, or already gone.
-  }
-}
-
-const cgroup = process.platform === 'linux' ? makeQuotaCgroup() : 'cgroups are Linux-only';
-after(() => typeof cgroup === 'object' && rmdirSafe(cgroup.dir));
-
-test('a process under a real CPU quota of 1.5 cores gets one embedding worker, whatever the affinity allows', { skip: typeof cgroup === 'string' && cgroup }, () => {
-  if (typeof cgroup === 'string') return;
-  const config = join(__dirname, '..', '..', 'src', 'core', 'config', 'config.ts');
-  const cores = join(__dirname, '..', '..', 'src', 'core', 'config', 'cores.ts');
-  const script = `console.log(JSON.stringify({ quota: require(${JSON.stringify(cores)}).cgroupCpuQuota(), workers: require(${JSON.stringify(config)}).DEFAULT_PIPELINE_SETTINGS.embedWorkers }))`;
-  // The shell moves itself into the cgroup, then becomes Node, which stays in it.
-  const output = execFileSync('sh', ['-c', `echo $$ > ${JSON.stringify(cgroup.enter)} && exec "$0" --import tsx -e "$1"`, process.execPath, script], { encoding: 'utf8' });
-  assert.deepEqual(JSON.parse(output.trim()), { quota: 1.5, workers: 1 });
 });

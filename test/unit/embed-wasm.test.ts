@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { cosine } from '../../src/core/embed/pooling';
 import { requestedBackend } from '../../src/core/embed/runtime';
 import type { QuipuEngine } from '../../src/core/engine/engine';
-import { FIXTURES, copyFixture, runCli, tempDir, testEngine } from '../helpers';
+import { FIXTURES, testEngine } from '../helpers';
 
 interface Reference {
   sentences: { text: string; onnxInt8: number[]; fp32: number[] }[];
@@ -39,17 +39,6 @@ test('WebAssembly embeddings match Python onnxruntime on the same ONNX file (cos
     const similarity = cosine(vectors[i], s.onnxInt8);
     assert.ok(similarity >= 0.999, `${s.text}: cosine ${similarity}`);
   });
-});
-
-test('quipu status names the runtime: native by default, WebAssembly and why when forced', async () => {
-  const folder = copyFixture('corpus');
-  const env = { QUIPU_INDEX_HOME: tempDir() };
-  const native = await runCli(['status', folder, '--json'], { env: { ...env, QUIPU_EMBED_BACKEND: '' } });
-  assert.equal(native.code, 0, native.stderr);
-  assert.deepEqual((JSON.parse(native.stdout) as { embedding: unknown }).embedding, { backend: 'native' });
-  const wasm = await runCli(['status', folder], { env: { ...env, QUIPU_EMBED_BACKEND: 'wasm' } });
-  assert.equal(wasm.code, 0, wasm.stderr);
-  assert.match(wasm.stdout, /embedding +WebAssembly ONNX Runtime \(onnxruntime-web.*because QUIPU_EMBED_BACKEND=wasm/);
 });
 
 test('QUIPU_EMBED_BACKEND accepts native or wasm only', () => {

@@ -3,7 +3,7 @@
  * queries alike; checked on the text, then on the vectors the real engine stores and searches with.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { cosine } from '../../src/core/embed/pooling';
@@ -12,7 +12,7 @@ import { loadTokenizer, wrapTokenizer } from '../../src/core/embed/tokenizer';
 import type { QuipuEngine } from '../../src/core/engine/engine';
 import { chunkKeyOf } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
-import { DOCS, MODEL_DIR, tempDir, testEngine } from '../helpers';
+import { MODEL_DIR, tempDir, testEngine } from '../helpers';
 
 test('compound identifiers are cut into words; snake_case, plain words and numbers are left alone', () => {
   assert.equal(splitCompoundWords('dropLastWhile'), 'drop Last While');
@@ -72,21 +72,4 @@ test('the engine stores the vector of the prepared chunk and searches with the p
   const [splitQuery, rawQuery] = await engine.embed(['drop Last While', 'dropLastWhile']);
   assert.ok(Math.abs(hit.score - cosine(stored, splitQuery)) < 1e-4, `score ${hit.score} is the cut query's ${cosine(stored, splitQuery)}`);
   assert.ok(Math.abs(hit.score - cosine(stored, rawQuery)) > 1e-3, 'not the raw query\'s');
-});
-
-test('a PDF or DOCX chunk is embedded with its path in front, as a source file is', async () => {
-  const folder = tempDir();
-  mkdirSync(join(folder, 'guides'));
-  copyFileSync(join(DOCS, 'beekeeping.docx'), join(folder, 'guides', 'beekeeping.docx'));
-  const indexDir = tempDir();
-  await engine.index(folder, { indexDir });
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
-  const entry = store.catalog.get('guides/beekeeping.docx');
-  assert.ok(entry, 'the DOCX is indexed');
-  const [firstText] = await store.texts(entry.textKey);
-  const [firstVector] = [...(await store.vectorsOf('guides/beekeeping.docx')).values()];
-  await store.close();
-  const [withPath, without] = await engine.embed([splitCompoundWords(`guides/beekeeping.docx\n${firstText}`), splitCompoundWords(firstText)]);
-  assert.ok(cosine(firstVector, withPath) > 0.9999, `cosine with the path in front: ${cosine(firstVector, withPath)}`);
-  assert.ok(cosine(firstVector, without) < 0.999, `and not without it: ${cosine(firstVector, without)}`);
 });

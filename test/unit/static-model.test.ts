@@ -14,7 +14,7 @@ import { StaticEmbedder } from '../../src/core/embed/static-embedder';
 import { defaultStaticModelPath, readStaticModel, staticRow } from '../../src/core/embed/static-model';
 import { loadTokenizer } from '../../src/core/embed/tokenizer';
 import { ConfigError } from '../../src/core/config/config';
-import { copyFixture, MODEL_DIR, runCli, tempDir, testConfig, testEngine } from '../helpers';
+import { copyFixture, MODEL_DIR, tempDir, testConfig, testEngine } from '../helpers';
 
 const FILE = defaultStaticModelPath();
 
@@ -124,11 +124,6 @@ test('an engine with the static model indexes and searches a real folder', async
   assert.deepEqual(readdirSync(cacheDir), []);
 });
 
-test('a missing static model is named, with what to do; it is one embedder or the other, not both', async () => {
-  // The built CLI (npm run build), as a user runs it.
-  const missing = `${tempDir()}/none.static.bin`;
-  const run = await runCli(['index', copyFixture('corpus'), '--index-dir', tempDir(), '--static-model', missing]);
-  assert.equal(run.code, 3, run.stderr);
-  assert.match(run.stderr, /none\.static\.bin cannot be read \(ENOENT\)\. Run `npm run setup-model`/);
+test('it is one embedder or the other, not both: a static model with a remote embedder is refused', () => {
   assert.throws(() => testConfig({ staticModel: '', embedder: { provider: 'openai', url: 'http://127.0.0.1:1/v1', model: 'm' } }), ConfigError);
 });

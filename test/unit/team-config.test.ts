@@ -1,17 +1,15 @@
 /**
  * The team index's addresses and provenance: store URLs (chroma://, chroma+https://), collection
- * names, the commit read from `.git` without running git, and the token taken from the environment
- * and sent to the server (seen by a proxy in front of a real Chroma server), never printed.
+ * names, the commit read from `.git` without running git. The token sent to a real server:
+ * test/system/team-config.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { headCommitOf } from '../../src/core/files/git-commit';
-import { checkCollectionName, parseStoreUrl, TEAM_TOKEN_ENV, TeamIndexError } from '../../src/core/store/chroma-store';
-import { copyFixture, runCli, tempDir } from '../helpers';
-import { startChroma, type RunningChroma } from '../servers/chroma';
-import { startHoldingProxy } from '../servers/holding-proxy';
+import { checkCollectionName, parseStoreUrl, TeamIndexError } from '../../src/core/store/chroma-store';
+import { tempDir } from '../helpers';
 
 test('store URLs: chroma:// is plain HTTP, chroma+https:// is TLS, port 8000 by default; anything else is refused', () => {
   assert.deepEqual(parseStoreUrl('chroma://127.0.0.1:9100'), { host: '127.0.0.1', port: 9100, ssl: false });
@@ -42,31 +40,4 @@ test('the commit comes from .git: a loose ref, a packed ref, a detached HEAD, a 
   writeFileSync(join(repo, '.git', 'worktrees', 'w', 'commondir'), '../..\n');
   assert.equal(await headCommitOf(worktree), sha1);
   assert.equal(await headCommitOf(tempDir()), undefined);
-});
-
-describe('against a real Chroma server', () => {
-  let chroma: RunningChroma;
-  before(async () => {
-    chroma = await startChroma();
-  });
-  after(() => chroma?.dispose());
-
-  test(`the token comes from ${TEAM_TOKEN_ENV}, reaches the server as a bearer token and is never printed`, async () => {
-    const seen: (string | undefined)[] = [];
-    const proxy = await startHoldingProxy(`http://127.0.0.1:${chroma.port}`, (req) => {
-      seen.push(req.headers.authorization);
-      return false;
-    });
-    try {
-      const folder = copyFixture('corpus');
-      const token = 'team-secret-7f3a';
-      const run = await runCli(['index', folder, '--index-dir', join(tempDir(), 'i'), '--store', `chroma://127.0.0.1:${proxy.port}`, '--collection', 'tokens', '--commit', 'c1'], { env: { [TEAM_TOKEN_ENV]: token } });
-      assert.equal(run.code, 0, run.stderr);
-      assert.ok(seen.length > 0 && seen.every((h) => h === `Bearer ${token}`), JSON.stringify(seen.slice(0, 3)));
-      assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token));
-      assert.match(run.stdout, /Published to the team index tokens at chroma:\/\/127\.0\.0\.1:\d+: generation 1 \(commit c1\)/);
-    } finally {
-      await proxy.close();
-    }
-  });
 });

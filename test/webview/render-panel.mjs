@@ -4,7 +4,7 @@
 // panel sends and shows, and saves screenshots to test/.artifacts/panel-*.png.
 //
 // Run: npm run test:webview (builds first). Needs /usr/bin/chromium (or CHROMIUM=/path/to/chrome).
-/* global document, window, getComputedStyle, URLSearchParams */
+/* global document, window, getComputedStyle, URLSearchParams, CSSTransition */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -166,6 +166,14 @@ function stubScript() {
   // VS Code delivers messages asynchronously.
   const send = (data, delay = 0) => setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), delay);
   window.__send = send;
+  // Answers to queries starting "slow" wait here until the test releases them: an answer that comes
+  // after a newer one, whatever the machine's speed.
+  window.__held = [];
+  window.__releaseHeld = () => {
+    const held = window.__held.splice(0);
+    for (const data of held) window.dispatchEvent(new MessageEvent('message', { data }));
+    return held.length;
+  };
   let acquired = false;
   window.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi may be called only once');
@@ -180,7 +188,11 @@ function stubScript() {
           const wanted = types.split(/[\\s,;]+/).filter(Boolean);
           if (query.includes('nothing')) send({ ...base, groups: [] }, 20);
           else if (query.includes('fail')) send({ ...base, groups: [], error: 'Searching needs the embedding model, which failed to load: model.onnx is missing. Run "Quipu: Rebuild Index".' }, 20);
-          else send({ ...base, groups: wanted.length ? GROUPS.filter((g) => wanted.some((t) => g.path.endsWith('.' + t))) : GROUPS }, query.startsWith('slow') ? 400 : 20);
+          else {
+            const answer = { ...base, groups: wanted.length ? GROUPS.filter((g) => wanted.some((t) => g.path.endsWith('.' + t))) : GROUPS };
+            if (query.startsWith('slow')) window.__held.push(answer);
+            else send(answer, 20);
+          }
         }
       },
       getState: () => window.__savedState,
@@ -268,6 +280,8 @@ async function close(tab) {
   problems.push(...(await tab.evaluate(() => window.__csp)).map((v) => `CSP violation: ${v}`));
   await tab.close();
 }
+/** Waits until no CSS transition is running (a screenshot then shows where things end up). */
+const transitionsDone = (tab) => tab.waitForFunction(() => !document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running'));
 const activeLabel = (tab) => tab.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? '');
 
 async function step(name, run) {
@@ -383,7 +397,7 @@ async function main() {
       assert.equal(await tab.textContent('.status-line'), 'Indexing 120 / 400 files · 35 chunks/s · ~1 min left');
       assert.equal(await tab.getAttribute('.status [role=progressbar]', 'aria-valuenow'), '30');
       assert.ok(await tab.isVisible('.row.hit'));
-      await tab.waitForTimeout(400); // the bar's width transition
+      await transitionsDone(tab); // the bar's width
       await shot(tab, 'indexing');
       // Later progress updates in place; the results are not rebuilt.
       const before = await tab.evaluate(() => document.querySelector('.tree').dataset.stamp = 'kept');
@@ -418,12 +432,17 @@ async function main() {
     });
 
     await step('Enter searches at once; stale answers are dropped', async () => {
+      const count = (await posted(tab, 'search')).length;
       await tab.fill('#query', 'slow search');
       await tab.press('#query', 'Enter');
       await tab.fill('#query', 'fast search');
       await tab.press('#query', 'Enter');
-      await tab.waitForTimeout(600); // the slow answer arrives last
-      assert.match(await tab.getAttribute('.tree', 'aria-label'), /fast search$/);
+      assert.deepEqual((await posted(tab, 'search')).slice(count).map((m) => m.intent.query), ['slow search', 'fast search'], 'each Enter searched at once');
+      await tab.waitForFunction(() => document.querySelector('.tree')?.getAttribute('aria-label') === 'Results for fast search');
+      // The older search's answer comes last; the panel handles a message as it is dispatched.
+      assert.equal(await tab.evaluate(() => window.__releaseHeld()), 1, 'the slow answer was held until now');
+      assert.equal(await tab.getAttribute('.tree', 'aria-label'), 'Results for fast search');
+      assert.equal(await tab.textContent('.summary .ellipsis'), '6 results in 5 files · 42 ms');
     });
 
     await step('filters: shown, sent, kept in state', async () => {
@@ -513,7 +532,8 @@ async function main() {
         await tab.focus('#query');
         await tab.keyboard.press('ArrowDown');
         await tab.keyboard.press('ArrowDown');
-        await tab.waitForTimeout(400);
+        await tab.waitForFunction(() => document.activeElement?.classList.contains('hit'));
+        await transitionsDone(tab);
         await shot(tab, `results-${theme}`);
         await close(tab);
       });

@@ -1,7 +1,7 @@
 /**
  * The store seam (ARCHITECTURE.md): what the engine needs of a place that holds an index's chunks,
  * whether the local shards (`LocalVectorStore`, over `IndexStore`) or a server (`ChromaStore`, a team
- * index). One contract suite (test/unit/vector-store-contract.test.ts) runs against every
+ * index). One contract suite (test/contracts/vector-store-contract.ts) runs against every
  * implementation; another backend joins by passing it.
  *
  * Writes are staged per file and applied by `commit`, which makes a new generation: readers see the
