@@ -46,7 +46,7 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
 export function wrapWordPiece(wordPiece: WordPiece): ChunkTokenizer {
   return {
     specialTokenCount: wordPiece.specialTokenCount,
-    lowercases: true,
+    lowercases: true, // parseWordPiece takes only lower-casing normalizers
     encodeNoSpecial: (text) => wordPiece.encodeText(text),
     // Ids past maxTokens are cut anyway: stop soon after them.
     encodeForModel: (text, maxTokens) => cutForModel(wordPiece.withSpecial(wordPiece.encodeText(text, maxTokens + 1)), maxTokens, wordPiece.specialTokenCount),
