@@ -1,6 +1,6 @@
 /**
- * Definitions found by name, for a query that names symbols (`Router`, `Foo::bar`, a camelCase word
- * in a sentence). Two things the fused rankings cannot do alone:
+ * Definitions found by name, for a symbol query (`Router`, `Foo::bar`). Two things the fused rankings
+ * cannot do alone:
  *   - a definition neither ranking brought (a short class behind sixty chunks that use its name)
  *     joins the candidates: the BM25 index's symbol field says which chunks name the word;
  *   - a candidate that defines the name in its text counts as a definition even when its enclosing
@@ -12,7 +12,7 @@ import { definedNames, tokenizeCode } from '../text/code-terms';
 import type { LexicalPart } from '../store/vector-store';
 import type { Candidate } from './rank';
 
-/** Chunks naming a word that are read to look for its definition, per name and per part (bounds a query's work). */
+/** Chunks naming a word that are read to look for its definition, per name over every part (bounds a query's text reads). */
 const MAX_NAMING_CHUNKS = 64;
 
 export interface SourcedPart extends LexicalPart {
@@ -51,24 +51,23 @@ export async function findDefinitions(
   for (const name of bare) {
     const term = tokenizeCode(name)[0];
     if (!term) continue;
-    for (const part of parts) {
-      for (const slot of part.index.slotsNaming(term, MAX_NAMING_CHUNKS)) {
-        if (!part.accept(slot)) continue;
-        const id = part.index.idAt(slot);
-        const key = keyOf(part.source, id);
-        if (naming.has(key)) continue;
-        naming.set(key, known.get(key) ?? { id: key, score: unranked, source: part.source, hit: part.hitOf(slot, id, unranked) });
-      }
+    // The chunks the word dominates most, over every part (each part gives its best, then one cut).
+    const named = parts
+      .flatMap((part) => part.index.slotsNaming(term, MAX_NAMING_CHUNKS).filter(({ slot }) => part.accept(slot)).map(({ slot, share }) => ({ part, slot, share })))
+      .sort((a, b) => b.share - a.share)
+      .slice(0, MAX_NAMING_CHUNKS);
+    for (const { part, slot } of named) {
+      const id = part.index.idAt(slot);
+      const key = keyOf(part.source, id);
+      if (!naming.has(key)) naming.set(key, known.get(key) ?? { id: key, score: unranked, source: part.source, hit: part.hitOf(slot, id, unranked) });
     }
   }
   const lower = new Set(bare.map((name) => name.toLowerCase()));
-  await Promise.all(
-    [...naming.values()].map(async (candidate) => {
-      const defined = definedNames(await textOf(candidate)).filter((name) => lower.has(name.toLowerCase()));
-      if (defined.length === 0) return;
-      namesDefined.set(candidate.id, defined);
-      if (!known.has(candidate.id)) added.push(candidate);
-    }),
-  );
+  const read = await Promise.all([...naming.values()].map(async (candidate) => ({ candidate, defined: definedNames(await textOf(candidate)).filter((name) => lower.has(name.toLowerCase())) })));
+  for (const { candidate, defined } of read) {
+    if (defined.length === 0) continue;
+    namesDefined.set(candidate.id, defined);
+    if (!known.has(candidate.id)) added.push(candidate);
+  }
   return { added, namesDefined };
 }

@@ -114,10 +114,10 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
     });
     return candidates.sort((a, b) => b.score - a.score).slice(0, limit);
   };
-  let parts: SourcedPart[] = [];
-  const lexical = async (limit: number): Promise<Candidate[]> => {
-    const perSource = await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))));
-    parts = perSource.flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
+  // The words' indexes of every source, read once: ranked below, and where definitions are looked up by name.
+  const parts: SourcedPart[] =
+    mode === 'vector' ? [] : (await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))))).flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
+  const lexical = (limit: number): Candidate[] => {
     // Read past the limit, then cut with equal scores ordered by path and line: which of several tied
     // chunks makes the cut must not depend on how a store splits its index into parts.
     const hits = searchLexical(parts, query.text, limit + TIE_MARGIN).map(({ part, slot, id, score }) => ({ id: keyOf(parts[part].source, id), score, source: parts[part].source, hit: parts[part].hitOf(slot, id, score) }));
@@ -127,11 +127,11 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   let candidates: Candidate[];
   // A quoted phrase reads the words' ranking deeper, to find the chunks that hold the phrase.
   // Every mode reads `depth` deep: the ranking stage reorders what it is given.
-  if (mode === 'lexical') candidates = await lexical(depth);
+  if (mode === 'lexical') candidates = lexical(depth);
   else if (mode === 'vector') candidates = await semantic(depth);
   else {
     // Words first: they need no embedding, so they overlap with the model's work on the query.
-    const words = await lexical(depth);
+    const words = lexical(depth);
     candidates = fuseRankings(await semantic(depth), words, vectorWeightOf(query.text, options.ranking?.vectorWeights), options.ranking?.fusion);
   }
   const texts = new Map<string, Promise<string>>();
@@ -148,7 +148,6 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
     candidates = [...candidates, ...found.added];
     namesDefined = found.namesDefined;
   }
-
   candidates = await rankCandidates(candidates, { text: query.text, intent, namesDefined, wordsRanked: mode !== 'vector', filters: options, tuning: options.ranking }, textOf);
 
   const chosen: Candidate[] = [];

@@ -280,10 +280,10 @@ export class ShardLexicalIndex {
 
   /**
    * Slots whose symbol field holds `term` (the chunk defines a name with that word, or is enclosed by
-   * one): the `limit` where the word is the largest share of that field first, as in a definition of
-   * the name itself (`Gizmo`), before the names it is only part of (`showGizmoScreen`).
+   * one), with the word's share of that field: the `limit` largest first, as in a definition of the
+   * name itself (`Gizmo`), before the names it is only part of (`showGizmoScreen`).
    */
-  slotsNaming(term: string, limit: number): number[] {
+  slotsNaming(term: string, limit: number): { slot: number; share: number }[] {
     const postings = this.postings.get(term);
     if (!postings) return [];
     const found: { slot: number; share: number }[] = [];
@@ -291,10 +291,7 @@ export class ShardLexicalIndex {
       const count = postings.frequencies[i] >>> 24;
       if (count) found.push({ slot: postings.slots[i], share: count / (this.lengths[postings.slots[i] * 3 + 2] || 1) });
     }
-    return found
-      .sort((a, b) => b.share - a.share || a.slot - b.slot)
-      .slice(0, limit)
-      .map(({ slot }) => slot);
+    return found.sort((a, b) => b.share - a.share || a.slot - b.slot).slice(0, limit);
   }
 
   get fieldLengthTotals(): readonly [number, number, number] {
