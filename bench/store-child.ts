@@ -144,7 +144,7 @@ async function read(dir: string) {
   await LocalVectorStore.of(reader).vectorCandidates(unitVector(), 10);
   memoryAt.vectors = memory();
   const vectorsSeconds = (performance.now() - started) / 1000 - openSeconds;
-  await searchStore(reader, { text: randomText(3), vector: unitVector() }, { topK: 10, mode: 'hybrid' });
+  await searchStore(reader, { text: randomText(3), embed: () => Promise.resolve(unitVector()) }, { topK: 10, mode: 'hybrid' });
   memoryAt.lexical = memory();
   const loadSeconds = (performance.now() - started) / 1000;
   // CPU time of the load (this thread and any other of the process): less hostage to a shared machine than the clock.
@@ -159,11 +159,11 @@ async function read(dir: string) {
     }
     return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
   };
-  const unfiltered = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, mode: 'vector' }))();
-  const byType = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, types: ['md'], mode: 'vector' }))();
-  const byGlob = await timings(() => searchStore(reader, { text: '', vector: unitVector() }, { topK: 10, include: ['pkg-1*/**'], mode: 'vector' }))();
+  const unfiltered = await timings(() => searchStore(reader, { text: '', embed: () => Promise.resolve(unitVector()) }, { topK: 10, mode: 'vector' }))();
+  const byType = await timings(() => searchStore(reader, { text: '', embed: () => Promise.resolve(unitVector()) }, { topK: 10, types: ['md'], mode: 'vector' }))();
+  const byGlob = await timings(() => searchStore(reader, { text: '', embed: () => Promise.resolve(unitVector()) }, { topK: 10, include: ['pkg-1*/**'], mode: 'vector' }))();
   // Hybrid: the vector scan, BM25 over every shard and the fusion (the query is already embedded).
-  const hybrid = await timings(() => searchStore(reader, { text: randomText(4), vector: unitVector() }, { topK: 10, mode: 'hybrid' }))();
+  const hybrid = await timings(() => searchStore(reader, { text: randomText(4), embed: () => Promise.resolve(unitVector()) }, { topK: 10, mode: 'hybrid' }))();
   // End to end, as a user waits for it: the query embedded by the model (the query lane), then hybrid.
   const engine = await QuipuEngine.create(makeConfig());
   await engine.embed(['warm up the query lane']);
@@ -171,7 +171,7 @@ async function read(dir: string) {
     const text = randomText(5);
     // As engine.search does it: BM25 runs while the query lane embeds the query.
     const vector = engine.embed([text]).then(([embedded]) => embedded);
-    return searchStore(reader, { text, vector }, { topK: 10, mode: 'hybrid' });
+    return searchStore(reader, { text, embed: () => vector }, { topK: 10, mode: 'hybrid' });
   })();
   memoryAt.model = memory();
   await engine.close();

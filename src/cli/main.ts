@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type QuipuConfig } from '../core/config/config';
+import { ConfigError, DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, TIER_PLANS, type QuipuConfig, type TierPlan } from '../core/config/config';
 import { EmbedderRecordError } from '../core/embed/embedder-record';
 import { ModelNotFoundError } from '../core/embed/model';
 import { StaticModelError } from '../core/embed/static-model';
@@ -83,7 +83,8 @@ interface EngineFlags {
   embedInFlight?: number;
   embedApiKeyEnv?: string;
   embedLocal?: boolean;
-  staticModel?: string | boolean;
+  staticModel?: string;
+  tiers?: TierPlan;
   vectorCache?: boolean;
   vectorCacheMb?: number;
   workerHeapMb?: number;
@@ -110,7 +111,12 @@ function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'):
   }[index];
   return grouped(command, heading, (c) => {
     c.option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)')
-      .option('--static-model [file]', 'embed with the static model distilled from the bundled one, at tokenizer speed (default file: the one `npm run setup-model` builds; bench/STATIC.md)');
+      .addOption(
+        new Option('--tiers <plan>', 'fast: words and static vectors only, searchable at tokenizer speed; fast-deep: then the transformer behind them (default); deep: the transformer alone (the only plan with --embed-url)').choices([
+          ...TIER_PLANS,
+        ]),
+      )
+      .option('--static-model <file>', "the fast tier's static model (default: the one `npm run setup-model` distils from the bundled model; bench/STATIC.md)");
     if (index === 'none') return c;
     return c
       .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
@@ -179,8 +185,8 @@ function withIndexingOptions(command: Command): Command {
  */
 async function remoteFrom(flags: EngineFlags, index?: { folder: string; indexDir: string; lenientRecord?: boolean }): Promise<RemoteEmbedderSettings | undefined> {
   if (flags.embedLocal) return undefined;
-  // The static model embeds on this machine, whatever the index remembers.
-  if (flags.staticModel && !flags.embedUrl) return undefined;
+  // The fast tier alone embeds on this machine, whatever the index remembers.
+  if (flags.tiers === 'fast' && !flags.embedUrl) return undefined;
   if (!flags.embedUrl) {
     if (flags.embedModel) throw new UsageError('--embed-model needs --embed-url (the server to ask).');
     if (!index) return undefined;
@@ -209,7 +215,8 @@ function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): Quip
   return makeConfig({
     model: flags.model,
     embedder,
-    ...(flags.staticModel === undefined || flags.staticModel === false ? {} : { staticModel: flags.staticModel === true ? '' : resolve(flags.staticModel) }),
+    ...(flags.tiers ? { tiers: flags.tiers } : {}),
+    ...(flags.staticModel ? { staticModel: resolve(flags.staticModel) } : {}),
     ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: (flags.vectorCacheMb ?? DEFAULT_VECTOR_CACHE_BYTES >> 20) * 2 ** 20 } } : {}),
     chunk: {
       ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),

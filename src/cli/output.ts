@@ -26,6 +26,7 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
   const err = process.stderr;
   let bar: SingleBar | undefined;
   let lastLine = 0;
+  let passes = 0;
   return {
     onEvent(event) {
       switch (event.type) {
@@ -33,7 +34,19 @@ export function createIndexReporter(options: { json: boolean; tty: boolean }): I
           if (event.rebuildReason) err.write(`Rebuilding the index: ${safe(event.rebuildReason)}.\n`);
           if (event.repairReason) err.write(`Repairing the index first: ${safe(event.repairReason)}.\n`);
           if (event.lockNote) err.write(`Note: ${safe(event.lockNote)}.\n`);
-          if (!options.json) err.write(`Indexing ${safe(event.folder)}\n  index: ${safe(event.indexDir)}\n`);
+          if (options.json) break;
+          if (event.tier === 'deep' && passes > 0) err.write('Deep tier: the transformer reads the chunks that have static vectors (searchable meanwhile; Ctrl-C keeps what is done)\n');
+          else err.write(`Indexing ${safe(event.folder)}${event.tier === 'fast' ? ' (fast tier: words and static vectors)' : ''}\n  index: ${safe(event.indexDir)}\n`);
+          passes++;
+          break;
+        case 'done':
+          // The fast tier's end, when the deep tier follows: the folder is searchable from here on.
+          if (!options.json && event.summary.tier === 'fast') {
+            bar?.stop();
+            bar = undefined;
+            const { fast, deep } = event.summary.tierCounts;
+            err.write(`  searchable now: ${fast + deep} chunks (${fast} fast, ${deep} deep) after ${event.summary.seconds.toFixed(1)} s\n`);
+          }
           break;
         case 'skip':
           if (!options.json) {
@@ -91,6 +104,8 @@ export function printSummary(s: IndexSummary): void {
   out.write(`  skipped          ${s.skipped.length}\n`);
   out.write(`  chunks embedded  ${s.chunksEmbedded} (${s.chunksReused} reused, ${s.chunksTotal} in the index)\n`);
   out.write(`  time             ${s.seconds.toFixed(1)} s, ${s.chunksPerSecond.toFixed(1)} chunks/s, ${(s.sourceBytes / 1024 / Math.max(s.seconds, 1e-9)).toFixed(1)} KB/s of source\n`);
+  for (const pass of s.passes ?? []) out.write(`  ${`${pass.tier} tier`.padEnd(17)}${describePass(pass)}\n`);
+  out.write(`  tiers            ${describeTiers(s.tierCounts)}\n`);
   const reasons = new Map<string, number>();
   for (const file of s.skipped) {
     const reason = file.reason.replace(/\(.*\)$/, '').trim();
@@ -103,6 +118,19 @@ export function printSummary(s: IndexSummary): void {
     const [{ pattern }] = excluded;
     out.write(`    (build output; to index ${pattern}, put "!${pattern}" and "!${pattern}**" in a .quipuignore)\n`);
   }
+}
+
+/** What one pass of a run did: `12 files, 340 chunks embedded (5 reused) in 1.2 s`. */
+function describePass(p: IndexSummary): string {
+  return `${p.filesIndexed} files, ${p.chunksEmbedded} chunks embedded (${p.chunksReused} reused) in ${p.seconds.toFixed(1)} s${p.cancelled ? ', stopped' : ''}`;
+}
+
+/** The index's chunks by tier: `340 deep (the transformer's vectors)`, `200 fast, 140 deep (59% deep)`. */
+export function describeTiers(counts: { fast: number; deep: number }): string {
+  const total = counts.fast + counts.deep;
+  if (counts.fast === 0) return `${counts.deep} deep (the transformer's vectors)`;
+  if (counts.deep === 0) return `${counts.fast} fast (static vectors; the transformer's not yet)`;
+  return `${counts.fast} fast, ${counts.deep} deep (${Math.floor((100 * counts.deep) / total)}% deep)`;
 }
 
 /** `build/ (20 files)`, `dist/ (3 folders, 2,000+ files)`. */
@@ -128,6 +156,8 @@ export function printStatus(folder: string, s: IndexStatus, embedding?: RuntimeI
   out.write(`  chunks           ${s.chunks}\n`);
   out.write(`  size on disk     ${formatBytes(s.diskBytes)}\n`);
   out.write(`  model            ${safe(s.modelId)}\n`);
+  out.write(`  tiers            ${s.tiers}: ${describeTiers(s.tierCounts)}\n`);
+  if (s.tierNote) out.write(`  note             ${safe(s.tierNote)}\n`);
   out.write(`  embedded         ${safe(s.embeddedBy)}\n`);
   out.write(`  chunk settings   ${safe(describeChunkKey(s.chunkSettings))}\n`);
   if (s.updatedAt) out.write(`  last update      ${new Date(s.updatedAt).toLocaleString()}\n`);

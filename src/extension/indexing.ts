@@ -52,7 +52,7 @@ export class WorkspaceIndexing {
       listener: {
         changed,
         runStarted: ({ folder, work, team }) => {
-          const label = team ? 'the overlay of the team index' : work.kind === 'full' ? 'full pass' : `${work.paths.size} changed path(s)`;
+          const label = team ? 'the overlay of the team index' : work.kind === 'full' ? 'full pass' : work.kind === 'deep' ? "deep tier: the transformer's vectors" : `${work.paths.size} changed path(s)`;
           log.info(`${folder.name}: indexing (${label})…`);
         },
         event: (folder, event) => {

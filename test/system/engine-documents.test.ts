@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { chunkKeyOf } from '../../src/core/config/config';
 import { cosine } from '../../src/core/embed/pooling';
 import { splitCompoundWords } from '../../src/core/embed/model-input';
 import type { QuipuEngine } from '../../src/core/engine/engine';
@@ -61,7 +60,7 @@ test('a PDF or DOCX chunk is embedded with its path in front, as a source file i
   copyFileSync(join(DOCS, 'beekeeping.docx'), join(folder, 'guides', 'beekeeping.docx'));
   const indexDir = tempDir();
   await engine.index(folder, { indexDir });
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
   const entry = store.catalog.get('guides/beekeeping.docx');
   assert.ok(entry, 'the DOCX is indexed');
   const [firstText] = await store.texts(entry.textKey);

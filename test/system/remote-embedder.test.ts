@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chunkKeyOf } from '../../src/core/config/config';
 import type { RemoteEmbedderSettings } from '../../src/core/config/embedder-settings';
 import type { QuipuEngine } from '../../src/core/engine/engine';
 import { IndexStore } from '../../src/core/store/store';
@@ -46,7 +45,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 async function openIndex(engine: QuipuEngine, indexDir: string): Promise<IndexStore> {
-  return IndexStore.open(indexDir, { modelId: engine.embedder.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
+  return IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
 }
 
 /** Every chunk's vector of an index, by model-input hash. */

@@ -130,8 +130,9 @@ test('a search answers while a long indexing run keeps the model busy (the query
   await engine.index(busy, {
     indexDir: tempDir(),
     onEvent: (event) => {
-      if (event.type === 'done') indexingDone = true;
-      if (!started && event.type === 'progress' && event.progress.chunksEmbedded > 0) {
+      // The transformer's pass (the deep tier) is the one that keeps the model busy.
+      if (event.type === 'done' && event.summary.tier === 'deep') indexingDone = true;
+      if (!started && event.type === 'progress' && event.progress.tier === 'deep' && event.progress.chunksEmbedded > 0) {
         started = true;
         search = engine.search(searched, 'wait longer after each failed attempt', { indexDir: searchedIndex, topK: 1 }).then((results) => {
           assert.equal(results[0]?.path, 'src/net/retry.ts');

@@ -7,7 +7,6 @@ import type { QuipuEngine } from '../../src/core/engine/engine';
 import type { IndexEvent } from '../../src/core/pipeline/events';
 import { cosine } from '../../src/core/embed/pooling';
 import { splitCompoundWords } from '../../src/core/embed/model-input';
-import { chunkKeyOf } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
 import { copyFixture, FIXTURES, ROOT, tempDir, testEngine } from '../helpers';
 
@@ -72,7 +71,7 @@ test('re-indexing: unchanged files are not embedded again; changes, additions an
   const deployHits = await engine.search(folder, 'roll back a release with docker', { indexDir, topK: 10 });
   assert.ok(deployHits.every((r) => r.path !== 'docs/deploy.md'), 'a deleted file is no longer found');
 
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
   assert.deepEqual([...store.catalog.keys()].sort(), ['notes/garden.md', 'notes/pasta.txt', 'src/auth/password.ts', 'src/net/retry.ts', 'src/util/dates.py']);
   await store.close();
 });
@@ -86,7 +85,7 @@ test('a chunk is embedded once per model input: a copy elsewhere is read with it
   assert.equal(summary.filesIndexed, 7);
   // The path goes in front of every chunk (embedContext), so no copy borrows another's vector.
   assert.equal(summary.chunksReused, 0);
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
   const original = [...(await store.vectorsOf('src/net/retry.ts')).values()];
   const vendored = [...(await store.vectorsOf('notes/vendored-retry.ts')).values()];
   await store.close();
@@ -136,7 +135,8 @@ test('a cancelled run stops early, keeps what it finished, and the next run comp
   }
   const indexDir = tempDir();
   const controller = new AbortController();
-  const small = await testEngine({ pipeline: { commitChunks: 5, batchSize: 2 } });
+  // The deep tier alone: one pass, so the cancel falls in it (tiers.test.ts cancels between tiers).
+  const small = await testEngine({ tiers: 'deep', pipeline: { commitChunks: 5, batchSize: 2 } });
   const cancelled = await small.index(folder, {
     indexDir,
     signal: controller.signal,

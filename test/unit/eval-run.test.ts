@@ -17,7 +17,7 @@ function writeDataset(dir: string, body: unknown, name = 'set.json'): string {
 function summary(folder: string, indexDir: string): IndexSummary {
   return {
     folder, indexDir, filesSeen: 2, filesIndexed: 2, filesUnchanged: 0, filesRemoved: 0, skipped: [], chunksEmbedded: 4,
-    chunksReused: 0, chunksTotal: 4, sourceBytes: 100, seconds: 0.5, chunksPerSecond: 8, cancelled: false,
+    chunksReused: 0, chunksTotal: 4, sourceBytes: 100, seconds: 0.5, chunksPerSecond: 8, cancelled: false, tier: 'deep', tierCounts: { fast: 0, deep: 4 },
   };
 }
 

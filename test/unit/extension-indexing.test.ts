@@ -79,6 +79,8 @@ test('a file event updates that path in the background', async () => {
 });
 
 test('another window holding the index: said once, shown in the state, searches still answer', async () => {
+  // The deep tier done first: the lock below stands for another window's, not this one's background run.
+  await ctl.keeper.whenQuiet();
   const [folder] = ctl.allFolders();
   const lock = join(folder.indexDir, 'index.lock');
   // A live process on this host (this test) owns the lock, as another VS Code window indexing would.

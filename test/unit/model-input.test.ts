@@ -10,7 +10,6 @@ import { cosine } from '../../src/core/embed/pooling';
 import { chunkModelInput, queryModelInput, splitCompoundWords } from '../../src/core/embed/model-input';
 import { loadTokenizer, wrapTokenizer } from '../../src/core/embed/tokenizer';
 import type { QuipuEngine } from '../../src/core/engine/engine';
-import { chunkKeyOf } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
 import { MODEL_DIR, tempDir, testEngine } from '../helpers';
 
@@ -58,7 +57,7 @@ test('the engine stores the vector of the prepared chunk and searches with the p
   writeFileSync(join(folder, 'es', 'and.js'), AND_JS);
   const indexDir = tempDir();
   await engine.index(folder, { indexDir });
-  const store = await IndexStore.open(indexDir, { modelId: engine.model.id, chunkKey: chunkKeyOf(engine.config.chunk), dimensions: 384 }, { write: false });
+  const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
   const [stored] = [...(await store.vectorsOf('es/and.js')).values()];
   await store.close();
   assert.ok(stored, 'the file has a chunk');

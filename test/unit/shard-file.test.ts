@@ -23,7 +23,7 @@ test('float16: every half survives the round trip, and a float lands within 2^-1
 });
 
 function metadataOf(path: string, chunk: number): ChunkMetadata {
-  return { path, ext: 'ts', lang: 'typescript', startLine: chunk * 10 + 1, endLine: chunk * 10 + 9, page: 0, chunk, textKey: 'ab'.repeat(16), inputHash: `h${path}${chunk}`, symbol: chunk ? `fn${chunk}` : '' };
+  return { path, ext: 'ts', lang: 'typescript', startLine: chunk * 10 + 1, endLine: chunk * 10 + 9, page: 0, chunk, textKey: 'ab'.repeat(16), inputHash: `h${path}${chunk}`, symbol: chunk ? `fn${chunk}` : '', tier: chunk % 2 ? 'fast' : 'deep' };
 }
 
 test('a shard file gives back its ids, metadata and unit vectors; an update removes and adds by id', () => {

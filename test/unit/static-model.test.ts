@@ -105,25 +105,33 @@ test('on real code, a query scores its own chunk above unrelated ones', async ()
   });
 });
 
-test('an engine with the static model indexes and searches a real folder', async () => {
+test('an engine of the fast tier alone indexes and searches a real folder with static vectors', async () => {
   const cacheDir = tempDir();
-  const engine = await testEngine({ staticModel: FILE, vectorCache: { dir: cacheDir, maxBytes: 64 << 20 } });
-  assert.match(engine.embedder.id, /^static:minilm-l6-d\d+-/);
+  const engine = await testEngine({ tiers: 'fast', staticModel: FILE, vectorCache: { dir: cacheDir, maxBytes: 64 << 20 } });
+  assert.match(engine.fastEmbedder?.id ?? '', /^static:minilm-l6-d\d+-/);
   const folder = copyFixture('corpus');
   const indexDir = tempDir();
   const summary = await engine.index(folder, { indexDir });
   assert.equal(summary.filesIndexed, 5);
+  assert.equal(summary.tier, 'fast');
   const [hit] = await engine.search(folder, 'hash and verify a password', { indexDir, topK: 1, mode: 'vector' });
   assert.equal(hit.path, 'src/auth/password.ts');
-  // The index records the static model's id: it is a vector space of its own.
+  // The index names both tiers' models (either changing rebuilds it); every chunk is fast.
   const status = await engine.status(indexDir);
   assert.equal(status.staleReason, undefined);
-  assert.equal(status.modelId, engine.embedder.id);
+  assert.equal(status.tiers, 'fast');
+  assert.deepEqual(status.tierCounts, { fast: status.chunks, deep: 0 });
   assert.ok(status.chunks > 0);
-  // Static vectors are cheaper to compute than to look up: the machine's vector cache is left alone.
-  assert.deepEqual(readdirSync(cacheDir), []);
+  // Static vectors are cheaper to compute than to look up: nothing is added to the machine's vector cache.
+  const written = readdirSync(cacheDir, { recursive: true }).filter((name) => String(name).endsWith('.vec'));
+  assert.deepEqual(written, []);
 });
 
-test('it is one embedder or the other, not both: a static model with a remote embedder is refused', () => {
-  assert.throws(() => testConfig({ staticModel: '', embedder: { provider: 'openai', url: 'http://127.0.0.1:1/v1', model: 'm' } }), ConfigError);
+test('a remote embedder is the deep tier alone: asking it for the fast tier is refused', async () => {
+  const embedder = { provider: 'openai' as const, url: 'http://127.0.0.1:1/v1', model: 'm' };
+  assert.throws(() => testConfig({ tiers: 'fast-deep', embedder }), ConfigError);
+  assert.throws(() => testConfig({ tiers: 'fast', embedder }), ConfigError);
+  const engine = await testEngine({ embedder });
+  assert.equal(engine.tiers, 'deep');
+  assert.equal(engine.fastEmbedder, undefined);
 });

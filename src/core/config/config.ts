@@ -106,9 +106,13 @@ export interface QuipuConfig {
    */
   embedder?: RemoteEmbedderSettings;
   /**
-   * Embed with a static model (embed/static-embedder.ts: a table distilled from the local model, read at
-   * tokenizer speed) instead of the transformer: its file, or '' for the one set-up builds. Not wired
-   * into the tiers yet: an index is either static or transformer (bench/STATIC.md compares them).
+   * Which embeddings an index gets (`TierPlan`); unset: 'fast-deep' with the local model, 'deep' with a
+   * remote one (whose vector size is only known from its answers).
+   */
+  tiers?: TierPlan;
+  /**
+   * The fast tier's static model (embed/static-embedder.ts: a table distilled from the local model, read
+   * at tokenizer speed): its file; unset or '' for the one set-up builds.
    */
   staticModel?: string;
   /**
@@ -211,9 +215,18 @@ export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
   maxExtractedChars: 16 * 1024 * 1024,
 };
 
+/**
+ * The tiers an index is built in. `fast`: words and static vectors only (searchable at tokenizer speed);
+ * `fast-deep`: those first, then the transformer's vectors replace the static ones, file by file,
+ * behind them; `deep`: the transformer (local or remote) alone, as before tiers.
+ */
+export type TierPlan = 'fast' | 'fast-deep' | 'deep';
+export const TIER_PLANS: readonly TierPlan[] = ['fast', 'fast-deep', 'deep'];
+
 export function makeConfig(overrides: {
   model?: string;
   embedder?: RemoteEmbedderSettings;
+  tiers?: TierPlan;
   staticModel?: string;
   vectorCache?: VectorCacheSettings;
   chunk?: Partial<ChunkSettings>;
@@ -224,6 +237,7 @@ export function makeConfig(overrides: {
   const config: QuipuConfig = {
     model: overrides.model ?? '',
     ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+    ...(overrides.tiers !== undefined ? { tiers: overrides.tiers } : {}),
     ...(overrides.staticModel !== undefined ? { staticModel: overrides.staticModel } : {}),
     ...(overrides.vectorCache ? { vectorCache: overrides.vectorCache } : {}),
     chunk: { ...DEFAULT_CHUNK_SETTINGS, ...overrides.chunk },
@@ -241,7 +255,10 @@ export class ConfigError extends Error {
 
 function validateConfig(config: QuipuConfig): void {
   const { chunk, pipeline } = config;
-  if (config.embedder && config.staticModel !== undefined) throw new ConfigError('Choose one embedder: a remote server (embedder) or the static model (staticModel), not both.');
+  if (config.tiers !== undefined && !TIER_PLANS.includes(config.tiers)) throw new ConfigError(`tiers must be one of ${TIER_PLANS.join(', ')} (got ${String(config.tiers)})`);
+  if (config.embedder && config.tiers !== undefined && config.tiers !== 'deep') {
+    throw new ConfigError(`A remote embedder is the deep tier alone (its vector size is only known from its answers): tiers must be 'deep', not '${config.tiers}'.`);
+  }
   if (!Number.isInteger(chunk.maxTokens) || chunk.maxTokens < 16) {
     throw new ConfigError(`chunk.maxTokens must be an integer of at least 16 (got ${chunk.maxTokens})`);
   }

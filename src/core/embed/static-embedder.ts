@@ -24,16 +24,20 @@ export class StaticEmbedder implements Embedder {
     private readonly table: StaticModel,
     private readonly model: ModelInfo,
     private readonly path: string,
+    /** Row width: the table's, or more (zeros after it), to sit in an index of the transformer's width. */
+    private readonly width: number,
   ) {
     this.skip = skipTable(table);
   }
 
   /**
    * Reads the table (throws StaticModelError naming the file when it is missing or damaged). `model`
-   * is the transformer whose tokenizer cut the chunks: the table must come from it.
+   * is the transformer whose tokenizer cut the chunks: the table must come from it. `padTo`: rows
+   * that wide, the table's vector then zeros (cosines unchanged), so both tiers share one index.
    */
-  static open(path: string, model: ModelInfo): StaticEmbedder {
-    return new StaticEmbedder(readStaticModel(path), model, path);
+  static open(path: string, model: ModelInfo, padTo?: number): StaticEmbedder {
+    const table = readStaticModel(path);
+    return new StaticEmbedder(table, model, path, Math.max(table.header.dims, padTo ?? 0));
   }
 
   get id(): string {
@@ -50,7 +54,7 @@ export class StaticEmbedder implements Embedder {
   }
 
   dimensions(): Promise<number> {
-    return Promise.resolve(this.table.header.dims);
+    return Promise.resolve(this.width);
   }
 
   embedDocuments(inputs: readonly DocumentInput[], signal?: AbortSignal): Promise<Float32Array> {
@@ -74,8 +78,8 @@ export class StaticEmbedder implements Embedder {
   /** The same sum for ids of any source; rows of `dims` floats, one per sequence. */
   embedIds(sequences: readonly (readonly number[])[]): Float32Array {
     const dims = this.table.header.dims;
-    const out = new Float32Array(sequences.length * dims);
-    sequences.forEach((ids, i) => embedTokens(this.table, ids, this.skip, out.subarray(i * dims, (i + 1) * dims)));
+    const out = new Float32Array(sequences.length * this.width);
+    sequences.forEach((ids, i) => embedTokens(this.table, ids, this.skip, out.subarray(i * this.width, i * this.width + dims)));
     return out;
   }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { chunkKeyOf, type FileSettings, type QuipuConfig } from '../config/config';
+import { chunkKeyOf, type FileSettings, type QuipuConfig, type TierPlan } from '../config/config';
 import type { Embedder } from '../embed/embedder';
 import { LocalEmbedder } from '../embed/local-embedder';
 import { EMBEDDER_RECORD_FILE, readEmbedderRecord, writeEmbedderRecord } from '../embed/embedder-record';
@@ -29,8 +29,9 @@ import { similarInStore, type SimilarAnswer, type SimilarSource } from '../searc
 import { LocalVectorStore } from '../store/local-vector-store';
 import { acquireLock } from '../store/lock';
 import { textPathOf } from '../store/layout';
+import { readManifest } from '../store/manifest';
 import { IndexStore } from '../store/store';
-import { IndexCorruptError, type StoreIdentity } from '../store/types';
+import { IndexCorruptError, type StoreIdentity, type Tier } from '../store/types';
 import { verifyIndex, type VerifyReport } from '../maintenance/verify';
 
 /** Left in an index folder by a search that found a file of it damaged (`noteDamage`). */
@@ -50,6 +51,12 @@ export interface IndexOptions {
   baseFiles?: ReadonlyMap<string, string>;
   /** Vectors a team index holds, by model-input hash, taken instead of embedding. */
   sharedVectors?: (inputHashes: string[]) => Promise<Map<string, Float32Array>>;
+  /**
+   * Which of the engine's passes run (an engine of two tiers): `fast` the words and static vectors of what
+   * changed, `deep` the transformer for every chunk still fast, `all` (the default) one then the other.
+   * The folder keeper runs `fast` for changes and `deep` behind them, where any change preempts it.
+   */
+  passes?: 'fast' | 'deep' | 'all';
 }
 
 export interface IndexStatus {
@@ -66,6 +73,11 @@ export interface IndexStatus {
   staleReason?: string;
   /** Where this engine computes embeddings ("on this machine (…)", "at http://…/v1/embeddings (…)"). */
   embeddedBy: string;
+  /** The engine's tiers, and the index's chunks by the tier of their vector (all deep in a deep-only index). */
+  tiers: TierPlan;
+  tierCounts: { fast: number; deep: number };
+  /** Why the engine runs fewer tiers than it was asked to (the static model is missing), if it does. */
+  tierNote?: string;
 }
 
 export class QuipuEngine {
@@ -81,8 +93,14 @@ export class QuipuEngine {
   private constructor(
     readonly config: QuipuConfig,
     readonly model: ModelInfo,
-    /** What computes the embeddings: the local model, or a remote endpoint. */
+    /** What computes the deep tier's embeddings: the local model, or a remote endpoint. */
     readonly embedder: Embedder,
+    /** The fast tier's static vectors, as wide as the deep tier's (absent: the engine is deep only). */
+    readonly fastEmbedder: StaticEmbedder | undefined,
+    /** The tiers its indexes are built in. */
+    readonly tiers: TierPlan,
+    /** Why it runs fewer tiers than configured, when it does. */
+    readonly tierNote: string | undefined,
     private readonly pools: EnginePools,
     private readonly host: FileHost,
   ) {}
@@ -91,16 +109,13 @@ export class QuipuEngine {
   static async create(config: QuipuConfig, options: { host?: FileHost; modelCacheDir?: string } = {}): Promise<QuipuEngine> {
     // The local model's tokenizer cuts the chunks, whichever embedder embeds them.
     const model = await resolveModel(config.model, { cacheDir: options.modelCacheDir });
-    const embedder: Embedder = config.embedder
-      ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir))
-      : config.staticModel !== undefined
-        ? StaticEmbedder.open(config.staticModel || defaultStaticModelPath(), model)
-        : new LocalEmbedder(model, config.pipeline);
+    const embedder: Embedder = config.embedder ? new RemoteEmbedder(config.embedder, tokenizerLowercases(model.dir)) : new LocalEmbedder(model, config.pipeline);
+    const { tiers, fast, note } = fastTierOf(config, model);
     // A chunk may never exceed what the model accepts (a remote one: its limit, less a safety margin).
     const limit = config.embedder ? embedder.maxInputTokens : Math.min(model.maxTokens, embedder.maxInputTokens);
     const chunk = { ...config.chunk, maxTokens: Math.min(config.chunk.maxTokens, limit) };
-    const effective = { ...config, chunk };
-    return new QuipuEngine(effective, model, embedder, new EnginePools(model, config.pipeline, config.limits), options.host ?? nodeFileHost);
+    const effective = { ...config, chunk, tiers };
+    return new QuipuEngine(effective, model, embedder, fast, tiers, note, new EnginePools(model, config.pipeline, config.limits), options.host ?? nodeFileHost);
   }
 
   /**
@@ -181,21 +196,38 @@ export class QuipuEngine {
       );
     }
     await writeEmbedderRecord(indexDir, this.config.embedder);
-    return await runIndex({
-      folder: root,
-      store,
-      pools: this.pools,
-      embedder: this.embedder,
-      vectorCache: this.sharedVectors(identity.dimensions),
-      config: options.files ? { ...this.config, files: options.files } : this.config,
-      host: this.host,
-      ignoredDirs: this.indexInside(root, indexDir),
-      paths: options.paths,
-      signal: options.signal,
-      onEvent,
-      baseFiles: options.baseFiles,
-      sharedVectors: options.sharedVectors,
-    });
+    const vectorCache = this.sharedVectors(identity.dimensions);
+    const passes: IndexSummary[] = [];
+    for (const tier of this.passesOf(options.passes)) {
+      // The reasons a run starts as it does (a rebuild, a repair, a lock taken over) are told once, at its first pass.
+      const told = passes.length > 0;
+      const summary = await runIndex({
+        folder: root,
+        store,
+        pools: this.pools,
+        embedder: tier === 'fast' ? this.fastEmbedder! : this.embedder,
+        tier,
+        vectorCache,
+        config: options.files ? { ...this.config, files: options.files } : this.config,
+        host: this.host,
+        ignoredDirs: this.indexInside(root, indexDir),
+        paths: options.paths,
+        signal: options.signal,
+        onEvent: told && onEvent ? (event) => onEvent(event.type === 'start' ? { type: 'start', folder: event.folder, indexDir: event.indexDir, tier: event.tier } : event) : onEvent,
+        baseFiles: options.baseFiles,
+        sharedVectors: options.sharedVectors,
+      });
+      passes.push(told ? { ...summary, rebuildReason: undefined } : summary);
+      if (summary.cancelled) break;
+    }
+    return combinePasses(passes);
+  }
+
+  /** The passes a run makes, in order: the fast one, then the deep one, as the engine's tiers and the caller ask. */
+  private passesOf(asked: IndexOptions['passes'] = 'all'): Tier[] {
+    if (this.tiers === 'deep') return ['deep'];
+    if (this.tiers === 'fast') return asked === 'deep' ? [] : ['fast'];
+    return asked === 'all' ? ['fast', 'deep'] : [asked];
   }
 
   /** One folder's index searched (`searchFolders` with one folder; a folder not ready throws IndexNotReadyError). */
@@ -211,10 +243,21 @@ export class QuipuEngine {
    */
   queryOf(text: string, options: Pick<SearchOptions, 'mode'> & { signal?: AbortSignal } = {}): SearchQuery {
     if ((options.mode ?? DEFAULT_SEARCH_MODE) === 'lexical') return { text };
-    const vector = this.embedder.embedQueries([text], this.config.chunk.splitWords === true, options.signal);
-    // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
-    vector.catch(() => undefined);
-    return { text, vector };
+    // Each tier's query vector once, when a store holding that tier asks: a search of an index with
+    // no deep vector yet never waits for the transformer to start.
+    const vectors = new Map<Tier, Promise<Float32Array>>();
+    const embed = (tier: Tier): Promise<Float32Array> => {
+      let vector = vectors.get(tier);
+      if (!vector) {
+        const embedder = tier === 'fast' ? this.fastEmbedder : this.embedder;
+        vector = embedder ? embedder.embedQueries([text], this.config.chunk.splitWords === true, options.signal) : Promise.reject(new Error('this engine has no fast tier'));
+        // Observed, so a failed embedding is not also an unhandled rejection when the search fails first.
+        vector.catch(() => undefined);
+        vectors.set(tier, vector);
+      }
+      return vector;
+    };
+    return { text, embed };
   }
 
   /** Calls `listener` once per damaged file a read goes on without, until the returned function is called. */
@@ -309,7 +352,7 @@ export class QuipuEngine {
 
   /** Opens an index for queries; throws a clear error when the folder was never indexed. */
   async openForReading(indexDir: string): Promise<IndexStore> {
-    const store = await IndexStore.open(indexDir, await this.identity(false), { write: false });
+    const store = await IndexStore.open(indexDir, await this.readerIdentity(indexDir), { write: false });
     // A damaged file a search goes on without (a result's texts) is still repaired by the next writer.
     store.onDamage = (error) => {
       for (const watcher of this.damageWatchers) watcher(error);
@@ -327,7 +370,7 @@ export class QuipuEngine {
    * folder (one stat per file version), for callers that refresh the counts after every update.
    */
   async status(indexDir: string, options: { diskUsage?: boolean } = {}): Promise<IndexStatus> {
-    const store = await IndexStore.open(resolve(indexDir), await this.identity(false), { write: false });
+    const store = await IndexStore.open(resolve(indexDir), await this.readerIdentity(resolve(indexDir)), { write: false });
     try {
       const stale = store.rebuildReason;
       return {
@@ -340,6 +383,9 @@ export class QuipuEngine {
         updatedAt: stale || store.catalog.size === 0 ? undefined : store.updatedAt,
         staleReason: stale,
         embeddedBy: this.embedder.where,
+        tiers: this.tiers,
+        tierCounts: stale ? { fast: 0, deep: 0 } : store.tierCounts,
+        ...(this.tierNote ? { tierNote: this.tierNote } : {}),
       };
     } finally {
       await store.close();
@@ -471,10 +517,9 @@ export class QuipuEngine {
     return texts.map((_, i) => flat.slice(i * dims, (i + 1) * dims));
   }
 
-  /** The machine's vector cache for this embedder, opened at each run (other processes add to it). */
+  /** The machine's vector cache for the deep tier's embedder, opened at each run (other processes add to it). */
   private sharedVectors(dimensions: number): VectorCache | undefined {
-    // A static vector costs less to compute (a sum of table rows) than to look up and store.
-    if (!this.config.vectorCache || this.embedder instanceof StaticEmbedder) return undefined;
+    if (!this.config.vectorCache) return undefined;
     this.vectorCache?.close();
     this.vectorCache = VectorCache.open(this.config.vectorCache, this.embedder.id, dimensions);
     return this.vectorCache;
@@ -507,12 +552,76 @@ export class QuipuEngine {
     return this.identity();
   }
 
+  /** The same for the deep tier alone: what a team index on a server holds (only deep vectors are published). */
+  async deepIdentity(): Promise<StoreIdentity> {
+    return { ...(await this.identity()), modelId: this.embedder.id };
+  }
+
+  /**
+   * What a reader expects of the index in `indexDir`: this engine's, or, for an index of the deep tier
+   * alone built with the same model (`--tiers deep`, or before tiers), that one: a reader searches
+   * either, and only a writer rebuilds.
+   */
+  private async readerIdentity(indexDir: string): Promise<StoreIdentity> {
+    const identity = await this.identity(false);
+    if (!this.fastEmbedder) return identity;
+    const manifest = await readManifest(indexDir).catch(() => undefined);
+    return manifest?.modelId === this.embedder.id ? { ...identity, modelId: this.embedder.id } : identity;
+  }
+
   /** `probe: false` for readers that need no vector size (a remote embedder learns it from a request). */
   private async identity(probe = true) {
     // config.json usually says; otherwise ask the model itself (starts a worker, or sends a request).
     if (probe || !(this.embedder instanceof RemoteEmbedder)) this.dimensionsCache ??= await this.embedder.dimensions();
-    return { modelId: this.embedder.id, chunkKey: chunkKeyOf(this.config.chunk), dimensions: this.dimensionsCache ?? 0 };
+    // An index of tiers is one vector space per tier, both named: either model changing rebuilds it.
+    const modelId = this.fastEmbedder ? `tiers(${this.fastEmbedder.id}, ${this.embedder.id})` : this.embedder.id;
+    return { modelId, chunkKey: chunkKeyOf(this.config.chunk), dimensions: this.dimensionsCache ?? 0 };
   }
+}
+
+/**
+ * The engine's tiers and its fast tier's embedder. Unset, a local model gets both tiers and a remote
+ * one the deep tier alone (config.ts). A missing static model, when nobody asked for tiers, leaves the
+ * deep tier alone and says why; asked for, it is an error naming the file.
+ */
+function fastTierOf(config: QuipuConfig, model: ModelInfo): { tiers: TierPlan; fast?: StaticEmbedder; note?: string } {
+  const tiers = config.tiers ?? (config.embedder ? 'deep' : 'fast-deep');
+  if (tiers === 'deep') return { tiers };
+  const path = config.staticModel || defaultStaticModelPath();
+  try {
+    // Rows as wide as the transformer's (zeros after the table's), so both tiers share one index.
+    return { tiers, fast: StaticEmbedder.open(path, model, model.dimensions) };
+  } catch (error) {
+    if (config.tiers !== undefined) throw error;
+    return { tiers: 'deep', note: `the fast tier is off: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * One summary of a run's passes: the files as the first pass found them, the chunks as the last pass
+ * (the best tier) embedded or reused them, the time of all, and the index as the last left it.
+ */
+function combinePasses(passes: IndexSummary[]): IndexSummary {
+  const last = passes[passes.length - 1];
+  if (passes.length === 1) return last;
+  const first = passes[0];
+  const seconds = passes.reduce((n, p) => n + p.seconds, 0);
+  return {
+    ...last,
+    filesSeen: first.filesSeen,
+    // Files the fast pass indexed are counted once, not again when the deep pass gives them deep vectors.
+    filesIndexed: first.filesIndexed,
+    filesUnchanged: first.filesUnchanged,
+    filesRemoved: passes.reduce((n, p) => n + p.filesRemoved, 0),
+    skipped: first.skipped,
+    sourceBytes: first.sourceBytes,
+    seconds,
+    chunksPerSecond: seconds > 0 ? last.chunksEmbedded / seconds : 0,
+    cancelled: passes.some((p) => p.cancelled),
+    ...(first.rebuildReason ? { rebuildReason: first.rebuildReason } : {}),
+    ...(first.excludedByDefault ? { excludedByDefault: first.excludedByDefault } : {}),
+    passes,
+  };
 }
 
 export class IndexNotReadyError extends Error {

@@ -62,6 +62,11 @@ export interface KeptFolderState {
   skipped: SkippedFile[];
   /** Runs ended so far (done, failed, locked or not answered). */
   runs: number;
+  /** The index's chunks by tier, as the last run left them (absent before the first run ends). */
+  tierCounts?: { fast: number; deep: number };
+  /** The deep tier waits (behind other work) or runs (`progress` is then its progress). */
+  deepPending: boolean;
+  deepRunning: boolean;
 }
 
 export type RunOutcome =
@@ -113,7 +118,7 @@ export interface FolderKeeperOptions {
 }
 
 /** What the keeper remembers of a folder: its state, less what the scheduler knows (the queue). */
-interface FolderRecord extends Omit<KeptFolderState, 'pendingFiles' | 'fullPass' | 'running'> {
+interface FolderRecord extends Omit<KeptFolderState, 'pendingFiles' | 'fullPass' | 'running' | 'deepPending' | 'deepRunning'> {
   folder: KeptFolder;
   /** Callers of `sync` following this folder's runs. */
   followers: Set<(event: IndexEvent) => void>;
@@ -179,10 +184,14 @@ export class FolderKeeper {
     if (!record) throw new Error(`${key} is not a folder this keeper keeps`);
     const { pending, running } = this.scheduler.workOf(key);
     const count = (work?: FolderWork) => (work?.kind === 'paths' ? work.paths.size : 0);
+    const deepRunning = running?.kind === 'deep';
     return {
       pendingFiles: count(pending) + count(running),
       fullPass: pending?.kind === 'full' || running?.kind === 'full',
-      running: running !== undefined,
+      running: running !== undefined && !deepRunning,
+      deepRunning,
+      deepPending: deepRunning || this.scheduler.deepWaits(key),
+      ...(record.tierCounts ? { tierCounts: record.tierCounts } : {}),
       ...(running && record.progress ? { progress: record.progress } : {}),
       ...(record.lockedBy ? { lockedBy: record.lockedBy } : {}),
       ...(record.lastSummary ? { lastSummary: record.lastSummary } : {}),
@@ -257,6 +266,11 @@ export class FolderKeeper {
   /** Resolves when nothing runs and nothing waits (paused work does not count). */
   whenIdle(): Promise<void> {
     return this.scheduler.whenIdle();
+  }
+
+  /** Resolves when nothing runs and nothing waits, the deep tier included (tests; a caller that wants every tier done). */
+  whenQuiet(): Promise<void> {
+    return this.scheduler.whenQuiet();
   }
 
   /** Lets the changes already seen be indexed now, waiting at most `maxMs` (or until `signal` aborts). */
@@ -337,6 +351,7 @@ export class FolderKeeper {
       if (event.type === 'progress') this.listener.changed?.();
     };
     // With a team index, only the files whose content the base lacks are indexed here (the overlay), whatever the paths.
+    // Otherwise changes get the fast tier now, and the deep tier follows in the background (`deep` work).
     const body = (runSignal: AbortSignal) =>
       team
         ? team.sync({ signal: runSignal, onEvent })
@@ -346,11 +361,13 @@ export class FolderKeeper {
             files: this.options.files?.(folder),
             rebuild: work.kind === 'full' && work.rebuild,
             paths: work.kind === 'paths' ? [...work.paths] : undefined,
+            passes: work.kind === 'deep' ? 'deep' : 'fast',
             onEvent,
           });
     let outcome: RunOutcome | undefined;
     try {
-      const summary = this.options.around ? await this.options.around(run, signal, body) : await body(signal);
+      // The deep tier runs unannounced in the background: the front end's way of running (a notification) is for the rest.
+      const summary = this.options.around && work.kind !== 'deep' ? await this.options.around(run, signal, body) : await body(signal);
       record.lockedBy = undefined;
       record.unanswered = !summary;
       if (!summary) {
@@ -359,9 +376,12 @@ export class FolderKeeper {
         outcome = { kind: 'unanswered' };
         return;
       }
-      record.lastSummary = summary;
+      record.tierCounts = summary.tierCounts;
+      if (work.kind !== 'deep') record.lastSummary = summary;
       record.checkedAt = new Date(this.clock.now()).toISOString();
       if (work.kind === 'full') record.skipped = summary.skipped;
+      // Asked for after the foreground's runs only: a deep run that leaves fast chunks (files it could not read) is not repeated until something changes.
+      if (!team && work.kind !== 'deep' && engine.tiers === 'fast-deep' && summary.tierCounts.fast > 0 && !summary.cancelled) this.scheduler.requestDeep(key);
       outcome = { kind: 'done', summary };
     } catch (error) {
       if (!(error instanceof IndexLockedError)) {
@@ -387,6 +407,7 @@ export class FolderKeeper {
       this.retryTimers.delete(timer);
       if (this.closed) return;
       if (work.kind === 'full') this.requestFull(key, work.rebuild);
+      else if (work.kind === 'deep') this.scheduler.requestDeep(key);
       else this.changed(key, work.paths);
     }, LOCK_RETRY_MS);
     timer.unref();

@@ -10,8 +10,12 @@
  */
 import { systemClock, type KeeperClock, type KeeperTimer } from './clock';
 
-/** What a folder needs: a full pass (walk everything), or a look at a few paths. */
-export type FolderWork = { kind: 'full'; rebuild: boolean } | { kind: 'paths'; paths: Set<string> };
+/**
+ * What a folder needs: a full pass (walk everything), a look at a few paths, or the deep tier for the
+ * chunks that only have fast vectors. Deep work runs in the background: only when nothing else waits,
+ * cancelled (keeping what it finished) as soon as anything else arrives, and taken up again after.
+ */
+export type FolderWork = { kind: 'full'; rebuild: boolean } | { kind: 'paths'; paths: Set<string> } | { kind: 'deep' };
 
 export interface RunRequest {
   folderKey: string;
@@ -43,11 +47,14 @@ const MAX_PATHS = 2000;
 
 export class IndexScheduler {
   private readonly pending = new Map<string, FolderWork>();
+  /** Folders whose deep tier is to be completed, behind everything in `pending`. */
+  private readonly background = new Set<string>();
   private running: { folderKey: string; work: FolderWork; controller: AbortController; done: Promise<void> } | undefined;
   private timer: KeeperTimer | undefined;
   private pausedFlag = false;
   private disposed = false;
   private idleWaiters: (() => void)[] = [];
+  private quietWaiters: (() => void)[] = [];
   /** When each folder's last full pass ended, and the reconciling passes waiting to start. */
   private readonly lastFull = new Map<string, number>();
   private readonly reconcileTimers = new Map<string, KeeperTimer>();
@@ -61,8 +68,19 @@ export class IndexScheduler {
     return this.pausedFlag;
   }
 
+  /** Foreground work runs (a deep run behind it does not count: it yields to anything). */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined && this.running.work.kind !== 'deep';
+  }
+
+  /** The folder whose deep tier runs now, if any. */
+  get deepFolder(): string | undefined {
+    return this.running?.work.kind === 'deep' ? this.running.folderKey : undefined;
+  }
+
+  /** Folders whose deep tier waits or runs. */
+  get deepPending(): number {
+    return this.background.size + (this.deepFolder === undefined ? 0 : 1);
   }
 
   get runningFolder(): string | undefined {
@@ -85,10 +103,22 @@ export class IndexScheduler {
   requestPaths(folderKey: string, paths: Iterable<string>): void {
     const current = this.pending.get(folderKey);
     if (current?.kind === 'full') return;
-    const merged = current?.paths ?? new Set<string>();
+    const merged = current?.kind === 'paths' ? current.paths : new Set<string>();
     for (const path of paths) merged.add(path);
     this.pending.set(folderKey, merged.size > MAX_PATHS ? { kind: 'full', rebuild: false } : { kind: 'paths', paths: merged });
     this.kick(this.options.debounceMs);
+  }
+
+  /** The folder's deep tier waits its turn. */
+  deepWaits(folderKey: string): boolean {
+    return this.background.has(folderKey);
+  }
+
+  /** The deep tier for a folder, behind everything else. */
+  requestDeep(folderKey: string): void {
+    this.background.add(folderKey);
+    if (!this.running && this.pending.size === 0) this.kick(0);
+    else this.options.onChange();
   }
 
   /** Starts waiting work now instead of after the debounce (a search wants fresh results). */
@@ -104,6 +134,8 @@ export class IndexScheduler {
   /** Forgets waiting work for a folder (it was removed from the workspace, or its index cleared). */
   forget(folderKey: string): void {
     this.pending.delete(folderKey);
+    this.background.delete(folderKey);
+    if (this.running?.folderKey === folderKey && this.running.work.kind === 'deep') this.running.controller.abort();
     this.options.onChange();
   }
 
@@ -122,7 +154,8 @@ export class IndexScheduler {
     const running = this.running;
     if (running) {
       // Its work goes back in the queue, ahead of anything newer for the same folder.
-      this.requeue(running.folderKey, running.work);
+      if (running.work.kind === 'deep') this.background.add(running.folderKey);
+      else this.requeue(running.folderKey, running.work);
       running.controller.abort();
       await running.done;
     }
@@ -142,30 +175,49 @@ export class IndexScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Resolves when nothing runs and nothing waits, the deep tier included (paused work does not count). */
+  whenQuiet(): Promise<void> {
+    if (this.isQuiet()) return Promise.resolve();
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
+  }
+
+  private isQuiet(): boolean {
+    return !this.running && ((this.pending.size === 0 && this.background.size === 0) || this.pausedFlag || this.disposed);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     this.clearTimer();
     for (const timer of this.reconcileTimers.values()) this.clock.clearTimeout(timer);
     this.reconcileTimers.clear();
     this.pending.clear();
+    this.background.clear();
     await this.cancelRunning();
     this.notifyIdle();
   }
 
+  /** Nothing in the foreground runs or waits (a deep run may go on behind). */
   private isIdle(): boolean {
-    return !this.running && (this.pending.size === 0 || this.pausedFlag);
+    return !this.busy && (this.pending.size === 0 || this.pausedFlag);
   }
 
   private requeue(folderKey: string, work: FolderWork): void {
+    if (work.kind === 'deep') return void this.background.add(folderKey);
     const newer = this.pending.get(folderKey);
-    if (!newer) this.pending.set(folderKey, work);
+    if (!newer || newer.kind === 'deep') this.pending.set(folderKey, work);
     else if (work.kind === 'full' || newer.kind === 'full') this.pending.set(folderKey, { kind: 'full', rebuild: (work.kind === 'full' && work.rebuild) || (newer.kind === 'full' && newer.rebuild) });
     else this.pending.set(folderKey, { kind: 'paths', paths: new Set([...work.paths, ...newer.paths]) });
   }
 
   private kick(delayMs: number): void {
     this.options.onChange();
-    if (this.disposed || this.pausedFlag || this.running) return;
+    if (this.disposed || this.pausedFlag) return;
+    // Anything in the foreground preempts the deep tier: it stops (keeping what it finished) and waits its turn again.
+    if (this.running?.work.kind === 'deep' && this.pending.size > 0) {
+      this.background.add(this.running.folderKey);
+      this.running.controller.abort();
+    }
+    if (this.running) return;
     this.clearTimer();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
@@ -181,13 +233,16 @@ export class IndexScheduler {
   private async next(): Promise<void> {
     if (this.disposed || this.pausedFlag || this.running) return;
     // Full passes first: they were asked for explicitly.
-    const entry = [...this.pending.entries()].sort((a, b) => Number(b[1].kind === 'full') - Number(a[1].kind === 'full'))[0];
-    if (!entry) {
+    let entry: [string, FolderWork] | undefined = [...this.pending.entries()].sort((a, b) => Number(b[1].kind === 'full') - Number(a[1].kind === 'full'))[0];
+    if (entry) this.pending.delete(entry[0]);
+    else {
       this.notifyIdle();
-      return;
+      const deep = this.background.values().next();
+      if (deep.done) return;
+      this.background.delete(deep.value);
+      entry = [deep.value, { kind: 'deep' }];
     }
     const [folderKey, work] = entry;
-    this.pending.delete(folderKey);
     const controller = new AbortController();
     const done = (async () => {
       try {
@@ -203,8 +258,10 @@ export class IndexScheduler {
     if (work.kind === 'full' && !controller.signal.aborted) this.lastFull.set(folderKey, this.clock.now());
     else if (work.kind === 'paths') this.scheduleReconcile(folderKey);
     this.options.onChange();
-    if (this.pending.size > 0 && !this.pausedFlag) this.kick(0);
-    else this.notifyIdle();
+    // A deep run that made way: what preempted it has waited for it, and starts now.
+    if (work.kind === 'deep' && controller.signal.aborted && this.pending.size > 0 && !this.pausedFlag && !this.disposed) return void this.next();
+    if ((this.pending.size > 0 || this.background.size > 0) && !this.pausedFlag) this.kick(0);
+    if (this.pending.size === 0 || this.pausedFlag) this.notifyIdle();
   }
 
   private scheduleReconcile(folderKey: string): void {
@@ -223,6 +280,11 @@ export class IndexScheduler {
   }
 
   private notifyIdle(): void {
+    if (this.isQuiet()) {
+      const quiet = this.quietWaiters;
+      this.quietWaiters = [];
+      for (const resolve of quiet) resolve();
+    }
     if (!this.isIdle()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

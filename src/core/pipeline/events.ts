@@ -1,5 +1,6 @@
 /** What an indexing run reports while it works, and what it returns when it ends. */
 import type { DefaultExclusion } from '../files/default-exclusions';
+import type { Tier } from '../store/types';
 
 export interface SkippedFile {
   path: string;
@@ -23,10 +24,12 @@ export interface IndexProgress {
   etaSeconds: number | undefined;
   currentFile: string | undefined;
   elapsedSeconds: number;
+  /** The tier this pass computes: `fast` (words and static vectors), `deep` (the transformer). */
+  tier: Tier;
 }
 
 export type IndexEvent =
-  | { type: 'start'; folder: string; indexDir: string; rebuildReason?: string; repairReason?: string; /** The index lock a crash left was taken over. */ lockNote?: string }
+  | { type: 'start'; folder: string; indexDir: string; tier: Tier; rebuildReason?: string; repairReason?: string; /** The index lock a crash left was taken over. */ lockNote?: string }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'skip'; file: SkippedFile }
   | { type: 'commit'; files: number; chunks: number }
@@ -56,4 +59,10 @@ export interface IndexSummary {
   repairReason?: string;
   /** Build output folders (`build/`, `dist/`, `out/`, `target/`) the default excludes kept out of a full walk; absent when none. */
   excludedByDefault?: DefaultExclusion[];
+  /** The tier of this pass (the run's last pass, in a run of several). */
+  tier: Tier;
+  /** Chunks of each tier in the index after the run. */
+  tierCounts: { fast: number; deep: number };
+  /** A run of several passes (fast, then deep): each pass's own summary, in order. */
+  passes?: IndexSummary[];
 }

@@ -27,7 +27,7 @@ import type { VectorCache } from '../embed/vector-cache';
 import type { EnginePools } from '../pool/pools';
 import { hashText } from '../store/layout';
 import type { IndexStore } from '../store/store';
-import type { ChunkRecord, FileUpdate } from '../store/types';
+import type { CatalogEntry, ChunkRecord, FileUpdate, Tier } from '../store/types';
 import { Channel } from './channel';
 import type { IndexEvent, IndexProgress, IndexSummary, SkippedFile } from './events';
 
@@ -36,7 +36,13 @@ export interface IndexRunContext {
   store: IndexStore;
   pools: EnginePools;
   embedder: Embedder;
-  /** Vectors by content shared with other indexes (branches, worktrees, clones); none when unset. */
+  /**
+   * The tier of the vectors `embedder` computes (default deep). A fast pass indexes what changed with
+   * static vectors; a deep pass also takes the files whose chunks are still fast and gives them the
+   * transformer's. A vector stored or cached of a tier at least as good is reused, never recomputed.
+   */
+  tier?: Tier;
+  /** The transformer's vectors by content, shared with other indexes (branches, worktrees, clones); none when unset. */
   vectorCache?: VectorCache;
   config: QuipuConfig;
   host: FileHost;
@@ -86,6 +92,21 @@ const CHUNK_QUEUE_BYTES = 4 * 1024 * 1024;
 /** Later commits wait for at least this share of the index in new chunks (or `commitChunks`, or a minute). */
 const COMMIT_GROWTH = 0.5;
 
+interface TieredVector {
+  vector: Float32Array;
+  tier: Tier;
+}
+
+/** A vector of `tier` serves a run that computes `wanted`: deep serves both, fast only a fast run. */
+function serves(tier: Tier, wanted: Tier): boolean {
+  return tier === 'deep' || wanted === 'fast';
+}
+
+/** A catalog entry's chunks all have vectors good enough for a run of `tier`. */
+function tierDone(entry: CatalogEntry, tier: Tier): boolean {
+  return tier === 'fast' || !entry.fastChunks;
+}
+
 /** Everything one run shares: its context, queues, counters and the signal that stops it. */
 interface RunState {
   ctx: IndexRunContext;
@@ -110,8 +131,10 @@ interface RunState {
   toChunk: Channel<ReadFile>;
   toEmbed: Channel<ChunkedFile>;
   toStore: Channel<FileUpdate>;
+  /** The tier of the vectors this run computes. */
+  tier: Tier;
   /** Vectors of this run (and reused ones) by model-input hash, oldest first. */
-  vectorCache: Map<string, Float32Array>;
+  vectorCache: Map<string, TieredVector>;
   stagedChunks: number;
   lastCommit: number;
 }
@@ -120,7 +143,7 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const run = createRunState(ctx);
   const closeAll = () => [run.toRead, run.toChunk, run.toEmbed, run.toStore].forEach((c) => c.close());
   run.signal.addEventListener('abort', closeAll, { once: true });
-  emit(run, { type: 'start', folder: ctx.folder, indexDir: ctx.store.dir, rebuildReason: ctx.store.rebuildReason });
+  emit(run, { type: 'start', folder: ctx.folder, indexDir: ctx.store.dir, tier: run.tier, rebuildReason: ctx.store.rebuildReason });
 
   const discover = runStage(run, () => discoverStage(run), run.toRead);
   const readers = Array.from({ length: ctx.config.pipeline.readConcurrency }, () => runStage(run, () => readStage(run)));
@@ -172,6 +195,7 @@ function createRunState(ctx: IndexRunContext): RunState {
     toChunk: new Channel(Math.max(CHUNK_GROUP_FILES, ctx.config.pipeline.chunkWorkers * 2), sourceBytes, CHUNK_QUEUE_BYTES),
     toEmbed: new Channel(capacity),
     toStore: new Channel(capacity),
+    tier: ctx.tier ?? 'deep',
     vectorCache: new Map(),
     stagedChunks: 0,
     lastCommit: performance.now(),
@@ -232,6 +256,7 @@ function reportProgress(run: RunState, force = false): void {
     etaSeconds: run.discoveryDone && bytesPerSecond > 0 ? (run.bytesToIndex - run.bytesIndexed) / bytesPerSecond : undefined,
     currentFile: run.currentFile,
     elapsedSeconds: (now - run.started) / 1000,
+    tier: run.tier,
   };
   emit(run, { type: 'progress', progress: snapshot });
 }
@@ -283,7 +308,7 @@ async function walk(run: RunState, events: AsyncIterable<PathEvent>): Promise<vo
 async function considerFile(run: RunState, file: DiscoveredFile): Promise<void> {
   run.seen.add(file.path);
   const known = run.ctx.store.catalog.get(file.path);
-  if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+  if (known && known.size === file.size && known.mtimeMs === file.mtimeMs && tierDone(known, run.tier)) {
     run.counters.filesUnchanged++;
   } else {
     await run.toRead.push(file);
@@ -325,7 +350,7 @@ async function readOne(run: RunState, file: DiscoveredFile): Promise<void> {
     return;
   }
   const known = store.catalog.get(file.path);
-  if (known && known.hash === hash) {
+  if (known && known.hash === hash && tierDone(known, run.tier)) {
     store.stageTouch(file.path, file.size, file.mtimeMs);
     run.counters.filesUnchanged++;
     return;
@@ -411,9 +436,15 @@ async function embedStage(run: RunState): Promise<void> {
   }
 }
 
-function remember(run: RunState, inputHash: string, vector: Float32Array): void {
+function remember(run: RunState, inputHash: string, known: TieredVector): void {
   if (run.vectorCache.size >= VECTOR_CACHE_ENTRIES) run.vectorCache.delete(run.vectorCache.keys().next().value!);
-  run.vectorCache.set(inputHash, vector);
+  run.vectorCache.set(inputHash, known);
+}
+
+/** A vector this run may reuse for the input: of this run, or stored for the file's previous version, of a tier good enough. */
+function reusable(run: RunState, inputHash: string, previous: Map<string, TieredVector> | undefined): TieredVector | undefined {
+  for (const known of [run.vectorCache.get(inputHash), previous?.get(inputHash)]) if (known && serves(known.tier, run.tier)) return known;
+  return undefined;
 }
 
 async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> {
@@ -422,21 +453,22 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
   const missing = new Map<string, DocumentInput>(); // inputHash -> model input, for inputs with no vector yet
   for (const item of window) {
     run.currentFile = item.file.path;
-    const previous = store.catalog.has(item.file.path) ? await store.vectorsOf(item.file.path) : undefined;
+    const previous = store.catalog.has(item.file.path) ? await store.tieredVectorsOf(item.file.path) : undefined;
     const list: ChunkRecord[] = [];
     for (const chunk of item.chunks) {
       const inputHash = hashModelInput(chunk.ids);
-      const known = run.vectorCache.get(inputHash) ?? previous?.get(inputHash);
+      const known = reusable(run, inputHash, previous);
       if (known) remember(run, inputHash, known);
       else if (!missing.has(inputHash)) missing.set(inputHash, { ids: chunk.ids, text: chunk.input });
-      list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, inputHash, vector: known ?? new Float32Array(0) });
+      list.push({ text: chunk.text, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page, symbol: chunk.symbol, inputHash, vector: known?.vector ?? new Float32Array(0), tier: known?.tier ?? run.tier });
     }
     records.set(item, list);
   }
-  // Embedded before for another index, branch or folder: read, not embedded.
+  // Embedded by the transformer before, for another index, branch or folder: read, not embedded
+  // (a fast pass takes them too: the chunk is deep at once).
   if (run.ctx.vectorCache && missing.size > 0) {
     for (const [inputHash, vector] of run.ctx.vectorCache.getMany([...missing.keys()])) {
-      remember(run, inputHash, vector);
+      remember(run, inputHash, { vector, tier: 'deep' });
       missing.delete(inputHash);
     }
   }
@@ -444,7 +476,7 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
   if (run.ctx.sharedVectors && missing.size > 0) {
     for (const [inputHash, vector] of await run.ctx.sharedVectors([...missing.keys()])) {
       if (!missing.has(inputHash)) continue;
-      remember(run, inputHash, vector);
+      remember(run, inputHash, { vector, tier: 'deep' });
       missing.delete(inputHash);
     }
   }
@@ -456,8 +488,9 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
       const vectors = await embedder.embedDocuments(batch.map(([, input]) => input), run.signal);
       const dims = vectors.length / batch.length;
       const embedded = batch.map(([inputHash], i): [string, Float32Array] => [inputHash, vectors.slice(i * dims, (i + 1) * dims)]);
-      for (const [inputHash, vector] of embedded) remember(run, inputHash, vector);
-      run.ctx.vectorCache?.putMany(embedded);
+      for (const [inputHash, vector] of embedded) remember(run, inputHash, { vector, tier: run.tier });
+      // The shared cache holds the transformer's vectors only (a static one costs less to compute than to look up).
+      if (run.tier === 'deep') run.ctx.vectorCache?.putMany(embedded);
       run.counters.chunksEmbedded += batch.length;
       reportProgress(run);
     });
@@ -466,9 +499,12 @@ async function embedWindow(run: RunState, window: ChunkedFile[]): Promise<void> 
     failure = { error };
   }
   for (const [item, list] of records) {
-    const vectors = list.map((record) => (record.vector.length > 0 ? record.vector : run.vectorCache.get(record.inputHash)));
+    const vectors = list.map((record): TieredVector | undefined => (record.vector.length > 0 ? { vector: record.vector, tier: record.tier ?? 'deep' } : run.vectorCache.get(record.inputHash)));
     if (vectors.some((vector) => !vector)) continue;
-    list.forEach((record, i) => (record.vector = vectors[i]!));
+    list.forEach((record, i) => {
+      record.vector = vectors[i]!.vector;
+      record.tier = vectors[i]!.tier;
+    });
     await run.toStore.push({
       path: item.file.path,
       size: item.file.size,
@@ -554,6 +590,8 @@ function summarize(run: RunState, cancelled: boolean): IndexSummary {
     cancelled,
     rebuildReason: ctx.store.rebuildReason,
     ...(run.excludedByDefault.length > 0 ? { excludedByDefault: run.excludedByDefault } : {}),
+    tier: run.tier,
+    tierCounts: ctx.store.tierCounts,
   };
 }
 

@@ -59,11 +59,28 @@ export function hybridScoreMeaning(query?: string): string {
 }
 
 /**
+ * The fast tier's shares (static vectors: embed/static-embedder.ts), for a sentence and for a symbol,
+ * path or phrase. Lower than the transformer's: with its weights, static vectors and words rank below
+ * words alone (bench/STATIC.md); these were chosen on the code benchmark's tuned part (bench/RANKING.md).
+ */
+export const FAST_VECTOR_WEIGHTS: [number, number] = [0.35, 0.1];
+
+/**
  * Convex combination of the two rankings' scores, each scaled to [0, 1] over the hits it returned
  * (cosine and BM25 live on different scales). A chunk missing from one ranking gets 0 there. Scores
  * beat ranks here: how far ahead the best hit is carries information that rank fusion throws away.
  */
 export function fuseRankings<T extends Ranked>(semantic: T[], lexical: T[], vectorWeight = VECTOR_WEIGHT, fusion: 'scores' | 'ranks' = 'scores'): T[] {
+  return fuseTiers([{ hits: semantic, weight: vectorWeight }], lexical, () => 0, fusion);
+}
+
+/**
+ * The same over an index of tiers: one cosine ranking per tier (each tier's vectors compared with its
+ * own query vector, scaled over its own hits), and each chunk scored by its tier's ranking and weight,
+ * `weight × cosine + (1 − weight) × BM25`. A chunk is in one tier, its best, so an index wholly deep
+ * ranks exactly as a deep-only one, and one wholly fast as the fast tier alone.
+ */
+export function fuseTiers<T extends Ranked>(semantic: { hits: T[]; weight: number }[], lexical: T[], tierOf: (hit: T) => number, fusion: 'scores' | 'ranks' = 'scores'): T[] {
   const scaled = (hits: T[]) => {
     if (fusion === 'ranks') return new Map(hits.map((h, rank) => [h.id, 60 / (60 + rank + 1)]));
     let max = -Infinity;
@@ -74,12 +91,15 @@ export function fuseRankings<T extends Ranked>(semantic: T[], lexical: T[], vect
     }
     return new Map(hits.map((h) => [h.id, max > min ? (h.score - min) / (max - min) : 1]));
   };
-  const v = scaled(semantic);
+  const tiers = semantic.map(({ hits, weight }) => ({ scores: scaled(hits), weight }));
   const l = scaled(lexical);
   const all = new Map<string, T>();
-  for (const hit of [...semantic, ...lexical]) if (!all.has(hit.id)) all.set(hit.id, hit);
+  for (const hit of [...semantic.flatMap(({ hits }) => hits), ...lexical]) if (!all.has(hit.id)) all.set(hit.id, hit);
   return [...all.values()]
-    .map((hit) => ({ ...hit, score: vectorWeight * (v.get(hit.id) ?? 0) + (1 - vectorWeight) * (l.get(hit.id) ?? 0) }))
+    .map((hit) => {
+      const tier = tiers[tierOf(hit)] ?? { scores: new Map<string, number>(), weight: 0 };
+      return { ...hit, score: tier.weight * (tier.scores.get(hit.id) ?? 0) + (1 - tier.weight) * (l.get(hit.id) ?? 0) };
+    })
     .sort((a, b) => b.score - a.score);
 }
 
@@ -141,6 +161,8 @@ export interface RankTuning {
   vectorWeights?: [number, number];
   /** How the two rankings are fused: by scaled scores (the default) or by reciprocal rank (RRF, k = 60). */
   fusion?: 'scores' | 'ranks';
+  /** The fast tier's shares, as `vectorWeights` (FAST_VECTOR_WEIGHTS). */
+  fastVectorWeights?: [number, number];
 }
 
 /**

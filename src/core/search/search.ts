@@ -5,11 +5,11 @@
  * fused once, reordered by the ranking stage (rank.ts), filtered, grouped, and given snippets.
  */
 import { compileGlobs } from '../files/glob';
-import type { ChunkMetadata } from '../store/types';
+import type { ChunkMetadata, Tier } from '../store/types';
 import type { StoreQueryOptions, VectorStore } from '../store/vector-store';
 import { findDefinitions, type SourcedPart } from './definitions';
 import { searchLexical } from './lexical';
-import { fuseRankings, rankCandidates, vectorWeightOf, type Candidate, type RankTuning } from './rank';
+import { FAST_VECTOR_WEIGHTS, fuseTiers, rankCandidates, vectorWeightOf, type Candidate, type RankTuning } from './rank';
 import { queryIntent } from './ranking/query-intent';
 import { snippetOf, SnippetTerms } from './snippet';
 
@@ -66,11 +66,15 @@ function byScoreThenPlace(a: Candidate, b: Candidate): number {
 export interface SearchQuery {
   text: string;
   /**
-   * The query's embedding; needed unless the mode is lexical. A promise lets the lexical ranking
-   * run on this thread while the embedding is still being computed in its worker.
+   * The query's embedding for a tier's vectors; needed unless the mode is lexical. Asked for only for
+   * the tiers the searched stores hold, before the words are ranked, so the lexical ranking runs on
+   * this thread while the embedding is still being computed in its worker.
    */
-  vector?: Float32Array | Promise<Float32Array>;
+  embed?: (tier: Tier) => Promise<Float32Array>;
 }
+
+/** The tiers in the order search lists them (a chunk's tier indexes its cosine ranking). */
+const TIERS: readonly Tier[] = ['deep', 'fast'];
 
 /** One store searched, and what of it: a folder's index, a team's base, a team's overlay. */
 export interface SearchSource {
@@ -104,16 +108,28 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   // Chunk ids are unique within a store only: with several sources, the key names the source too.
   const keyOf = sources.length === 1 ? (_: number, id: string) => id : (source: number, id: string) => `${source}:${id}`;
 
-  const semantic = async (limit: number): Promise<Candidate[]> => {
-    if (!query.vector) throw new Error(`a ${mode} search needs the query's embedding`);
-    const vector = await query.vector;
-    const perSource = await Promise.all(sources.map((source) => source.store.vectorCandidates(vector, limit, optionsOf(source))));
+  // The tiers of vector the sources hold; each one's query vector starts now.
+  const tiers = mode === 'lexical' ? [] : TIERS.filter((tier) => sources.some((source) => source.store.tiers().has(tier)));
+  if (tiers.length > 0 && !query.embed) throw new Error(`a ${mode} search needs the query's embedding`);
+  const vectors = new Map(tiers.map((tier) => [tier, query.embed!(tier)]));
+  const semantic = async (tier: Tier, limit: number): Promise<Candidate[]> => {
+    const vector = await vectors.get(tier)!;
+    const perSource = await Promise.all(sources.map((source) => (source.store.tiers().has(tier) ? source.store.vectorCandidates(vector, limit, { ...optionsOf(source), tier }) : Promise.resolve([]))));
     const candidates: Candidate[] = [];
     perSource.forEach((hits, source) => {
       for (const hit of hits) candidates.push({ id: keyOf(source, hit.id), score: hit.score, source, hit });
     });
     return candidates.sort((a, b) => b.score - a.score).slice(0, limit);
   };
+  // Each tier's cosines, with that tier's share of a fused score for this query.
+  const semanticByTier = () =>
+    Promise.all(
+      tiers.map(async (tier) => ({
+        hits: await semantic(tier, depth),
+        weight: tier === 'fast' ? vectorWeightOf(query.text, options.ranking?.fastVectorWeights ?? FAST_VECTOR_WEIGHTS) : vectorWeightOf(query.text, options.ranking?.vectorWeights),
+      })),
+    );
+  const tierOf = (candidate: Candidate) => tiers.indexOf(candidate.hit.metadata.tier);
   // The words' indexes of every source, read once: ranked below, and where definitions are looked up by name.
   const parts: SourcedPart[] =
     mode === 'vector' ? [] : (await Promise.all(sources.map((source) => source.store.lexicalParts(optionsOf(source))))).flatMap((sourceParts, source) => sourceParts.map((part) => ({ ...part, source })));
@@ -128,11 +144,14 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   // A quoted phrase reads the words' ranking deeper, to find the chunks that hold the phrase.
   // Every mode reads `depth` deep: the ranking stage reorders what it is given.
   if (mode === 'lexical') candidates = lexical(depth);
-  else if (mode === 'vector') candidates = await semantic(depth);
-  else {
+  else if (mode === 'vector') {
+    // One tier: its cosines as they are. Two: each scaled over its own hits (two models' cosines do not compare).
+    const lists = await semanticByTier();
+    candidates = lists.length === 1 ? lists[0].hits : fuseTiers(lists.map(({ hits }) => ({ hits, weight: 1 })), [], tierOf).slice(0, depth);
+  } else {
     // Words first: they need no embedding, so they overlap with the model's work on the query.
     const words = lexical(depth);
-    candidates = fuseRankings(await semantic(depth), words, vectorWeightOf(query.text, options.ranking?.vectorWeights), options.ranking?.fusion);
+    candidates = fuseTiers(await semanticByTier(), words, tierOf, options.ranking?.fusion);
   }
   const texts = new Map<string, Promise<string>>();
   const textOf = (candidate: Candidate): Promise<string> => {

@@ -29,8 +29,8 @@ export class NotIndexedError extends Error {
 export async function similarInStore(store: IndexStore, source: SimilarSource, options: Omit<SearchOptions, 'mode'> = {}): Promise<SimilarAnswer> {
   const entry = store.catalog.get(source.path);
   if (!entry || entry.chunkIds.length === 0) throw new NotIndexedError(`${source.path} is not in the index (not indexed yet, skipped, or ignored).`);
-  const vectors = await store.vectorsOf(source.path);
-  const anyVector = vectors.values().next().value;
+  const vectors = await store.tieredVectorsOf(source.path);
+  const anyVector = vectors.values().next().value?.vector;
   if (!anyVector) throw new NotIndexedError(`${source.path} has no stored vectors.`);
   // Every chunk of the file, with its metadata: a scan limited to the file's path.
   const vectorStore = LocalVectorStore.of(store);
@@ -40,12 +40,14 @@ export async function similarInStore(store: IndexStore, source: SimilarSource, o
   if (to < from) throw new RangeError(`end_line ${to} is before start_line ${from}.`);
   const picked = own.filter((hit) => hit.metadata.startLine <= to && hit.metadata.endLine >= from).sort((a, b) => a.metadata.startLine - b.metadata.startLine);
   if (picked.length === 0) throw new RangeError(`${source.path} has no indexed lines in ${from}-${to === Number.MAX_SAFE_INTEGER ? 'end' : to}.`);
-  const query = meanVector(picked.map((hit) => vectors.get(hit.metadata.inputHash)).filter((v): v is Float32Array => v !== undefined));
+  // Vectors compare within a tier: the source's best tier, and only chunks of that tier answer.
+  const tier = picked.some((hit) => hit.metadata.tier === 'deep') ? 'deep' : 'fast';
+  const query = meanVector(picked.filter((hit) => hit.metadata.tier === tier).map((hit) => vectors.get(hit.metadata.inputHash)?.vector).filter((v): v is Float32Array => v !== undefined));
   const sourceIds = new Set(picked.map((hit) => hit.id));
   const topK = options.topK ?? 10;
   const allowed = acceptorOf(toQueryOptions(options));
   const wanted = options.groupByFile ? topK * 5 : topK;
-  const hits = await vectorStore.vectorCandidates(query, wanted, { predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
+  const hits = await vectorStore.vectorCandidates(query, wanted, { tier, predicate: (m) => allowed(m) && !(m.path === source.path && overlaps(m, picked)) });
   const results: SearchResult[] = [];
   const files = new Set<string>();
   for (const hit of hits) {

@@ -60,5 +60,6 @@ function catalogEntryProblem(path: string, e: CatalogEntry, shards: number): str
   if (!Array.isArray(e.chunkIds) || !e.chunkIds.every((id) => typeof id === 'string')) return `has damaged chunk ids for ${path}`;
   if (typeof e.hash !== 'string' || typeof e.size !== 'number' || typeof e.mtimeMs !== 'number') return `has a damaged entry for ${path}`;
   if (e.textSum !== undefined && !isFileSum(e.textSum)) return `has a damaged texts checksum for ${path}`;
+  if (e.fastChunks !== undefined && (!Number.isSafeInteger(e.fastChunks) || e.fastChunks < 1 || e.fastChunks > e.chunkIds.length)) return `has a damaged tier count for ${path}`;
   return undefined;
 }

@@ -20,7 +20,9 @@
 import { createHash } from 'node:crypto';
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
-import type { ChunkMetadata, FileUpdate, StoreIdentity } from './types';
+import type { ChunkMetadata, FileUpdate, StoreIdentity, Tier } from './types';
+
+const DEEP_ONLY: ReadonlySet<Tier> = new Set(['deep']);
 import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type StoreQueryOptions, type StoredFile, type TextHit, type VectorStore } from './vector-store';
 
 /** Environment variable holding the server's token (sent as a bearer token; never from settings). */
@@ -164,6 +166,11 @@ export class ChromaStore implements VectorStore {
     return this.manifest?.updatedAt;
   }
 
+  /** A team index is written by the transformer only (publishing refuses fast-tier chunks). */
+  tiers(): ReadonlySet<Tier> {
+    return DEEP_ONLY;
+  }
+
   async refresh(): Promise<void> {
     const got = await this.call(() => this.meta.get({ ids: ['manifest'], include: ['documents'] as never }));
     const text = got.documents[0];
@@ -224,7 +231,7 @@ export class ChromaStore implements VectorStore {
       update.chunks.forEach((chunk, i) => {
         if (chunk.vector.length !== this.wanted.dimensions) throw new TeamIndexError(`a chunk of ${path} has ${chunk.vector.length} dimensions, the team index ${this.wanted.dimensions}`);
         if (leftoverChunks.has(chunkIds[i])) return void keepChunks.add(chunkIds[i]);
-        const metadata = serverMetadataOf({ path, ext: update.ext, lang: update.language, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page ?? 0, chunk: i, textKey: fileId, inputHash: chunk.inputHash, symbol: chunk.symbol ?? '' }, P);
+        const metadata = serverMetadataOf({ path, ext: update.ext, lang: update.language, startLine: chunk.startLine, endLine: chunk.endLine, page: chunk.page ?? 0, chunk: i, textKey: fileId, inputHash: chunk.inputHash, symbol: chunk.symbol ?? '', tier: 'deep' }, P);
         newChunks.push({ id: chunkIds[i], embedding: Array.from(chunk.vector), metadata, document: chunk.text });
       });
       if (leftoverFiles.has(fileId)) keepFiles.add(fileId);
@@ -419,7 +426,7 @@ function serverMetadataOf(m: ChunkMetadata, born: number): Metadata {
 function chunkMetadataOf(raw: Metadata | null | undefined): ChunkMetadata & { born: number; died: number } {
   const r = (raw ?? {}) as { path: string; ext: string; inputHash: string; born: number; died: number; rest?: string };
   const [lang, startLine, endLine, page, chunk, textKey, symbol] = JSON.parse(r.rest ?? '[]') as [string, number, number, number, number, string, string];
-  return { path: r.path, ext: r.ext, inputHash: r.inputHash, born: r.born, died: r.died, lang, startLine, endLine, page, chunk, textKey, symbol };
+  return { path: r.path, ext: r.ext, inputHash: r.inputHash, born: r.born, died: r.died, lang, startLine, endLine, page, chunk, textKey, symbol, tier: 'deep' };
 }
 
 function liveAt(L: number): Where[] {

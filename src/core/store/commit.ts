@@ -82,9 +82,11 @@ export async function commitStaged(state: IndexState, staging: Staging, shards: 
           textKey,
           inputHash: chunk.inputHash,
           symbol: chunk.symbol ?? '',
+          tier: chunk.tier ?? 'deep',
         },
       });
     });
+    const fastChunks = update.chunks.filter((chunk) => chunk.tier === 'fast').length;
     nextCatalog.set(path, {
       size: update.size,
       mtimeMs: update.mtimeMs,
@@ -95,6 +97,7 @@ export async function commitStaged(state: IndexState, staging: Staging, shards: 
       textKey,
       chunkIds,
       textSum,
+      ...(fastChunks > 0 ? { fastChunks } : {}),
     });
   }
   for (const [path, stat] of staging.touched) {

@@ -4,7 +4,7 @@
  */
 import { readManifest } from './manifest';
 import { IndexStore } from './store';
-import type { ChunkMetadata, FileUpdate, StoreIdentity } from './types';
+import type { ChunkMetadata, FileUpdate, StoreIdentity, Tier } from './types';
 import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type StoreQueryOptions, type StoredFile, type TextHit, type VectorStore } from './vector-store';
 
 export class LocalVectorStore implements VectorStore {
@@ -41,6 +41,11 @@ export class LocalVectorStore implements VectorStore {
 
   indexedCommit(): string | undefined {
     return this.store.indexedCommit;
+  }
+
+  tiers(): ReadonlySet<Tier> {
+    const { fast, deep } = this.store.tierCounts;
+    return new Set<Tier>([...(fast > 0 ? ['fast' as const] : []), ...(deep > 0 ? ['deep' as const] : [])]);
   }
 
   refresh(): Promise<void> {

@@ -27,6 +27,8 @@ export async function publishIndex(local: IndexStore, target: VectorStore, optio
   for (const [index, path] of changed.entries()) {
     const update = await local.fileUpdateOf(path);
     if (!update) continue;
+    // A team index holds the transformer's vectors only: a file still in the fast tier waits for its deep pass.
+    if (update.chunks.some((chunk) => chunk.tier === 'fast')) throw new Error(`${path} has no deep vectors yet (its index run was stopped before the deep tier reached it): index the folder to the end, then publish`);
     target.stageFile(update);
     summary.filesUploaded++;
     summary.chunksUploaded += update.chunks.length;

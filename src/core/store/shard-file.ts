@@ -36,6 +36,8 @@ interface Header {
   page: number[];
   inputHash: string[];
   symbol: string[];
+  /** The rows whose vector is a fast-tier one (absent: none, as in shards written before tiers). */
+  fastRows?: number[];
 }
 
 export function emptyShardRows(dims: number): ShardRows {
@@ -98,6 +100,8 @@ export function serializeShardRows(rows: ShardRows): Buffer {
     header.inputHash.push(m.inputHash);
     header.symbol.push(m.symbol);
   }
+  const fastRows = rows.metadata.flatMap((m, row) => (m.tier === 'fast' ? [row] : []));
+  if (fastRows.length > 0) header.fastRows = fastRows;
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const vectorsAt = 8 + Math.ceil(json.length / 4) * 4;
   const out = Buffer.alloc(vectorsAt + rows.halves.byteLength);
@@ -125,12 +129,14 @@ export function deserializeShardRows(bytes: Buffer): ShardRows {
   if (bytes.length !== vectorsAt + rows * dims * 2) throw new Error(`the vector shard is ${bytes.length} bytes, not the ${vectorsAt + rows * dims * 2} its header says`);
   const columns = [header.ids, header.file, header.chunk, header.startLine, header.endLine, header.page, header.inputHash, header.symbol];
   if (!Array.isArray(header.files) || columns.some((column) => !Array.isArray(column) || column.length !== rows)) throw new Error('the vector shard has damaged columns');
+  const fast = new Set(header.fastRows ?? []);
+  if (header.fastRows !== undefined && (!Array.isArray(header.fastRows) || header.fastRows.some((row) => !Number.isSafeInteger(row) || row < 0 || row >= rows))) throw new Error('the vector shard has a damaged tier column');
   const metadata: ChunkMetadata[] = new Array<ChunkMetadata>(rows);
   for (let row = 0; row < rows; row++) {
     const file = header.files[header.file[row]];
     if (!Array.isArray(file) || file.length !== 4) throw new Error(`the vector shard names no file for row ${row}`);
     const [path, ext, lang, textKey] = file;
-    metadata[row] = { path, ext, lang, startLine: header.startLine[row], endLine: header.endLine[row], page: header.page[row], chunk: header.chunk[row], textKey, inputHash: header.inputHash[row], symbol: header.symbol[row] };
+    metadata[row] = { path, ext, lang, startLine: header.startLine[row], endLine: header.endLine[row], page: header.page[row], chunk: header.chunk[row], textKey, inputHash: header.inputHash[row], symbol: header.symbol[row], tier: fast.has(row) ? 'fast' : 'deep' };
   }
   // Used where they lie: a view needs 2-byte alignment (a large read has its own buffer at 0; copy otherwise).
   const start = bytes.byteOffset + vectorsAt;

@@ -23,7 +23,13 @@ import { acquireLock, type IndexLock, type LockOptions } from './lock';
 import { openIndexState } from './open';
 import { rowAsFloats, ShardCache } from './shard-cache';
 import { TextFiles } from './texts';
-import { IndexCorruptError, type CatalogEntry, type ChunkRecord, type FileUpdate, type IndexState, type SearchableShard, type StoreIdentity } from './types';
+import { IndexCorruptError, type CatalogEntry, type ChunkRecord, type FileUpdate, type IndexState, type SearchableShard, type StoreIdentity, type Tier } from './types';
+
+/** Chunks of each tier in a committed index. */
+export interface TierCounts {
+  fast: number;
+  deep: number;
+}
 
 export class IndexStore {
   private readonly staging = new Staging();
@@ -31,6 +37,7 @@ export class IndexStore {
   private readonly textFiles: TextFiles;
   private countedCatalog?: ReadonlyMap<string, CatalogEntry>;
   private countedChunks = 0;
+  private countedFast = 0;
   /**
    * Told of a damaged file that callers go on without (a result shown without its text, where a
    * damaged shard fails the search): the engine leaves a note for the next writer to repair it.
@@ -102,13 +109,28 @@ export class IndexStore {
 
   /** Chunks in the committed catalog; counted once per catalog (the writer asks after every file). */
   get chunkCount(): number {
+    return this.counted().chunks;
+  }
+
+  /** Chunks by the tier of their vector (a deep-only index: every chunk is deep). */
+  get tierCounts(): TierCounts {
+    const { chunks, fast } = this.counted();
+    return { fast, deep: chunks - fast };
+  }
+
+  private counted(): { chunks: number; fast: number } {
     if (this.countedCatalog !== this.state.catalog) {
-      let count = 0;
-      for (const entry of this.state.catalog.values()) count += entry.chunkIds.length;
-      this.countedChunks = count;
+      let chunks = 0;
+      let fast = 0;
+      for (const entry of this.state.catalog.values()) {
+        chunks += entry.chunkIds.length;
+        fast += entry.fastChunks ?? 0;
+      }
+      this.countedChunks = chunks;
+      this.countedFast = fast;
       this.countedCatalog = this.state.catalog;
     }
-    return this.countedChunks;
+    return { chunks: this.countedChunks, fast: this.countedFast };
   }
 
   /** Changes staged but not yet committed. */
@@ -149,11 +171,16 @@ export class IndexStore {
 
   /** Vectors already stored for a file, by model input hash, to reuse when the file changes a little. */
   async vectorsOf(path: string): Promise<Map<string, Float32Array>> {
+    return new Map([...(await this.tieredVectorsOf(path))].map(([inputHash, { vector }]) => [inputHash, vector]));
+  }
+
+  /** The same, with each vector's tier (a fast one is no use to a deep pass). */
+  async tieredVectorsOf(path: string): Promise<Map<string, { vector: Float32Array; tier: Tier }>> {
     const entry = this.state.catalog.get(path);
-    const vectors = new Map<string, Float32Array>();
+    const vectors = new Map<string, { vector: Float32Array; tier: Tier }>();
     if (!entry) return vectors;
     const { rows, chunkRows } = await this.shards.chunksOf(entry);
-    for (const row of chunkRows) if (row !== undefined) vectors.set(rows.metadata[row].inputHash, rowAsFloats(rows, row));
+    for (const row of chunkRows) if (row !== undefined) vectors.set(rows.metadata[row].inputHash, { vector: rowAsFloats(rows, row), tier: rows.metadata[row].tier });
     return vectors;
   }
 
@@ -171,7 +198,7 @@ export class IndexStore {
       const m = rows.metadata[row];
       ext = m.ext;
       language = m.lang;
-      chunks.push({ text: texts[m.chunk] ?? '', startLine: m.startLine, endLine: m.endLine, ...(m.page ? { page: m.page } : {}), inputHash: m.inputHash, vector: rowAsFloats(rows, row), ...(m.symbol ? { symbol: m.symbol } : {}) });
+      chunks.push({ text: texts[m.chunk] ?? '', startLine: m.startLine, endLine: m.endLine, ...(m.page ? { page: m.page } : {}), inputHash: m.inputHash, vector: rowAsFloats(rows, row), tier: m.tier, ...(m.symbol ? { symbol: m.symbol } : {}) });
     });
     return { path, size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, ext, language, chunks };
   }

@@ -8,6 +8,13 @@ import type { VectorMatrix } from './dot-kernel';
 import type { FileSum } from './file-sums';
 import type { ShardLexicalIndex } from './lexical-index';
 
+/**
+ * Which embedding a chunk's vector is: the static model's (`fast`, at tokenizer speed) or the
+ * transformer's (`deep`: the local MiniLM or a remote model). An index of two tiers holds both kinds,
+ * each chunk in its best; search scores each kind with its own query vector (search/search.ts).
+ */
+export type Tier = 'fast' | 'deep';
+
 export interface ChunkRecord {
   text: string;
   startLine: number;
@@ -21,6 +28,8 @@ export interface ChunkRecord {
    */
   inputHash: string;
   vector: Float32Array;
+  /** Which embedding `vector` is (absent: deep). */
+  tier?: Tier;
   /** Enclosing symbol (function, class, heading), when the chunker knows it. */
   symbol?: string;
 }
@@ -46,6 +55,8 @@ export interface CatalogEntry {
   chunkIds: string[];
   /** Length and CRC32 of the texts file (absent in an index written before Quipu kept them). */
   textSum?: FileSum;
+  /** How many of its chunks have only a fast-tier vector (absent: none; every chunk is deep). */
+  fastChunks?: number;
 }
 
 /** What a shard's committed files must hold, recorded with the generation they were written for. */
@@ -90,6 +101,8 @@ export interface ChunkMetadata extends Record<string, string | number | boolean>
   inputHash: string;
   /** Enclosing symbol (function, class, heading), when known ('' when not). */
   symbol: string;
+  /** Which embedding the chunk's vector is. */
+  tier: Tier;
 }
 
 export interface StoreIdentity {

@@ -10,7 +10,7 @@
  */
 import type { MetadataFilter } from 'vectra';
 import type { ShardLexicalIndex } from './lexical-index';
-import type { ChunkMetadata, FileUpdate, StoreHit, StoreIdentity } from './types';
+import type { ChunkMetadata, FileUpdate, StoreHit, StoreIdentity, Tier } from './types';
 
 /** A file as the store's catalog knows it: what the overlay compares, and what an overlay reuses. */
 export interface StoredFile {
@@ -29,6 +29,8 @@ export interface StoreQueryOptions {
   predicate?: (metadata: ChunkMetadata) => boolean;
   /** Paths whose chunks are never returned (the overlay's changed and deleted files). */
   excludePaths?: ReadonlySet<string>;
+  /** Only chunks whose vector is of this tier (a query vector compares with its own model's vectors only). */
+  tier?: Tier;
 }
 
 /** A hit with its chunk text, when the store has it at hand (a server returns it with the hit). */
@@ -57,6 +59,8 @@ export interface VectorStore {
   indexedCommit(): string | undefined;
   /** Re-reads which generation is committed (a server's writer may have published another). */
   refresh(): Promise<void>;
+  /** The tiers of vector the committed generation holds (a team index: deep only). */
+  tiers(): ReadonlySet<Tier>;
   /** Path → file, for the committed generation. */
   catalog(): Promise<ReadonlyMap<string, StoredFile>>;
   stageFile(update: FileUpdate): void;
@@ -95,7 +99,9 @@ export function sameIdentity(a: StoreIdentity, b: StoreIdentity): boolean {
 /** The filters of `options` as one predicate over a candidate's metadata. */
 export function acceptorOf(options: StoreQueryOptions = {}): (metadata: ChunkMetadata) => boolean {
   const excluded = options.excludePaths;
-  const base = baseAcceptor(options);
+  const filtered = baseAcceptor(options);
+  const { tier } = options;
+  const base = tier ? (metadata: ChunkMetadata) => metadata.tier === tier && filtered(metadata) : filtered;
   if (!excluded || excluded.size === 0) return base;
   return (metadata) => !excluded.has(metadata.path) && base(metadata);
 }

@@ -86,7 +86,7 @@ export class TeamIndex {
     const indexDir = resolve(options.indexDir ?? QuipuEngine.defaultIndexDir(this.folder));
     const local = await IndexStore.open(indexDir, identity, { write: true });
     try {
-      const target = await ChromaStore.open(this.target.url, this.target.collection, identity, { write: true, token: this.target.token });
+      const target = await ChromaStore.open(this.target.url, this.target.collection, await this.engine.deepIdentity(), { write: true, token: this.target.token });
       const commit = options.commit ?? (await headCommitOf(this.folder));
       const published = await publishIndex(local, target, { commit, onProgress: options.onPublishProgress });
       await target.close();
@@ -221,7 +221,7 @@ export class TeamIndex {
   private async connect(): Promise<ChromaStore | undefined> {
     if (this.base) return this.base;
     try {
-      this.base = await ChromaStore.open(this.target.url, this.target.collection, await this.engine.storeIdentity(), { write: false, token: this.target.token });
+      this.base = await ChromaStore.open(this.target.url, this.target.collection, await this.engine.deepIdentity(), { write: false, token: this.target.token });
       return this.base;
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
