@@ -156,3 +156,26 @@ test('a changed ignore file makes a watcher event a full pass: what it now ignor
     await keeper.close();
   }
 });
+
+test('the keeper indexes in the fast tier, then completes the deep tier behind it', async () => {
+  const folder = servedFolder();
+  const clock = new ManualClock();
+  const keeper = servedKeeper([folder], () => Promise.resolve(engine), () => undefined, undefined, clock);
+  try {
+    keeper.requestFull(folder.root);
+    clock.advance(0);
+    await keeper.whenIdle();
+    const afterFast = keeper.stateOf(folder.root);
+    assert.deepEqual(afterFast.tierCounts, { fast: 2, deep: 0 }, JSON.stringify(afterFast));
+    assert.equal(afterFast.deepPending, true);
+    assert.deepEqual(await pathsFor(folder, 'beta'), ['src/beta.ts'], 'searchable before the deep tier');
+    clock.advance(0);
+    await keeper.whenQuiet();
+    const afterDeep = keeper.stateOf(folder.root);
+    assert.deepEqual(afterDeep.tierCounts, { fast: 0, deep: 2 });
+    assert.equal(afterDeep.deepPending, false);
+    assert.equal(afterDeep.lastSummary?.tier, 'fast', 'the last summary is the foreground run’s');
+  } finally {
+    await keeper.close();
+  }
+});

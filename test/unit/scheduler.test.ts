@@ -168,3 +168,65 @@ test('runs for file events are followed by a reconciling full pass, once, when d
   assert.equal(runs.length, 5, 'no event since: no other pass');
   await scheduler.dispose();
 });
+
+test('the deep tier runs only when nothing else waits, yields to any other work, and is taken up again', async () => {
+  const { scheduler, runs } = harness(20);
+  scheduler.requestFull('a');
+  scheduler.requestDeep('a');
+  await advance(0);
+  assert.deepEqual(
+    runs.map((r) => r.kind),
+    ['full'],
+    'the full pass goes first',
+  );
+  runs[0].finish();
+  await advance(0);
+  assert.deepEqual(
+    runs.map((r) => r.kind),
+    ['full', 'deep'],
+  );
+  assert.equal(scheduler.deepFolder, 'a');
+  assert.equal(scheduler.busy, false, 'a deep run is not foreground work');
+  await scheduler.whenIdle(); // resolves with the deep run going
+
+  // A file event stops the deep run at once (before its debounce), then runs, then the deep run again.
+  scheduler.requestPaths('a', ['x.ts']);
+  assert.equal(runs[1].signal.aborted, true, 'the deep run was told to stop');
+  await advance(0);
+  assert.deepEqual(
+    runs.map((r) => r.kind),
+    ['full', 'deep', 'paths'],
+  );
+  let quiet = false;
+  void scheduler.whenQuiet().then(() => (quiet = true));
+  runs[2].finish();
+  await advance(0);
+  assert.deepEqual(
+    runs.map((r) => r.kind),
+    ['full', 'deep', 'paths', 'deep'],
+  );
+  assert.equal(quiet, false, 'whenQuiet waits for the deep tier');
+  runs[3].finish();
+  await advance(0);
+  assert.equal(quiet, true);
+  assert.equal(scheduler.deepPending, 0);
+});
+
+test('pausing keeps the deep tier for later; forgetting a folder drops it', async () => {
+  const { scheduler, runs } = harness(20);
+  scheduler.requestDeep('a');
+  await advance(0);
+  assert.equal(scheduler.deepFolder, 'a');
+  await scheduler.pause();
+  assert.equal(runs[0].signal.aborted, true);
+  assert.equal(scheduler.deepPending, 1, 'kept for after the pause');
+  scheduler.resume();
+  await advance(0);
+  assert.equal(runs.length, 2);
+  assert.equal(runs[1].kind, 'deep');
+  scheduler.forget('a');
+  assert.equal(runs[1].signal.aborted, true);
+  await advance(0);
+  assert.equal(scheduler.deepPending, 0);
+  assert.equal(runs.length, 2);
+});
