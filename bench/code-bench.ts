@@ -7,7 +7,9 @@
  *
  * Flags: --check (validate only), --repos id,id, --split tune|heldout|all, --modes vector,lexical,hybrid, --k 10,
  * --ablation (the ranking stack step by step; --quick: only the whole stack), --set 'key=value;…' (ranking
- * settings, with --ablation; also vectorWeights=0.5/0.25 and fusion=ranks).
+ * settings, with --ablation; also vectorWeights=0.5/0.25, fastVectorWeights=0.35/0.1 and fusion=ranks),
+ * --tiers deep|fast (which vectors the indexes hold: deep, the default, ranks as an index whose deep tier is
+ * complete; fast, the fast tier alone, as a folder ranks before its deep tier starts: index folders of their own).
  * A complete run (every repository, split and mode) rewrites the results part of bench/CODE-BENCH.md and
  * bench/code-bench-results.json; any run writes bench/.cache/code-bench-report.{md,json} (every query's top k).
  */
@@ -29,7 +31,11 @@ import { machineDescription, ROOT } from './lib';
 const OUT_MD = join(ROOT, 'bench', 'CODE-BENCH.md');
 const OUT_JSON = join(ROOT, 'bench', 'code-bench-results.json');
 const CACHE = join(ROOT, 'bench', '.cache');
-const INDEXES = join(CACHE, 'code-bench-index');
+/** `--tiers`: the deep tier's vectors (the default) or the fast tier's alone. */
+let TIERS: 'deep' | 'fast' = 'deep';
+const indexesOf = () => join(CACHE, TIERS === 'deep' ? 'code-bench-index' : 'code-bench-index-fast');
+// The fast tier alone reads no vector cache: a cached transformer vector would make its chunk deep.
+const engineConfig = (cacheDir: string | undefined) => makeConfig({ tiers: TIERS, ...(cacheDir && TIERS === 'deep' ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}) });
 /** Everything above this line in bench/CODE-BENCH.md is written by hand; the script rewrites what follows. */
 const MARKER = '<!-- results: written by npm run eval:code (bench/code-bench.ts); edit above this line -->';
 
@@ -65,8 +71,11 @@ function options() {
       ablation: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       set: { type: 'string' },
+      tiers: { type: 'string', default: 'deep' },
     },
   });
+  if (values.tiers !== 'deep' && values.tiers !== 'fast') throw new Error(`--tiers must be deep or fast, not "${values.tiers}"`);
+  TIERS = values.tiers;
   const split = values.split as Split;
   if (!['tune', 'heldout', 'all'].includes(split)) throw new Error(`--split must be tune, heldout or all, not "${split}"`);
   const modes = values.modes.split(',').map((m) => m.trim()) as SearchMode[];
@@ -80,7 +89,7 @@ function options() {
     // vectorWeights=0.5/0.25: a sentence's and an identifier's embedding share.
     // fusion=ranks: reciprocal rank fusion instead of scaled scores.
     const name = key.trim();
-    settings[name] = name === 'roles' ? JSON.parse(value) : name === 'vectorWeights' ? value.split('/').map(Number) : name === 'fusion' ? value.trim() : Number(value);
+    settings[name] = name === 'roles' ? JSON.parse(value) : name === 'vectorWeights' || name === 'fastVectorWeights' ? value.split('/').map(Number) : name === 'fusion' ? value.trim() : Number(value);
   }
   return { check: values.check, repos, split, modes, k, ablation: values.ablation, quick: values.quick, settings: settings as Partial<RankSettings> };
 }
@@ -96,18 +105,18 @@ async function ablate(loaded: Loaded[], modes: SearchMode[], k: number, settings
   // --quick: only the whole stack, to compare settings.
   const variants = quick ? all.filter((v) => v.name === 'stack') : all;
   const cacheDir = defaultVectorCacheDir();
-  const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));
+  const engine = await QuipuEngine.create(engineConfig(cacheDir));
   const scores = new Map<string, number[]>();
   const add = (key: string, value: number) => scores.set(key, [...(scores.get(key) ?? []), value]);
   try {
     for (const { repo, folder } of loaded) {
-      const indexDir = join(INDEXES, repo.id);
+      const indexDir = join(indexesOf(), repo.id);
       await engine.index(folder, { indexDir });
       for (const variant of variants) {
         for (const mode of modes) {
           for (const q of repo.queries) {
-            const { vectorWeights, fusion, ...stackSettings } = settings as Partial<RankSettings> & Pick<RankTuning, 'vectorWeights' | 'fusion'>;
-            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings: stackSettings, vectorWeights, fusion } });
+            const { vectorWeights, fastVectorWeights, fusion, ...stackSettings } = settings as Partial<RankSettings> & Pick<RankTuning, 'vectorWeights' | 'fastVectorWeights' | 'fusion'>;
+            const found = await engine.search(folder, q.query, { indexDir, topK: k, mode, ranking: { skip: variant.skip, settings: stackSettings, vectorWeights, fastVectorWeights, fusion } });
             const ndcg = scoreGraded(found, q.relevant, k).ndcg;
             const split = repo.heldOut ? 'held out' : 'tuned on';
             for (const group of [`${split}|all`, `${split}|${q.category}`, `${split}|${repo.language}`]) add(`${variant.name}|${mode}|${group}`, ndcg);
@@ -187,12 +196,12 @@ function printCounts(repos: CodeRepo[]): void {
 async function run(loaded: Loaded[], modes: SearchMode[], k: number): Promise<{ runs: QueryRun[]; index: Record<string, { files: number; chunks: number }> }> {
   // The machine's vector cache, as the CLI uses it: a re-run, or a changed chunker, embeds only new chunk texts.
   const cacheDir = defaultVectorCacheDir();
-  const engine = await QuipuEngine.create(makeConfig(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: DEFAULT_VECTOR_CACHE_BYTES } } : {}));
+  const engine = await QuipuEngine.create(engineConfig(cacheDir));
   const runs: QueryRun[] = [];
   const index: Record<string, { files: number; chunks: number }> = {};
   try {
     for (const { repo, folder } of loaded) {
-      const indexDir = join(INDEXES, repo.id);
+      const indexDir = join(indexesOf(), repo.id);
       console.error(`${repo.id}: indexing ${folder}`);
       const summary = await engine.index(folder, { indexDir });
       index[repo.id] = { files: summary.filesSeen, chunks: summary.chunksTotal };
@@ -287,7 +296,8 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   const { runs, index } = await run(loaded, modes, k);
   const minutes = (Date.now() - started) / 60000;
-  const complete = !repos && split === 'all' && SEARCH_MODES.every((m) => modes.includes(m)) && k === DEFAULT_K;
+  // The committed results are the deep tier's (an index whose deep tier is complete); the fast tier's go to bench/INSTANT.md.
+  const complete = !repos && split === 'all' && SEARCH_MODES.every((m) => modes.includes(m)) && k === DEFAULT_K && TIERS === 'deep';
   const scope = `${complete ? 'every repository' : `repositories ${loaded.map((l) => l.repo.id).join(', ')}`}, modes ${modes.join(', ')}`;
   const results = [
     MARKER,

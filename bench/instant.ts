@@ -15,9 +15,9 @@
  * fast tier: time until fully searchable, query latency over every benchmark question (p50, p95), peak RSS;
  * semble indexes the same tree in the same run.
  *
- * Until the tiers land, "fast tier" = an index whose only model is the static one (`--static-model`), and
- * "both tiers" = today's default index; when they land, only the CLI flags in quipuCold() and tierConfig()
- * in bench/instant-child.ts change.
+ * "Fast tier" = `quipu index --tiers fast` (words and static vectors: where the default plan's index is
+ * searchable, before its deep tier starts); "both tiers" = an index whose deep tier is complete (the code
+ * benchmark's).
  *
  * Flags: --repos id,id, --split tune|heldout|all, --k 10, --reps 3 (cold runs per tool; medians reported),
  * --skip-deep, --million (also the 1M-line tree), --million-lines N, --static-model FILE.
@@ -183,7 +183,8 @@ const quipuEnv = () => ({ ...process.env, QUIPU_VECTOR_CACHE: 'off' });
 /** Quipu from nothing: the index process, then the search process until it prints its first result. */
 async function quipuCold(folder: string, indexDir: string, staticModel: string, query: string, k: number): Promise<ColdRun> {
   rmSync(indexDir, { recursive: true, force: true });
-  const tier = ['--static-model', staticModel];
+  // The fast tier alone: the index process ends where the default one goes on into the deep tier.
+  const tier = ['--tiers', 'fast', '--static-model', staticModel];
   const started = performance.now();
   const index = await timed(process.execPath, [CLI, 'index', folder, '--index-dir', indexDir, ...tier, '--json'], quipuEnv());
   const indexSeconds = (performance.now() - started) / 1000;
@@ -473,8 +474,8 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
     '## Instant search: cold time to the first answer, and quality, next to semble',
     '',
     'Written by `npm run bench:instant` (bench/instant.ts); issue 24, "measured side by side". Quipu\'s fast tier',
-    '(until the tiers land: an index whose only model is the static one, `--static-model`) and "both tiers" (today:',
-    'the default MiniLM index, the code benchmark\'s own) next to semble 0.7.0 (PyPI, `scripts/setup-semble.sh`),',
+    '(`quipu index --tiers fast`: words and static vectors, where the default plan is searchable) and "both tiers"',
+    '(an index whose deep tier is complete: the code benchmark\'s own) next to semble 0.7.0 (PyPI, `scripts/setup-semble.sh`),',
     `which embeds with the same static model (\`${meta.staticId}\`, exported by \`scripts/export-model2vec.mjs\`;`,
     'no hub is reached). Cold: no index, no vector cache, a new process; the time runs from the start of the first',
     "process to the first answer printed (Quipu: `quipu index` then `quipu search`, two processes; semble: one Python",
@@ -532,7 +533,7 @@ function report(results: RepoResult[], million: MillionResult | undefined, meta:
       `### A ${(million.lines / 1e6).toFixed(2)}M-line tree (\`--million\`)`,
       '',
       `The benchmark's corpora copied (copy 1 on: about one identifier in four renamed) until ${million.lines.toLocaleString('en')} lines in`,
-      `${million.files} files. Quipu: indexed cold by the fast tier (\`quipu index --static-model\`, no vector cache), a \`quipu search\` for the`,
+      `${million.files} files. Quipu: indexed cold by the fast tier (\`quipu index --tiers fast\`, no vector cache), a \`quipu search\` for the`,
       `first question, then all ${million.queries} benchmark questions in one process with the index loaded. semble: one process indexes`,
       "and answers them all. Searchable: from process start (semble's includes its imports).",
       '',

@@ -110,14 +110,14 @@ function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'):
     none: 'Model:',
   }[index];
   return grouped(command, heading, (c) => {
-    c.option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)')
-      .addOption(
+    c.option('--model <id-or-folder>', 'embedding model: a folder in the transformers.js layout or a Hugging Face id (default: the bundled all-MiniLM-L6-v2)');
+    if (index === 'none') return c;
+    c.addOption(
         new Option('--tiers <plan>', 'fast: words and static vectors only, searchable at tokenizer speed; fast-deep: then the transformer behind them (default); deep: the transformer alone (the only plan with --embed-url)').choices([
           ...TIER_PLANS,
         ]),
       )
       .option('--static-model <file>', "the fast tier's static model (default: the one `npm run setup-model` distils from the bundled model; bench/STATIC.md)");
-    if (index === 'none') return c;
     return c
       .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
       .addOption(new Option('--overlap <n>', 'tokens shared by consecutive chunks').argParser((v) => Number(v)))

@@ -297,7 +297,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
     'sync',
     {
       title: 'Update the index now',
-      description: 'Bring the index up to date now (all of each folder, or only the given paths) and return the run\'s summary. Sends progress notifications when the call has a progress token.',
+      description: 'Bring the index up to date now (all of each folder, or only the given paths), both tiers (words and static vectors first, then the transformer vectors), and return the run\'s summary. Sends progress notifications when the call has a progress token.',
       inputSchema: {
         folder: filters.folder,
         paths: z.array(z.string()).optional().describe('Only these files or folders (relative to a served folder); default: everything.'),
@@ -341,7 +341,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             params: {
               progressToken: token,
               progress: ++step,
-              message: `${folder.name}: ${p.filesIndexed} of ${p.filesToIndex} changed files indexed, ${p.filesSeen} seen${p.discoveryDone ? '' : ' so far'}`,
+              message: `${folder.name} (${p.tier} tier): ${p.filesIndexed} of ${p.filesToIndex} files indexed, ${p.filesSeen} seen${p.discoveryDone ? '' : ' so far'}`,
             },
           })
           .catch(() => undefined);
@@ -350,6 +350,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const outcomes = await ctx.keeper.sync(
         [...byFolder].map(([folder, paths]) => ({ key: folder.root, paths: paths.length > 0 ? paths : undefined })),
         (key, event) => onEvent(folders.find((f) => f.root === key)!, event),
+        // Up to date means every tier: the transformer's vectors too (searches meanwhile use what exists).
+        { deep: true },
       );
       // In the order asked: the keeper answers each request in turn.
       const rows = outcomes.map(({ summary, error }, i) =>

@@ -194,7 +194,7 @@ test("each command's help lists the options it reads: indexing ones only where i
   // Read only by a run that indexes: workers, batches, the vector cache, limits on hostile input.
   const indexing = ['--embed-workers', '--embed-threads', '--chunk-workers', '--batch-size', '--commit-chunks', '--embed-batch-size', '--embed-in-flight', '--no-vector-cache', '--vector-cache-mb', '--worker-heap-mb', '--max-inflated-mb', '--max-extracted-chars'];
   // The index's identity: a reader names them to match an index built with other ones than the defaults.
-  const identity = ['--model', '--static-model', '--max-tokens', '--overlap', '--no-embed-context', '--embed-url', '--embed-model', '--embed-provider', '--embed-dimensions', '--embed-api-key-env', '--embed-query-prefix', '--embed-document-prefix', '--embed-max-tokens'];
+  const identity = ['--model', '--tiers', '--static-model', '--max-tokens', '--overlap', '--no-embed-context', '--embed-url', '--embed-model', '--embed-provider', '--embed-dimensions', '--embed-api-key-env', '--embed-query-prefix', '--embed-document-prefix', '--embed-max-tokens'];
 
   const index = await helpOptions('index');
   for (const option of [...indexing, ...identity, '--embed-local', '--rebuild', '--index-dir', '--json', '--store', '--collection']) assert.ok(index.has(option), `index lists ${option}`);
@@ -210,7 +210,7 @@ test("each command's help lists the options it reads: indexing ones only where i
   for (const option of [...indexing, '--embed-local', '--top', '--rebuild']) assert.ok(!status.has(option), `status does not list ${option}`);
 
   // Texts embedded as given: no chunks, no prefixes, no index.
-  assert.deepEqual([...(await helpOptions('embed'))].sort(), ['--embed-api-key-env', '--embed-dimensions', '--embed-model', '--embed-provider', '--embed-url', '--help', '--json', '--model', '--static-model']);
+  assert.deepEqual([...(await helpOptions('embed'))].sort(), ['--embed-api-key-env', '--embed-dimensions', '--embed-model', '--embed-provider', '--embed-url', '--help', '--json', '--model']);
 
   // verify --repair and eval index: they keep the indexing options.
   for (const command of ['verify', 'eval']) {

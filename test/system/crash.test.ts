@@ -3,14 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndexSummary } from '../../src/core/pipeline/events';
-import { chunkKeyOf, DEFAULT_CHUNK_SETTINGS } from '../../src/core/config/config';
 import { IndexStore } from '../../src/core/store/store';
-import { runCli, tempDir } from '../helpers';
+import { runCli, tempDir, testEngine } from '../helpers';
 import { indexProblems } from '../index-problems';
 
-const identity = { modelId: 'sentence-transformers/all-MiniLM-L6-v2@int8', chunkKey: chunkKeyOf(DEFAULT_CHUNK_SETTINGS), dimensions: 384 };
 
 test('an indexer killed at any moment leaves an index that is readable and agrees with its catalog', async () => {
+  // The index the CLI builds by default: both tiers, one identity naming both models.
+  const identity = await (await testEngine()).storeIdentity();
   const folder = tempDir();
   for (let i = 0; i < 60; i++) {
     writeFileSync(join(folder, `doc-${i}.md`), `# Document ${i}\n\n` + `Line ${i} of a document about subject ${i % 7}.\n`.repeat(40));

@@ -296,6 +296,8 @@ export class FolderKeeper {
   async sync(
     requests: { key: string; paths?: string[] }[],
     onEvent: (key: string, event: IndexEvent) => void,
+    /** Wait for the deep tier too (its runs' events are passed on as well): every tier up to date. */
+    options: { deep?: boolean } = {},
   ): Promise<{ key: string; summary?: IndexSummary; error?: string }[]> {
     const before = new Map<string, number>();
     const followers: [FolderRecord, (event: IndexEvent) => void][] = [];
@@ -312,6 +314,7 @@ export class FolderKeeper {
     this.scheduler.flush();
     try {
       await this.scheduler.whenIdle();
+      if (options.deep) await this.scheduler.whenQuiet();
     } finally {
       for (const [record, follower] of followers) record.followers.delete(follower);
     }
@@ -320,7 +323,8 @@ export class FolderKeeper {
       if (!record) return { key, error: 'the folder is no longer kept' };
       if (record.lockedBy) return { key, error: record.lockedBy };
       if (record.runs === before.get(key)) return { key, error: record.lastError ?? 'the update did not run' };
-      return record.lastSummary ? { key, summary: record.lastSummary } : { key, error: record.lastError ?? 'the update failed' };
+      // The foreground run's summary, with the index's tiers as the last run (the deep tier's, maybe) left them.
+      return record.lastSummary ? { key, summary: { ...record.lastSummary, tierCounts: record.tierCounts ?? record.lastSummary.tierCounts } } : { key, error: record.lastError ?? 'the update failed' };
     });
   }
 
