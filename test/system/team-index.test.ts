@@ -33,9 +33,10 @@ async function publish(url = chroma.url, extra: string[] = []) {
   return runCli(['index', base, '--index-dir', baseIndex, '--store', url, '--collection', COLLECTION, '--json', ...extra]);
 }
 
+/** What the team index holds: the deep tier's vectors alone (the local index also names its fast tier's model). */
 async function identityOfBase(): Promise<StoreIdentity> {
   const manifest = (await readManifest(baseIndex))!;
-  return { modelId: manifest.modelId, chunkKey: manifest.chunkKey, dimensions: manifest.dimensions };
+  return { modelId: (await testEngine()).embedder.id, chunkKey: manifest.chunkKey, dimensions: manifest.dimensions };
 }
 
 async function localChunkCount(): Promise<number> {

@@ -592,7 +592,8 @@ function fastTierOf(config: QuipuConfig, model: ModelInfo): { tiers: TierPlan; f
     // Rows as wide as the transformer's (zeros after the table's), so both tiers share one index.
     return { tiers, fast: StaticEmbedder.open(path, model, model.dimensions) };
   } catch (error) {
-    if (config.tiers !== undefined) throw error;
+    // Asked for by name (tiers or a static model file): an error naming the file.
+    if (config.tiers !== undefined || config.staticModel) throw error;
     return { tiers: 'deep', note: `the fast tier is off: ${(error as Error).message}` };
   }
 }
@@ -614,6 +615,8 @@ function combinePasses(passes: IndexSummary[]): IndexSummary {
     filesUnchanged: first.filesUnchanged,
     filesRemoved: passes.reduce((n, p) => n + p.filesRemoved, 0),
     skipped: first.skipped,
+    // Found, not computed, by the first pass (stored, cached, in-run copies); then the transformer's work (the last pass's).
+    chunksReused: first.chunksReused,
     sourceBytes: first.sourceBytes,
     seconds,
     chunksPerSecond: seconds > 0 ? last.chunksEmbedded / seconds : 0,

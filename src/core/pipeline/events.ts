@@ -44,7 +44,9 @@ export interface IndexSummary {
   filesUnchanged: number;
   filesRemoved: number;
   skipped: SkippedFile[];
+  /** Chunks this run embedded (in a run of both tiers: by the transformer, the deep pass). */
   chunksEmbedded: number;
+  /** Chunks whose vector was found rather than computed: stored, cached, or a copy in this run (both tiers: by the fast pass). */
   chunksReused: number;
   /** Chunks in the index after the run. */
   chunksTotal: number;
