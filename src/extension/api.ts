@@ -28,8 +28,10 @@ export interface QuipuApi {
   indexWorkspace(): Promise<IndexSummary[]>;
   /** Searches every indexed workspace folder; results best first. */
   search(query: string, options?: WorkspaceSearchOptions): Promise<WorkspaceSearchResult[]>;
-  /** Resolves once no indexing runs or waits (file events included). */
+  /** Resolves once no indexing runs or waits (file events included); the deep tier may still run behind. */
   whenIdle(): Promise<void>;
+  /** Resolves once nothing runs or waits, the deep tier (the transformer's vectors) included. */
+  whenQuiet(): Promise<void>;
   /** The state the status bar and the panel show. */
   state(): IndexState;
 }

@@ -63,7 +63,7 @@ export function hybridScoreMeaning(query?: string): string {
  * path or phrase. Lower than the transformer's: with its weights, static vectors and words rank below
  * words alone (bench/STATIC.md); these were chosen on the code benchmark's tuned part (bench/RANKING.md).
  */
-export const FAST_VECTOR_WEIGHTS: [number, number] = [0.35, 0.1];
+export const FAST_VECTOR_WEIGHTS: [number, number] = [0.25, 0.05];
 
 /**
  * Convex combination of the two rankings' scores, each scaled to [0, 1] over the hits it returned
