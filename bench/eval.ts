@@ -3,7 +3,7 @@
  * bench/QUALITY.md (the table, the datasets, the commands, the date, the machine). The full report, every
  * query's top 10 included, goes to bench/.cache/eval-report.json for looking into failures.
  * The corpora come from `npm run eval:datasets`; their indexes are the usual ones (reused when up to date).
- * `npm run eval -- --static-model [file] [--datasets axios,ramda]`: the static model instead of the transformer
+ * `npm run eval -- --static-model [file] [--datasets axios,ramda]`: the fast tier alone (words and static vectors) instead of both tiers
  * (bench/STATIC.md), on some datasets; the table goes to the terminal, and bench/QUALITY.md is left alone.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,12 +38,13 @@ async function main(): Promise<void> {
   const only = args.includes('--datasets') ? args[args.indexOf('--datasets') + 1]?.split(',') : undefined;
   if (staticModel !== undefined || only) {
     const chosen = (only ?? readdirSync(DATASETS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))).map((name) => join(DATASETS, `${name}.json`));
-    const engine = await QuipuEngine.create(makeConfig(staticModel === undefined ? {} : { staticModel }));
+    // --static-model: the fast tier alone (static vectors and words), with that table ('' : the default one).
+    const engine = await QuipuEngine.create(makeConfig(staticModel === undefined ? {} : { tiers: 'fast', staticModel }));
     try {
-      // Its own index folders: a static index and a transformer index of one corpus are two vector spaces.
+      // Its own index folders: a fast-tier index and a two-tier index of one corpus differ.
       const indexRoot = staticModel === undefined ? undefined : join(ROOT, 'bench', '.cache', 'static-index');
       const report = await runEval(engine, await Promise.all(chosen.map((f) => loadDataset(f))), { modes: SEARCH_MODES, indexRoot, onMessage: (m) => console.error(m) });
-      console.log(`${engine.embedder.id}\n${formatEvalTable(report)}`);
+      console.log(`${(await engine.storeIdentity()).modelId}\n${formatEvalTable(report)}`);
     } finally {
       await engine.close();
     }

@@ -41,14 +41,15 @@ interface Row {
 }
 
 async function measure(label: string, staticModel: string | undefined, datasets: LoadedDataset[]): Promise<{ report: EvalReport; id: string }> {
-  const engine = await QuipuEngine.create(makeConfig(staticModel === undefined ? {} : { staticModel }));
+  // A static model: the fast tier alone with that table; none: the transformer alone (the deep tier).
+  const engine = await QuipuEngine.create(makeConfig(staticModel === undefined ? { tiers: 'deep' } : { tiers: 'fast', staticModel }));
   try {
     const report = await runEval(engine, datasets, {
       modes: staticModel === undefined ? ['vector', 'lexical', 'hybrid'] : ['vector', 'hybrid'],
       indexRoot: join(scratch, label),
       onMessage: (m) => console.error(`${label}: ${m}`),
     });
-    return { report, id: engine.embedder.id };
+    return { report, id: engine.fastEmbedder?.id ?? engine.embedder.id };
   } finally {
     await engine.close();
   }
