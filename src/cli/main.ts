@@ -414,17 +414,25 @@ export function buildProgram(): Command {
   });
 
   withTeamOptions(
-    program
-      .command('mcp')
-      .description('serve the folders to coding agents: a Model Context Protocol server on stdio (tools: search, similar, status, sync)')
-      .argument('[folder...]', 'folders to serve (default: the current one; one folder with --store)')
-      .option('--no-watch', 'do not watch the folders; only the `sync` tool updates the indexes')
-      .option('--model <id-or-folder>', 'embedding model (default: the bundled all-MiniLM-L6-v2)'),
-  ).action(async (folders: string[], flags: { watch: boolean; model?: string; store?: string; collection?: string }) => {
+    withModelOptions(
+      program
+        .command('mcp')
+        .description('serve the folders to coding agents: a Model Context Protocol server on stdio (tools: search, similar, status, sync)')
+        .argument('[folder...]', 'folders to serve (default: the current one; one folder with --store)')
+        .option('--no-watch', 'do not watch the folders; only the `sync` tool updates the indexes'),
+      'none',
+    ),
+  ).action(async (folders: string[], flags: { watch: boolean; model?: string; tiers?: TierPlan; staticModel?: string; store?: string; collection?: string }) => {
     const roots = (folders.length > 0 ? folders : ['.']).map(requireFolder);
     const team = teamTargetOf(flags);
     if (team && roots.length !== 1) throw new UsageError('--store serves one folder: name only the folder the team index was published from');
-    await runMcpServer(roots, { watch: flags.watch, model: flags.model, ...(team ? { team } : {}) });
+    await runMcpServer(roots, {
+      watch: flags.watch,
+      model: flags.model,
+      ...(flags.tiers ? { tiers: flags.tiers } : {}),
+      ...(flags.staticModel ? { staticModel: resolve(flags.staticModel) } : {}),
+      ...(team ? { team } : {}),
+    });
   });
 
   withOptionGroups(
