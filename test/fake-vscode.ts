@@ -11,6 +11,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri(path);
   }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.path);
+  }
   static parse(text: string): Uri {
     return new Uri(text.replace(/^file:\/\//, ''));
   }

@@ -28,8 +28,10 @@ export interface QuipuApi {
   indexWorkspace(): Promise<IndexSummary[]>;
   /** Searches every indexed workspace folder; results best first. */
   search(query: string, options?: WorkspaceSearchOptions): Promise<WorkspaceSearchResult[]>;
-  /** Resolves once no indexing runs or waits (file events included). */
+  /** Resolves once no indexing runs or waits (file events included); the deep tier may still run behind. */
   whenIdle(): Promise<void>;
+  /** Resolves once the deep tier is done too (every chunk has the transformer's vectors, with `quipu.tiers` fast-deep). */
+  whenQuiet(): Promise<void>;
   /** The state the status bar and the panel show. */
   state(): IndexState;
 }

@@ -207,6 +207,7 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       },
       search: (query, options = {}) => this.searchWorkspace(query, options),
       whenIdle: () => this.keeper.whenIdle(),
+      whenQuiet: () => this.keeper.whenQuiet(),
       state: () => this.state,
     };
   }

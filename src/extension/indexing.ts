@@ -59,7 +59,7 @@ export class WorkspaceIndexing {
           if (event.type === 'start' && event.rebuildReason) log.info(`${folder.name}: rebuilding the index because ${event.rebuildReason}.`);
           else if (event.type === 'skip') log.debug(`${folder.name}: skipped ${event.file.path}: ${event.file.reason}`);
           // The deep tier's share moves as it commits, not only when its (long, often preempted) run ends.
-          else if (event.type === 'commit' && this.keeper.stateOf(folder.key).deepRunning) void this.refreshStatus(folder.key);
+          else if (event.type === 'commit' && this.keeper.folder(folder.key) && this.keeper.stateOf(folder.key).deepRunning) void this.refreshStatus(folder.key);
         },
         runEnded: (run, outcome) => this.runEnded(run, outcome),
         locked: (folder, message, first) => {

@@ -14,6 +14,7 @@ import type * as vscode from 'vscode';
 import { QuipuController } from '../../src/extension/controller';
 import { engineConfig, readSettings, tierPlanOf } from '../../src/extension/settings';
 import { IndexStatusBar } from '../../src/extension/statusBar';
+import { StatusReportProvider } from '../../src/extension/statusReport';
 import type { IndexState } from '../../src/shared/panel-protocol';
 import { tempDir } from '../helpers';
 
@@ -86,6 +87,16 @@ test('start-up indexes the folder with a notification, and the state says ready'
   assert.match(statusItem().tooltip ?? '', new RegExp(`\nFast tier \\(words and static vectors\\): ${tiers.fast} chunks\n`));
   assert.match(statusItem().tooltip ?? '', new RegExp(`\nDeep tier \\(the transformer's vectors\\): 0 of ${tiers.fast} chunks \\(0%\\)`));
   assert.match(statusItem().tooltip ?? '', /Searching works meanwhile/);
+  // The report, with the deep tier held where it stands (paused), so it is not a race with the deep run.
+  await ctl.keeper.pause();
+  const report = new StatusReportProvider(ctl);
+  try {
+    const text = await report.provideTextDocumentContent();
+    assert.ok(text.includes(`\n| Search tiers | ${tiers.fast} fast |\n| Deep tier | waiting behind other indexing; searching works meanwhile |\n`), text);
+  } finally {
+    report.dispose();
+    ctl.keeper.resume();
+  }
   // Followed from here on: the deep tier must not look like indexing the user waits for.
   ctl.onDidChangeState((state) => deepPhases.push(state));
 });
@@ -108,6 +119,16 @@ test('the deep tier runs in the background: no notification, no spinner; then ev
   const [folder] = ctl.allFolders();
   assert.equal(folder.deepPending, false);
   assert.equal(folder.status?.tierCounts.fast, 0);
+  // "Quipu: Show Index Status": the plan, and a row per folder.
+  const report = new StatusReportProvider(ctl);
+  try {
+    const text = await report.provideTextDocumentContent();
+    assert.match(text, /\nSearch tiers \(setting `quipu.tiers`\): \*\*fast-deep\*\*, words and static vectors first, searchable at once;/);
+    assert.ok(text.includes(`\n| Search tiers | ${ctl.state.chunks} deep |\n`), text);
+    assert.doesNotMatch(text, /\| Deep tier \|/);
+  } finally {
+    report.dispose();
+  }
 });
 
 test('a file event updates that path in the background', async () => {
