@@ -51,7 +51,7 @@ export class IndexStatusBar implements vscode.Disposable {
         break;
     }
     if (state.team) this.showTeam(state.team, state.phase);
-    if (state.tiers && state.phase !== 'untrusted') item.tooltip = [item.tooltip, ...tierLines(state.tiers)].join('\n');
+    if (state.tiers && state.tiers.fast + state.tiers.deep > 0 && state.phase !== 'untrusted') item.tooltip = [item.tooltip, ...tierLines(state.tiers)].join('\n');
     // Where the code goes to be embedded is always in view: another machine shows a cloud.
     if (state.remoteEmbedder) {
       item.text = item.text.replace(/^\$\([\w~-]+\)/, (icon) => `${icon} $(cloud)`);

@@ -9,6 +9,7 @@ import { describeRuntime } from '../core/embed/runtime';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
 import type { IndexState, TierState } from '../shared/panel-protocol';
+import { describeTierCounts } from '../shared/tiers';
 
 export const STATUS_SCHEME = 'quipu-status';
 export const STATUS_URI = vscode.Uri.from({ scheme: STATUS_SCHEME, path: '/Quipu Index Status.md' });
@@ -19,14 +20,6 @@ const PLAN_WORDS: Record<TierState['plan'], string> = {
   'fast-deep': "words and static vectors first, searchable at once; the transformer's vectors replace them in the background",
   deep: "the transformer's vectors only: a file is searchable once they are computed",
 };
-
-/** "740 fast, 494 deep (40% deep)", "1,234 deep", "1,234 fast". */
-export function describeTierCounts(fast: number, deep: number): string {
-  const n = (count: number) => count.toLocaleString('en-US');
-  if (fast === 0) return `${n(deep)} deep`;
-  if (deep === 0) return `${n(fast)} fast`;
-  return `${n(fast)} fast, ${n(deep)} deep (${Math.floor((100 * deep) / (fast + deep))}% deep)`;
-}
 
 /** The report is made again when the phase or the tiers' progress changes. */
 function reportKey(state: IndexState): string {
@@ -101,8 +94,8 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       lines.push(`| Model | ${s?.modelId ?? 'not loaded'} |`);
       lines.push(`| Embeddings computed | ${s?.embeddedBy ?? 'not known yet'} |`);
       if (s?.tiers && !s.staleReason) {
-        const { fast, deep } = s.tierCounts;
-        lines.push(`| Search tiers | ${describeTierCounts(fast, deep)} |`);
+        const { fast } = s.tierCounts;
+        lines.push(`| Search tiers | ${describeTierCounts(s.tierCounts)} |`);
         if (s.tiers !== 'fast' && fast > 0) {
           const where = entry.deepRunning ? 'computed in the background now' : entry.deepPending ? 'waiting behind other indexing' : 'incomplete (the next update continues it)';
           lines.push(`| Deep tier | ${where}; searching works meanwhile |`);

@@ -16,6 +16,7 @@ import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult 
 import { freshnessNote, tierNote } from './format';
 import type { TierPlan } from '../core/config/config';
 import type { KeptFolderState } from '../core/keeper/folder-keeper';
+import { describeTierCounts } from '../shared/tiers';
 import type { FolderKeeper } from '../core/keeper/folder-keeper';
 import type { ServedWatches } from './watch';
 import { searchScope } from '../core/engine/searcher';
@@ -323,7 +324,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
           [
             `${r.folder} (${r.root}): ${r.files} files, ${r.chunks} chunks, model ${r.model}, ${r.updated_at ? `updated ${r.updated_at}` : 'never indexed'}.`,
             r.must_rebuild ? `  Must be rebuilt: ${r.must_rebuild}.` : '',
-            `  Tiers ${r.tiers}: ${describeTierCounts(r.fast_chunks, r.deep_chunks)}; ${DEEP_TIER_WORDS[r.deep_tier]}${r.deep_progress ? ` (${r.deep_progress.files_indexed} of ${r.deep_progress.files_to_index} files${r.deep_progress.discovery_done ? '' : ' so far'})` : ''}.`,
+            `  Tiers ${r.tiers}: ${describeTierCounts({ fast: r.fast_chunks, deep: r.deep_chunks })}; ${DEEP_TIER_WORDS[r.deep_tier]}${r.deep_progress ? ` (${r.deep_progress.files_indexed} of ${r.deep_progress.files_to_index} files${r.deep_progress.discovery_done ? '' : ' so far'})` : ''}.`,
             r.tier_note ? `  Note: ${r.tier_note}.` : '',
             r.progress ? `  Updating: ${r.progress.files_indexed} of ${r.progress.files_to_index} changed files done, ${r.progress.files_seen} seen.` : r.updating ? '  A full update is waiting to run.' : '',
             r.pending_files > 0 ? `  ${r.pending_files} changed file(s) not indexed yet.` : '',
@@ -499,11 +500,4 @@ function notReady(ctx: ToolContext, folder: ServedFolder, error: Error): string 
   if (state.lockedBy) return `${folder.name}: ${state.lockedBy} Nothing is committed yet; search again once it has.`;
   if (state.fullPass) return `${folder.name} is not indexed yet; an update is about to start. Call \`sync\` to wait for it.`;
   return `${folder.name}: ${error.message.replace(/Run `quipu index.*$/, '')} Call \`sync\` to index it.`;
-}
-
-/** "740 fast, 494 deep (40% deep)", "1234 deep", "1234 fast". */
-function describeTierCounts(fast: number, deep: number): string {
-  if (fast === 0) return `${deep} deep`;
-  if (deep === 0) return `${fast} fast`;
-  return `${fast} fast, ${deep} deep (${Math.floor((100 * deep) / (fast + deep))}% deep)`;
 }
