@@ -15,9 +15,8 @@ import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } fro
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
 import { freshnessNote, tierNote } from './format';
 import type { TierPlan } from '../core/config/config';
-import type { KeptFolderState } from '../core/keeper/folder-keeper';
 import { describeTierCounts } from '../shared/tiers';
-import type { FolderKeeper } from '../core/keeper/folder-keeper';
+import type { FolderKeeper, KeptFolderState } from '../core/keeper/folder-keeper';
 import type { ServedWatches } from './watch';
 import { searchScope } from '../core/engine/searcher';
 import type { TeamSession, TeamSessionState } from '../core/team/team-session';
