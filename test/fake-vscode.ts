@@ -11,6 +11,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri(path);
   }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.path);
+  }
   static parse(text: string): Uri {
     return new Uri(text.replace(/^file:\/\//, ''));
   }
@@ -66,7 +69,31 @@ export const commands = {
   },
 };
 
+export const StatusBarAlignment = { Left: 1, Right: 2 };
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+/** A status bar item: what it shows, read by the tests. */
+export class FakeStatusBarItem {
+  text = '';
+  tooltip: string | undefined;
+  name: string | undefined;
+  command: string | undefined;
+  backgroundColor: ThemeColor | undefined;
+  visible = false;
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  dispose(): void {}
+}
+
 export const window = {
+  createStatusBarItem: (): FakeStatusBarItem => new FakeStatusBarItem(),
   showErrorMessage: (message: string): Promise<undefined> => {
     calls.errors.push(message);
     return Promise.resolve(undefined);
@@ -116,7 +143,7 @@ export const workspace = {
   },
 };
 
-const fake = { Uri, CancellationTokenSource, EventEmitter, ProgressLocation, commands, window, workspace };
+const fake = { Uri, CancellationTokenSource, EventEmitter, ProgressLocation, StatusBarAlignment, ThemeColor, commands, window, workspace };
 
 // Resolve "vscode" to this module's exports, for every later require in this process.
 const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };

@@ -102,11 +102,15 @@ function grouped(command: Command, heading: string, add: (command: Command) => C
   return add(command.optionsGroup(heading)).optionsGroup('Options:');
 }
 
-/** `index`: what the command does with an index, as for `withRemoteOptions`; `embed` cuts no chunks. */
-function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'): Command {
+/**
+ * `index`: what the command does with an index, as for `withRemoteOptions`; `embed` cuts no chunks;
+ * `mcp` serves indexes (it builds them with the default chunks, in the tiers it is told).
+ */
+function withModelOptions(command: Command, index: 'builds' | 'reads' | 'serves' | 'none'): Command {
   const heading = {
     builds: 'Model and chunks (recorded by the index; a change rebuilds it):',
     reads: 'Model and chunks (only to read an index built with other ones than the defaults):',
+    serves: 'Model and tiers:',
     none: 'Model:',
   }[index];
   return grouped(command, heading, (c) => {
@@ -118,6 +122,7 @@ function withModelOptions(command: Command, index: 'builds' | 'reads' | 'none'):
         ]),
       )
       .option('--static-model <file>', "the fast tier's static model (default: the one `npm run setup-model` distils from the bundled model; bench/STATIC.md)");
+    if (index === 'serves') return c;
     return c
       .addOption(new Option('--max-tokens <n>', 'largest chunk, in model tokens').argParser(positiveInt))
       .addOption(new Option('--overlap <n>', 'tokens shared by consecutive chunks').argParser((v) => Number(v)))
@@ -414,17 +419,25 @@ export function buildProgram(): Command {
   });
 
   withTeamOptions(
-    program
-      .command('mcp')
-      .description('serve the folders to coding agents: a Model Context Protocol server on stdio (tools: search, similar, status, sync)')
-      .argument('[folder...]', 'folders to serve (default: the current one; one folder with --store)')
-      .option('--no-watch', 'do not watch the folders; only the `sync` tool updates the indexes')
-      .option('--model <id-or-folder>', 'embedding model (default: the bundled all-MiniLM-L6-v2)'),
-  ).action(async (folders: string[], flags: { watch: boolean; model?: string; store?: string; collection?: string }) => {
+    withModelOptions(
+      program
+        .command('mcp')
+        .description('serve the folders to coding agents: a Model Context Protocol server on stdio (tools: search, similar, status, sync)')
+        .argument('[folder...]', 'folders to serve (default: the current one; one folder with --store)')
+        .option('--no-watch', 'do not watch the folders; only the `sync` tool updates the indexes'),
+      'serves',
+    ),
+  ).action(async (folders: string[], flags: { watch: boolean; model?: string; tiers?: TierPlan; staticModel?: string; store?: string; collection?: string }) => {
     const roots = (folders.length > 0 ? folders : ['.']).map(requireFolder);
     const team = teamTargetOf(flags);
     if (team && roots.length !== 1) throw new UsageError('--store serves one folder: name only the folder the team index was published from');
-    await runMcpServer(roots, { watch: flags.watch, model: flags.model, ...(team ? { team } : {}) });
+    await runMcpServer(roots, {
+      watch: flags.watch,
+      model: flags.model,
+      ...(flags.tiers ? { tiers: flags.tiers } : {}),
+      ...(flags.staticModel ? { staticModel: resolve(flags.staticModel) } : {}),
+      ...(team ? { team } : {}),
+    });
   });
 
   withOptionGroups(

@@ -21,7 +21,7 @@ import { WorkspaceIndexing } from './indexing';
 import type { OpenRequest, PanelHost } from './panel/host';
 import type { IndexState, PanelCommand, PanelFileGroup } from '../shared/panel-protocol';
 import type { SearchIntent } from '../shared/search-intent';
-import { pipelineSettingsOf, readSettings, type QuipuSettings } from './settings';
+import { pipelineSettingsOf, readSettings, tierPlanOf, type QuipuSettings } from './settings';
 import { indexStateOf } from './state';
 import { WorkspaceSearch } from './workspace-search';
 
@@ -32,6 +32,9 @@ export interface FolderIndex extends WorkspaceFolderIndex {
   skipped: SkippedFile[];
   /** Why the last run did not complete, in words for the user. */
   problem?: string;
+  /** The deep tier is computed now in the background, or waits its turn. */
+  deepRunning: boolean;
+  deepPending: boolean;
 }
 
 export class QuipuController implements PanelHost, vscode.Disposable {
@@ -109,6 +112,11 @@ export class QuipuController implements PanelHost, vscode.Disposable {
   /** "Quipu: Index Workspace": every folder, with a progress notification. */
   indexAll(rebuild = false): void {
     this.indexing.indexAll(rebuild);
+  }
+
+  /** Every folder brought up to date in the background (no notification): a settings change that needs a pass. */
+  updateAll(): void {
+    this.indexing.updateAll();
   }
 
   /** File events from the watcher. */
@@ -213,11 +221,20 @@ export class QuipuController implements PanelHost, vscode.Disposable {
 
   private withRuns(entry: WorkspaceFolderIndex): FolderIndex {
     const kept = this.keeper.folder(entry.key) ? this.keeper.stateOf(entry.key) : undefined;
-    return { ...entry, lastSummary: kept?.lastSummary, skipped: kept?.skipped ?? [], problem: this.indexing.problemOf(entry.key) };
+    return {
+      ...entry,
+      lastSummary: kept?.lastSummary,
+      skipped: kept?.skipped ?? [],
+      problem: this.indexing.problemOf(entry.key),
+      deepRunning: kept?.deepRunning ?? false,
+      deepPending: kept?.deepPending ?? false,
+    };
   }
 
   private updateState(): void {
     const teamFolder = this.folders.teamFolder();
+    const kept = this.folders.all().flatMap((entry) => (this.keeper.folder(entry.key) ? [this.keeper.stateOf(entry.key)] : []));
+    const tierNote = tierPlanOf(this.settings).note;
     const state = indexStateOf({
       settings: this.settings,
       trusted: this.trusted,
@@ -229,6 +246,9 @@ export class QuipuController implements PanelHost, vscode.Disposable {
       engineProblem: this.host.engineProblem,
       teamProblem: this.host.teamProblem,
       teamState: this.host.teamState,
+      // The deep tier runs in the background: not `busy`, so no spinner; its progress goes to the tier state.
+      deep: { running: kept.some((k) => k.deepRunning), pending: kept.some((k) => k.deepPending), progress: this.keeper.progress },
+      ...(tierNote ? { tierNote } : {}),
     });
     this.currentState = state;
     this.stateChanged.fire(state);

@@ -12,7 +12,7 @@ import { TeamSession, type TeamSessionState } from '../core/team/team-session';
 import { allowedOnce } from './consent';
 import type { WorkspaceFolderIndex } from './folders';
 import { ScopedDisposables } from './scoped-disposables';
-import { engineConfig, type QuipuSettings } from './settings';
+import { engineConfig, tierPlanOf, type QuipuSettings } from './settings';
 
 /** The secret-storage key of the remote embedder's API key (command "Quipu: Set Embedding API Key"). */
 export const EMBEDDER_API_KEY_SECRET = 'quipu.embedder.apiKey';
@@ -50,6 +50,12 @@ export class EngineHost {
         .then((embedder) =>
           QuipuEngine.create({ ...engineConfig(this.settings()), embedder }, { modelCacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath }),
         )
+        .then((engine) => {
+          // Fewer tiers than asked for (a remote embedder, a missing static model): said once per engine; the status shows it too.
+          const note = tierPlanOf(this.settings()).note ?? engine.tierNote;
+          if (note) this.log.warn(`Search tiers: ${note}.`);
+          return engine;
+        })
         .catch((error: unknown) => {
           this.engine = undefined;
           this.engineProblem = (error as Error).message;

@@ -159,6 +159,15 @@ async function onSettingsChanged(ctl: QuipuController, event: vscode.Configurati
     await ctl.resetEngine();
     return;
   }
+  if (change === 'tiers') {
+    // A new engine with the new plan, then an incremental pass in the background: a fast tier added
+    // is computed at tokenizer speed, a deep tier follows it; a change to or from deep alone rebuilds
+    // (the log says why). No notification: searching goes on meanwhile.
+    await ctl.resetEngine();
+    await ctl.refreshStatuses();
+    if (vscode.workspace.getConfiguration('quipu').get('autoIndex', true)) ctl.updateAll();
+    return;
+  }
   if (change === 'rebuild') {
     await ctl.resetEngine();
     await ctl.refreshStatuses();

@@ -58,6 +58,8 @@ export class WorkspaceIndexing {
         event: (folder, event) => {
           if (event.type === 'start' && event.rebuildReason) log.info(`${folder.name}: rebuilding the index because ${event.rebuildReason}.`);
           else if (event.type === 'skip') log.debug(`${folder.name}: skipped ${event.file.path}: ${event.file.reason}`);
+          // The deep tier's share moves as it commits, not only when its (long, often preempted) run ends.
+          else if (event.type === 'commit' && this.keeper.folder(folder.key) && this.keeper.stateOf(folder.key).deepRunning) void this.refreshStatus(folder.key);
         },
         runEnded: (run, outcome) => this.runEnded(run, outcome),
         locked: (folder, message, first) => {
@@ -106,6 +108,12 @@ export class WorkspaceIndexing {
     }
   }
 
+  /** Every folder's full (incremental) pass in the background: only the status bar shows it. */
+  updateAll(): void {
+    if (!vscode.workspace.isTrusted) return;
+    for (const entry of this.deps.folders.all()) this.keeper.requestFull(entry.key);
+  }
+
   /** File events from the watcher. */
   filesChanged(uris: readonly vscode.Uri[]): void {
     if (!vscode.workspace.isTrusted) return;
@@ -151,9 +159,16 @@ export class WorkspaceIndexing {
     return summary;
   }
 
-  private async runEnded({ folder }: KeeperRun, outcome: RunOutcome): Promise<void> {
+  private async runEnded({ folder, work }: KeeperRun, outcome: RunOutcome): Promise<void> {
     const { log } = this.deps;
-    if (outcome.kind === 'unanswered') {
+    if (outcome.kind === 'done' && work.kind === 'deep') {
+      const { summary } = outcome;
+      const { fast, deep } = summary.tierCounts;
+      log.info(
+        `${folder.name}: deep tier ${summary.cancelled ? 'paused for other work' : 'done'} after ${summary.seconds.toFixed(1)} s: ` +
+          `${summary.chunksEmbedded} chunks embedded by the transformer; ${deep} deep, ${fast} fast in the index.`,
+      );
+    } else if (outcome.kind === 'unanswered') {
       log.warn(`${folder.name}: ${this.deps.host.teamState?.notice ?? 'the team index does not answer'}; the overlay is updated when it does.`);
     } else if (outcome.kind === 'done') {
       const summary = outcome.summary;
@@ -164,7 +179,12 @@ export class WorkspaceIndexing {
       );
       for (const skipped of summary.skipped) log.info(`  skipped ${skipped.path}: ${skipped.reason}`);
     }
-    const entry = this.deps.folders.get(folder.key);
+    await this.refreshStatus(folder.key);
+  }
+
+  /** The folder's index status read again (after a run, or a commit of the deep tier), and the state rendered. */
+  private async refreshStatus(key: string): Promise<void> {
+    const entry = this.deps.folders.get(key);
     if (entry) await this.deps.folders.refreshStatus(entry, () => this.deps.host.getEngine());
     this.deps.changed();
   }

@@ -4,7 +4,7 @@
  * rules change what is indexed (update), worker counts only need new worker pools.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, type LimitSettings, type PipelineSettings, type QuipuConfig } from '../core/config/config';
+import { DEFAULT_LIMIT_SETTINGS, DEFAULT_PIPELINE_SETTINGS, makeConfig, TIER_PLANS, type LimitSettings, type PipelineSettings, type QuipuConfig, type TierPlan } from '../core/config/config';
 import type { RemoteEmbedderSettings } from '../core/config/embedder-settings';
 import { DEFAULT_VECTOR_CACHE_BYTES, defaultVectorCacheDir } from '../core/embed/vector-cache';
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
@@ -25,6 +25,11 @@ export interface QuipuSettings {
   batchSize: number;
   maxResults: number;
   searchMode: SearchMode;
+  /**
+   * `quipu.tiers` when set (user or workspace) to a known plan; unset: the engine's default (fast-deep
+   * with the bundled model, deep with a remote one; deep alone, said, when the static model is missing).
+   */
+  tiers?: TierPlan;
   /** A remote embedding endpoint from the user's own settings (never a workspace's); unset: local. */
   embedder?: RemoteEmbedderSettings;
   /** A team index on a server, from the user's own settings (never a workspace's); unset: local indexes only. */
@@ -42,7 +47,7 @@ export interface TeamIndexSettings {
   collection: string;
 }
 
-export type SettingsChange = 'none' | 'search' | 'pools' | 'files' | 'team' | 'rebuild';
+export type SettingsChange = 'none' | 'search' | 'pools' | 'tiers' | 'files' | 'team' | 'rebuild';
 
 const REBUILD_KEYS = ['quipu.model', 'quipu.chunkTokens', 'quipu.embedder'];
 const FILE_KEYS = ['quipu.include', 'quipu.exclude', 'quipu.maxFileSizeKB', 'quipu.indexPdf', 'quipu.indexDocx', 'files.exclude', 'search.exclude'];
@@ -65,12 +70,33 @@ export function readSettings(): QuipuSettings {
     batchSize: c.get('batchSize', 0),
     maxResults: c.get('maxResults', 30),
     searchMode: c.get<SearchMode>('searchMode', DEFAULT_SEARCH_MODE),
+    tiers: readTiers(c),
     embedder: readEmbedderSettings(c),
     teamIndex: readTeamIndexSettings(c),
     vectorCacheMB: c.get('vectorCacheMB', DEFAULT_VECTOR_CACHE_BYTES >> 20),
     maxInflatedMB: c.get('maxInflatedMB', DEFAULT_LIMIT_SETTINGS.maxInflatedBytes / (1024 * 1024)),
     maxExtractedChars: c.get('maxExtractedChars', DEFAULT_LIMIT_SETTINGS.maxExtractedChars),
     workerHeapMB: c.get('workerHeapMB', DEFAULT_LIMIT_SETTINGS.workerHeapMb),
+  };
+}
+
+/** `quipu.tiers` as set by the user or the workspace; the default value, or one not known, is left to the engine. */
+function readTiers(c: vscode.WorkspaceConfiguration): TierPlan | undefined {
+  const inspected = c.inspect<string>('tiers');
+  const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+  return TIER_PLANS.find((plan) => plan === value);
+}
+
+/**
+ * The tiers the engine is asked for, and why they differ from the setting: a remote embedder computes
+ * the deep tier alone (its vector size is only known from its answers), so any other plan becomes deep.
+ */
+export function tierPlanOf(settings: QuipuSettings): { tiers?: TierPlan; note?: string } {
+  if (!settings.embedder) return settings.tiers ? { tiers: settings.tiers } : {};
+  if (settings.tiers === undefined || settings.tiers === 'deep') return { tiers: 'deep' };
+  return {
+    tiers: 'deep',
+    note: `"quipu.tiers" is ${settings.tiers}, but a remote embedder ("quipu.embedder.url") computes the deep tier alone: indexing with the deep tier only`,
   };
 }
 
@@ -123,6 +149,7 @@ export function classifyChange(event: vscode.ConfigurationChangeEvent): Settings
   if (event.affectsConfiguration('quipu.teamIndex')) return 'team';
   if (FILE_KEYS.some((key) => event.affectsConfiguration(key))) return 'files';
   if (POOL_KEYS.some((key) => event.affectsConfiguration(key))) return 'pools';
+  if (event.affectsConfiguration('quipu.tiers')) return 'tiers';
   if (event.affectsConfiguration('quipu')) return 'search';
   return 'none';
 }
@@ -137,9 +164,11 @@ export function engineConfig(settings: QuipuSettings, folder?: vscode.WorkspaceF
     ...enabledGlobs(vscode.workspace.getConfiguration('search', folder).get<Record<string, unknown>>('exclude', {})),
   ];
   const cacheDir = settings.vectorCacheMB > 0 ? defaultVectorCacheDir() : undefined;
+  const { tiers } = tierPlanOf(settings);
   return makeConfig({
     model: settings.model,
     embedder: settings.embedder,
+    ...(tiers ? { tiers } : {}),
     ...(cacheDir ? { vectorCache: { dir: cacheDir, maxBytes: settings.vectorCacheMB * 2 ** 20 } } : {}),
     chunk: { maxTokens: Math.max(32, settings.chunkTokens) },
     pipeline: pipelineSettingsOf(settings),

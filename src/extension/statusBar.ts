@@ -3,7 +3,7 @@
  * Clicking it shows the index status.
  */
 import * as vscode from 'vscode';
-import { progressText } from './state';
+import { progressText, tierLines } from './state';
 import type { IndexState, TeamIndexState } from '../shared/panel-protocol';
 
 export class IndexStatusBar implements vscode.Disposable {
@@ -45,11 +45,13 @@ export class IndexStatusBar implements vscode.Disposable {
         item.tooltip = state.message ?? 'Run "Quipu: Index Workspace" to index this workspace.';
         break;
       case 'ready':
-        item.text = `$(database) Quipu ${state.files} files`;
+        // The deep tier fills in behind, in the background: a share, not a spinner (searching works throughout).
+        item.text = `$(database) Quipu ${state.files} files${state.tiers?.deepIncomplete ? ` · deep ${state.tiers.deepPercent}%` : ''}`;
         item.tooltip = `Quipu: ${state.files} files, ${state.chunks} chunks indexed.${state.message ? `\n${state.message}` : ''}`;
         break;
     }
     if (state.team) this.showTeam(state.team, state.phase);
+    if (state.tiers && state.tiers.fast + state.tiers.deep > 0 && state.phase !== 'untrusted') item.tooltip = [item.tooltip, ...tierLines(state.tiers)].join('\n');
     // Where the code goes to be embedded is always in view: another machine shows a cloud.
     if (state.remoteEmbedder) {
       item.text = item.text.replace(/^\$\([\w~-]+\)/, (icon) => `${icon} $(cloud)`);

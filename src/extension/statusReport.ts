@@ -8,9 +8,24 @@ import { usableCores } from '../core/config/cores';
 import { describeRuntime } from '../core/embed/runtime';
 import { formatBytes } from '../core/files/discover';
 import type { QuipuController } from './controller';
+import type { IndexState, TierState } from '../shared/panel-protocol';
+import { describeTierCounts } from '../shared/tiers';
 
 export const STATUS_SCHEME = 'quipu-status';
 export const STATUS_URI = vscode.Uri.from({ scheme: STATUS_SCHEME, path: '/Quipu Index Status.md' });
+
+/** What each plan means, after its name. */
+const PLAN_WORDS: Record<TierState['plan'], string> = {
+  fast: 'words and static vectors only, computed at tokenizer speed (no transformer)',
+  'fast-deep': "words and static vectors first, searchable at once; the transformer's vectors replace them in the background",
+  deep: "the transformer's vectors only: a file is searchable once they are computed",
+};
+
+/** The report is made again when the phase or the tiers' progress changes. */
+function reportKey(state: IndexState): string {
+  const t = state.tiers;
+  return `${state.phase}|${t ? `${t.plan}:${t.fast}:${t.deep}:${t.deepRunning}:${t.deepPending}` : ''}`;
+}
 
 export class StatusReportProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -18,11 +33,12 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly controller: QuipuController) {
-    // Follow the index while the report is open (phase changes, not every progress tick).
-    let lastPhase = controller.state.phase;
+    // Follow the index while the report is open (phase and tier changes, not every progress tick).
+    let last = reportKey(controller.state);
     this.subscription = controller.onDidChangeState((state) => {
-      if (state.phase === lastPhase) return;
-      lastPhase = state.phase;
+      const key = reportKey(state);
+      if (key === last) return;
+      last = key;
       this.changed.fire(STATUS_URI);
     });
   }
@@ -45,6 +61,10 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       );
       const runtime = await this.controller.embeddingRuntime();
       if (runtime) lines.push(`Embedding with the ${describeRuntime(runtime)}.`, '');
+    }
+    if (state.tiers) {
+      lines.push(`Search tiers (setting \`quipu.tiers\`): **${state.tiers.plan}**, ${PLAN_WORDS[state.tiers.plan]}.`, '');
+      if (state.tiers.note) lines.push(`Note: ${state.tiers.note}.`, '');
     }
     const team = await this.controller.teamStatus();
     const teamState = state.team;
@@ -73,6 +93,14 @@ export class StatusReportProvider implements vscode.TextDocumentContentProvider,
       lines.push(`| Size on disk | ${formatBytes(s?.diskBytes ?? 0)} |`);
       lines.push(`| Model | ${s?.modelId ?? 'not loaded'} |`);
       lines.push(`| Embeddings computed | ${s?.embeddedBy ?? 'not known yet'} |`);
+      if (s?.tiers && !s.staleReason) {
+        const { fast } = s.tierCounts;
+        lines.push(`| Search tiers | ${describeTierCounts(s.tierCounts)} |`);
+        if (s.tiers !== 'fast' && fast > 0) {
+          const where = entry.deepRunning ? 'computed in the background now' : entry.deepPending ? 'waiting behind other indexing' : 'incomplete (the next update continues it)';
+          lines.push(`| Deep tier | ${where}; searching works meanwhile |`);
+        }
+      }
       lines.push(`| Chunks made | ${s?.chunkSettings ? describeChunkKey(s.chunkSettings) : ''} |`);
       lines.push(`| Last update | ${s?.updatedAt ? new Date(s.updatedAt).toLocaleString() : 'never'} |`);
       lines.push(`| Index folder | \`${entry.indexDir}\` |`);

@@ -1,7 +1,7 @@
 /**
  * The folder keeper of `quipu mcp` (core/keeper/folder-keeper.ts, the one the extension uses too):
  * a full incremental pass at start, then the watcher's paths, a reconciling pass for what it missed,
- * and an index another process writes left to that writer. This file only names the served folders
+ * the deep tier behind them in the background, and an index another process writes left to that writer. This file only names the served folders
  * to the keeper and says on stderr what it did.
  */
 import type { QuipuEngine } from '../core/engine/engine';
@@ -28,10 +28,13 @@ export function servedKeeper(
       debounceMs: DEBOUNCE_MS,
       ...(clock ? { clock } : {}),
       listener: {
-        runEnded: ({ folder }, outcome) => {
+        runEnded: ({ folder, work }, outcome) => {
           if (outcome.kind !== 'done') return;
           const summary = outcome.summary;
-          if (summary.filesIndexed + summary.filesRemoved > 0) {
+          if (work.kind === 'deep') {
+            const { fast, deep } = summary.tierCounts;
+            log(`${folder.name}: deep tier ${summary.cancelled ? 'paused for other work' : 'done'}: ${summary.chunksEmbedded} chunk(s) embedded by the transformer in ${summary.seconds.toFixed(1)} s; ${deep} deep, ${fast} fast`);
+          } else if (summary.filesIndexed + summary.filesRemoved > 0) {
             log(`${folder.name}: ${summary.filesIndexed} file(s) indexed, ${summary.filesRemoved} removed, ${summary.chunksEmbedded} chunk(s) embedded in ${summary.seconds.toFixed(1)} s`);
           }
         },

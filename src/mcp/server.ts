@@ -7,7 +7,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { makeConfig } from '../core/config/config';
+import { makeConfig, type TierPlan } from '../core/config/config';
 import { QuipuEngine } from '../core/engine/engine';
 import { defaultOverlayDir, TeamIndex, type TeamTarget } from '../core/team/team';
 import { TeamSession } from '../core/team/team-session';
@@ -22,6 +22,10 @@ export interface McpServerOptions {
   /** Watch the folders and update their indexes in the background (default); else only `sync` updates. */
   watch: boolean;
   model?: string;
+  /** `--tiers`: unset, the engine's default (fast-deep with the bundled model); a remote-built index is deep alone. */
+  tiers?: TierPlan;
+  /** `--static-model`: the fast tier's table (absolute path). */
+  staticModel?: string;
   /** Serve one folder through a team index (its base on the server plus the folder's overlay). */
   team?: TeamTarget;
 }
@@ -43,8 +47,23 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   // The overlay is the folder's index here: `status` reads it, the keeper updates it.
   if (team) served[0].indexDir = defaultOverlayDir(served[0].root, team);
   let engine: Promise<QuipuEngine> | undefined;
+  /** Why the engine runs fewer tiers than asked for (`status` says it). */
+  let tierNote: string | undefined;
   // The embedder the indexes were built with (a remote one too), or a refusal naming the index: never a silent rebuild.
-  const getEngine = () => (engine ??= servedEmbedder(served).then((embedder) => QuipuEngine.create(makeConfig({ model: options.model, embedder }))));
+  const getEngine = () =>
+    (engine ??= servedEmbedder(served).then(async (embedder) => {
+      // A remote embedder is the deep tier alone: another plan asked for is said once, not an error.
+      const tiers = embedder && options.tiers !== undefined && options.tiers !== 'deep' ? 'deep' : options.tiers;
+      if (tiers !== options.tiers) {
+        tierNote = `--tiers ${options.tiers} was asked for, but the indexes were built by a remote embedder (${embedder?.url}), which computes the deep tier alone: serving the deep tier only`;
+      }
+      const created = await QuipuEngine.create(
+        makeConfig({ model: options.model, embedder, ...(tiers ? { tiers } : {}), ...(options.staticModel ? { staticModel: options.staticModel } : {}) }),
+      );
+      tierNote ??= created.tierNote;
+      if (tierNote) log(tierNote);
+      return created;
+    }));
   let session: Promise<TeamSession> | undefined;
   const getTeam = team
     ? () =>
@@ -61,7 +80,7 @@ export async function runMcpServer(folders: string[], options: McpServerOptions)
   const keeper = servedKeeper(served, getEngine, log, getTeam);
   const watches = new ServedWatches(served, log);
   const server = new McpServer({ name: 'quipu', title: 'Quipu', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
-  registerTools(server, { served, engine: getEngine, keeper, watches, ...(getTeam ? { team: getTeam } : {}) });
+  registerTools(server, { served, engine: getEngine, keeper, watches, tierNote: () => tierNote, ...(getTeam ? { team: getTeam } : {}) });
   if (team) log(`searches use the team index ${team.collection} at ${team.url}`);
 
   const transport = new StdioServerTransport();

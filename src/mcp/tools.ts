@@ -13,8 +13,10 @@ import { checkQueryLength, MAX_QUERY_CHARS } from '../core/search/query-limit';
 import { NotIndexedError } from '../core/search/similar';
 import { pickFolders, resolveServedPath, ToolInputError, type ServedFolder } from './folders';
 import { DEFAULT_SNIPPET_LINES, formatResults, scoreMeaning, type LabeledResult } from '../core/search/agent-text';
-import { freshnessNote } from './format';
-import type { FolderKeeper } from '../core/keeper/folder-keeper';
+import { freshnessNote, tierNote } from './format';
+import type { TierPlan } from '../core/config/config';
+import { describeTierCounts } from '../shared/tiers';
+import type { FolderKeeper, KeptFolderState } from '../core/keeper/folder-keeper';
 import type { ServedWatches } from './watch';
 import { searchScope } from '../core/engine/searcher';
 import type { TeamSession, TeamSessionState } from '../core/team/team-session';
@@ -35,7 +37,32 @@ export interface ToolContext {
   watches: ServedWatches;
   /** Set when searches use a team index (`quipu mcp --store … --collection …`). */
   team?: () => Promise<TeamSession>;
+  /** Why the engine runs fewer tiers than asked for (a remote-built index, a missing static model), once it is made. */
+  tierNote?: () => string | undefined;
 }
+
+const deepTierSchema = z
+  .enum(['complete', 'running', 'waiting', 'incomplete', 'off'])
+  .describe(
+    "The deep tier (the transformer's vectors, computed behind the fast tier's static ones): complete; running (in the background, searches go on); waiting (behind other updates); incomplete (the next update continues it); off (--tiers fast).",
+  );
+
+/** Where a folder's deep tier stands; undefined when nothing is known yet (no run ended in this server, none going). */
+function deepTierOf(plan: TierPlan, counts: { fast: number; deep: number } | undefined, state: KeptFolderState): z.infer<typeof deepTierSchema> | undefined {
+  if (plan === 'fast') return 'off';
+  if (state.deepRunning) return 'running';
+  if (state.deepPending) return 'waiting';
+  if (!counts) return undefined;
+  return counts.fast === 0 ? 'complete' : 'incomplete';
+}
+
+const DEEP_TIER_WORDS: Record<z.infer<typeof deepTierSchema>, string> = {
+  complete: 'the deep tier is complete',
+  running: 'the deep tier is being computed in the background (searches go on meanwhile)',
+  waiting: 'the deep tier waits for other updates to finish',
+  incomplete: 'the deep tier is incomplete (the next update continues it)',
+  off: 'no deep tier (--tiers fast)',
+};
 
 const filters = {
   include: z.array(z.string()).optional().describe('Only paths matching one of these globs, relative to the folder (e.g. "src/**").'),
@@ -106,6 +133,11 @@ const freshnessSchema = z.object({
   another_writer: z.boolean().describe('Another Quipu process holds the index lock; results are what it committed.'),
   checked_at: z.string().optional().describe('When this server last brought the index up to date with the disk.'),
   note: z.string().optional(),
+  tiers: z.enum(['fast', 'fast-deep', 'deep']).describe('The tiers the index is built in (--tiers).'),
+  fast_chunks: z.number().int().optional().describe('Chunks ranked by their fast (static) vectors, as the last update left them.'),
+  deep_chunks: z.number().int().optional().describe("Chunks ranked by the transformer's vectors, as the last update left them."),
+  deep_tier: deepTierSchema.optional(),
+  tier_note: z.string().optional().describe('Set while the deep tier is incomplete: how many chunks are ranked by fast vectors.'),
 });
 
 export function registerTools(server: McpServer, ctx: ToolContext): void {
@@ -150,7 +182,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const notes = found.unavailable.map(({ folderIndex, error }) => notReady(ctx, folders[folderIndex], error));
       if (found.notice) notes.push(`${found.notice}.`);
       const results = found.results.map(({ folderIndex, ...result }) => ({ ...result, folder: folders[folderIndex] }));
-      return answer(ctx, folders, results, args.max_snippet_lines, `${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode, query)}).`, notes, {
+      return answer(ctx, engine.tiers, folders, results, args.max_snippet_lines, `${results.length} result(s) for "${query}" (${mode}; score: ${scoreMeaning(mode, query)}).`, notes, {
         mode,
         score_meaning: scoreMeaning(mode, query),
         ...(ctx.team ? { team: teamOf((await ctx.team()).state) } : {}),
@@ -200,7 +232,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const { source } = found;
       const sourceLine = `${source.path}:${source.startLine}-${source.endLine}${source.symbol ? ` · ${source.symbol}` : ''}`;
       const results = found.results.map((r) => ({ ...r, folder }));
-      return answer(ctx, [folder], results, args.max_snippet_lines, `${results.length} chunk(s) like ${sourceLine} (score: ${scoreMeaning('similar')}).`, [], {
+      return answer(ctx, engine.tiers, [folder], results, args.max_snippet_lines, `${results.length} chunk(s) like ${sourceLine} (score: ${scoreMeaning('similar')}).`, [], {
         source: { folder: folder.name, path: source.path, start_line: source.startLine, end_line: source.endLine, chunks: source.chunks, ...(source.symbol ? { symbol: source.symbol } : {}) },
         score_meaning: scoreMeaning('similar'),
       });
@@ -211,7 +243,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
     'status',
     {
       title: 'Index status',
-      description: 'Per served folder: files and chunks indexed, model, last update, changes pending, a run going and its progress, another writer, skipped files with reasons.',
+      description:
+        'Per served folder: files and chunks indexed, model, last update, changes pending, a run going and its progress, the tiers (chunks with fast and deep vectors, and whether the deep tier is being computed), another writer, skipped files with reasons.',
       inputSchema: { folder: filters.folder },
       outputSchema: {
         folders: z.array(
@@ -227,6 +260,12 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             pending_files: z.number().int(),
             updating: z.boolean(),
             progress: z.object({ files_seen: z.number().int(), files_to_index: z.number().int(), files_indexed: z.number().int(), discovery_done: z.boolean() }).optional(),
+            tiers: z.enum(['fast', 'fast-deep', 'deep']).describe('The tiers the index is built in: fast (words and static vectors), deep (the transformer), or the first then the second.'),
+            fast_chunks: z.number().int().describe('Chunks whose vector is the fast tier\'s (static).'),
+            deep_chunks: z.number().int().describe("Chunks whose vector is the deep tier's (the transformer)."),
+            deep_tier: deepTierSchema,
+            deep_progress: z.object({ files_to_index: z.number().int(), files_indexed: z.number().int(), discovery_done: z.boolean() }).optional().describe('While the deep tier runs: its files.'),
+            tier_note: z.string().optional().describe('Why fewer tiers run than were asked for.'),
             writer: z.enum(['this server', 'another process']),
             writer_note: z.string().optional(),
             watching: z.boolean(),
@@ -242,6 +281,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
     async (args) => {
       const folders = pickFolders(ctx.served, args.folder);
       const engine = await ctx.engine();
+      const note = ctx.tierNote?.();
       const rows = await Promise.all(
         folders.map(async (folder) => {
           const status = await engine.status(folder.indexDir, { diskUsage: false });
@@ -257,9 +297,18 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             ...(status.staleReason ? { must_rebuild: status.staleReason } : {}),
             pending_files: state.pendingFiles,
             updating: state.fullPass,
-            ...(state.progress
+            // The deep tier's run is not an update of the files: its progress is said apart.
+            ...(state.progress && !state.deepRunning
               ? { progress: { files_seen: state.progress.filesSeen, files_to_index: state.progress.filesToIndex, files_indexed: state.progress.filesIndexed, discovery_done: state.progress.discoveryDone } }
               : {}),
+            tiers: status.tiers,
+            fast_chunks: status.tierCounts.fast,
+            deep_chunks: status.tierCounts.deep,
+            deep_tier: deepTierOf(status.tiers, status.tierCounts, state) ?? 'incomplete',
+            ...(state.progress && state.deepRunning
+              ? { deep_progress: { files_to_index: state.progress.filesToIndex, files_indexed: state.progress.filesIndexed, discovery_done: state.progress.discoveryDone } }
+              : {}),
+            ...((note ?? status.tierNote) ? { tier_note: note ?? status.tierNote } : {}),
             writer: state.lockedBy ? ('another process' as const) : ('this server' as const),
             ...(state.lockedBy ? { writer_note: `${state.lockedBy} This server searches what it commits.` } : {}),
             watching: ctx.watches.watching(folder),
@@ -274,6 +323,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
           [
             `${r.folder} (${r.root}): ${r.files} files, ${r.chunks} chunks, model ${r.model}, ${r.updated_at ? `updated ${r.updated_at}` : 'never indexed'}.`,
             r.must_rebuild ? `  Must be rebuilt: ${r.must_rebuild}.` : '',
+            `  Tiers ${r.tiers}: ${describeTierCounts({ fast: r.fast_chunks, deep: r.deep_chunks })}; ${DEEP_TIER_WORDS[r.deep_tier]}${r.deep_progress ? ` (${r.deep_progress.files_indexed} of ${r.deep_progress.files_to_index} files${r.deep_progress.discovery_done ? '' : ' so far'})` : ''}.`,
+            r.tier_note ? `  Note: ${r.tier_note}.` : '',
             r.progress ? `  Updating: ${r.progress.files_indexed} of ${r.progress.files_to_index} changed files done, ${r.progress.files_seen} seen.` : r.updating ? '  A full update is waiting to run.' : '',
             r.pending_files > 0 ? `  ${r.pending_files} changed file(s) not indexed yet.` : '',
             r.writer_note ? `  ${r.writer_note}` : '',
@@ -315,6 +366,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
             files_skipped: z.number().int().optional(),
             chunks_embedded: z.number().int().optional(),
             chunks_total: z.number().int().optional(),
+            fast_chunks: z.number().int().optional().describe('Chunks with fast (static) vectors only, after this update; the deep tier follows in the background.'),
+            deep_chunks: z.number().int().optional(),
             seconds: z.number().optional(),
           }),
         ),
@@ -329,7 +382,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
           byFolder.set(folder, [...(byFolder.get(folder) ?? []), relPath]);
         }
       } else for (const folder of pickFolders(ctx.served, args.folder)) byFolder.set(folder, []);
-      await ctx.engine();
+      const engine = await ctx.engine();
       const token = extra._meta?.progressToken;
       let step = 0;
       const onEvent = (folder: ServedFolder, event: IndexEvent) => {
@@ -366,6 +419,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
               files_skipped: summary.skipped.length,
               chunks_embedded: summary.chunksEmbedded,
               chunks_total: summary.chunksTotal,
+              fast_chunks: summary.tierCounts.fast,
+              deep_chunks: summary.tierCounts.deep,
               seconds: Math.round(summary.seconds * 100) / 100,
             }
           : { folder: folders[i].name, ok: false, error },
@@ -373,7 +428,8 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
       const text = rows
         .map((r) =>
           r.ok
-            ? `${r.folder}: up to date. ${r.files_indexed} file(s) indexed, ${r.files_unchanged} unchanged, ${r.files_removed} removed, ${r.files_skipped} skipped; ${r.chunks_embedded} chunk(s) embedded; ${r.chunks_total} in the index (${r.seconds} s).`
+            ? `${r.folder}: up to date. ${r.files_indexed} file(s) indexed, ${r.files_unchanged} unchanged, ${r.files_removed} removed, ${r.files_skipped} skipped; ${r.chunks_embedded} chunk(s) embedded; ${r.chunks_total} in the index (${r.seconds} s).` +
+              (engine.tiers === 'fast-deep' && (r.fast_chunks ?? 0) > 0 ? ` ${r.fast_chunks} chunk(s) have fast vectors; the deep tier follows in the background (\`status\` tells how far).` : '')
             : `${r.folder}: not updated: ${r.error}`,
         )
         .join('\n');
@@ -384,6 +440,7 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
 
 function answer(
   ctx: ToolContext,
+  plan: TierPlan,
   folders: ServedFolder[],
   results: FolderResult[],
   maxLines: number,
@@ -395,6 +452,8 @@ function answer(
   const freshness = folders.map((folder) => {
     const state = ctx.keeper.stateOf(folder.root);
     const note = freshnessNote(folder, state);
+    const tiers = tierNote(folder, state, plan, state.tierCounts);
+    const deep = deepTierOf(plan, state.tierCounts, state);
     return {
       folder: folder.name,
       pending_files: state.pendingFiles,
@@ -402,9 +461,13 @@ function answer(
       another_writer: state.lockedBy !== undefined,
       ...(state.checkedAt ? { checked_at: state.checkedAt } : {}),
       ...(note ? { note } : {}),
+      tiers: plan,
+      ...(state.tierCounts ? { fast_chunks: state.tierCounts.fast, deep_chunks: state.tierCounts.deep } : {}),
+      ...(deep ? { deep_tier: deep } : {}),
+      ...(tiers ? { tier_note: tiers } : {}),
     };
   });
-  const notes = [...unavailable, ...freshness.flatMap((f) => (f.note ? [f.note] : []))];
+  const notes = [...unavailable, ...freshness.flatMap((f) => [f.note, f.tier_note].filter((n): n is string => n !== undefined))];
   const text = formatResults(heading, labeled, maxLines) + (notes.length > 0 ? `\nNote: ${notes.join('\n')}` : '');
   return {
     content: [{ type: 'text', text }],

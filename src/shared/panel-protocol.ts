@@ -62,6 +62,31 @@ export interface IndexState {
   remoteEmbedder?: string;
   /** Set when searches use a team index (setting `quipu.teamIndex.*`). */
   team?: TeamIndexState;
+  /** How far each search tier has come (all folders), once an index status was read. */
+  tiers?: TierState;
+}
+
+/**
+ * The index's two tiers: `fast` (words and static vectors, searchable at once) and `deep` (the
+ * transformer's vectors, computed behind them in the background; searching works throughout).
+ */
+export interface TierState {
+  /** The tiers indexes are built in (setting `quipu.tiers`; a remote embedder is `deep` alone). */
+  plan: 'fast' | 'fast-deep' | 'deep';
+  /** Chunks whose vector is of each tier. */
+  fast: number;
+  deep: number;
+  /** Share of the chunks with deep vectors, 0-100, rounded down (100 when there are none). */
+  deepPercent: number;
+  /** The plan has a deep tier and some chunks still have fast vectors only. */
+  deepIncomplete: boolean;
+  /** The deep tier is computed now (in the background), or waits behind other work. */
+  deepRunning: boolean;
+  deepPending: boolean;
+  /** While it runs: the files of the deep pass done, of the total once known. */
+  deepProgress?: { filesDone: number; filesTotal?: number; chunksPerSecond: number; etaSeconds?: number };
+  /** Why fewer tiers run than were asked for (a remote embedder, a missing static model). */
+  note?: string;
 }
 
 /** The team index searches use: which one, how fresh, and whether it answers. */

@@ -251,6 +251,16 @@ export function describePaused(progress: Progress | undefined): string {
   return progress ? `Paused at ${formatFiles(progress)}` : 'Paused';
 }
 
+/**
+ * One line while the deep tier is incomplete: "Deep tier 40% · computing in the background"; nothing
+ * once it is complete, or when the plan has no deep tier. Searching works throughout.
+ */
+export function describeDeepTier(tiers: IndexState['tiers']): string | undefined {
+  if (!tiers?.deepIncomplete) return undefined;
+  const where = tiers.deepRunning ? 'computing in the background' : tiers.deepPending ? 'waiting for other indexing' : undefined;
+  return [`Deep tier ${tiers.deepPercent}%`, where].filter((part) => part !== undefined).join(' · ');
+}
+
 /** How far indexing is, 0…1; undefined while the total is unknown (the bar is then indeterminate). */
 export function progressRatio(progress: Progress | undefined): number | undefined {
   if (!progress || progress.filesTotal === undefined) return undefined;

@@ -11,6 +11,7 @@
 import type { ExtensionToWebview, IndexState, PanelCommand, PanelFileGroup, PanelResult, WebviewToExtension } from '../shared/panel-protocol';
 import { hasFilters, sameIntent, type SearchIntent } from '../shared/search-intent';
 import {
+  describeDeepTier,
   describeFilters,
   describeIndexing,
   describePaused,
@@ -264,7 +265,8 @@ function renderStatus(): void {
     }
   }
   // Paused and error lines change rarely: keep their buttons in place unless the words change.
-  const key = state ? `${state.phase}:${state.phase === 'paused' ? describePaused(state.progress) : (state.message ?? '')}` : '';
+  const deep = state?.phase === 'ready' ? describeDeepTier(state.tiers) : undefined;
+  const key = state ? `${state.phase}:${state.phase === 'paused' ? describePaused(state.progress) : (state.message ?? '')}:${deep ?? ''}` : '';
   if (state?.phase !== 'indexing' && key === statusKey) return;
   statusKey = key;
   status.replaceChildren();
@@ -277,6 +279,16 @@ function renderStatus(): void {
     status.classList.add('paused');
     status.append(
       h('div', { class: 'status-line' }, icon('debug-pause'), h('span', { class: 'ellipsis' }, describePaused(state.progress)), commandButton('Resume', 'quipu.resumeIndexing', 'link')),
+    );
+  } else if (deep) {
+    // The deep tier fills in behind the fast one: a quiet line, no progress bar (nothing to wait for).
+    status.append(
+      h(
+        'div',
+        { class: 'status-line', title: "Results are ranked meanwhile; chunks without the transformer's vectors are ranked by their fast ones." },
+        icon('layers'),
+        h('span', { class: 'ellipsis' }, deep),
+      ),
     );
   } else if (state.phase === 'error') {
     status.classList.add('error');

@@ -38,7 +38,8 @@ suite('The index follows the workspace', () => {
     await waitFor(
       'the edited file to be found by its new content',
       async () => {
-        await api.whenIdle();
+        // By meaning: the deep tier, which follows the edit in the background.
+        await api.whenQuiet();
         seen = await api.search(paraphrase);
         return seen.slice(0, 3).find((result) => result.path === 'notes/pasta.txt' && /lighthouse|keeper|wick/i.test(result.snippet));
       },

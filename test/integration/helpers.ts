@@ -47,10 +47,10 @@ export async function waitFor<T>(
   }
 }
 
-/** Indexes the workspace through the command palette's command and waits until nothing is pending. */
+/** Indexes the workspace through the command palette's command and waits until nothing is pending, the deep tier included (the searches rank by it). */
 export async function indexWorkspace(api: QuipuApi): Promise<void> {
   await vscode.commands.executeCommand('quipu.indexWorkspace');
-  await api.whenIdle();
+  await api.whenQuiet();
 }
 
 /** The result's lines in its (text) file hold the start of its snippet. */

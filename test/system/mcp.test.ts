@@ -74,6 +74,18 @@ function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 }
 
+/**
+ * The `status` tool polled until the deep tier, which follows each update in the background, is
+ * complete: a wait on a condition the server reports, not a duration.
+ */
+async function deepTierComplete(): Promise<{ chunks: number; fast_chunks: number; deep_chunks: number }> {
+  for (;;) {
+    const [row] = ((await call('status', {})).structuredContent as { folders: { chunks: number; fast_chunks: number; deep_chunks: number; deep_tier: string }[] }).folders;
+    if (row.deep_tier === 'complete') return row;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function resultsOf(result: CallToolResult): Result[] {
   assert.notEqual(result.isError, true, textOf(result));
   return (result.structuredContent as { results: Result[] }).results;
@@ -111,9 +123,18 @@ test('sync indexes the folder with progress and returns the summary; status tell
   assert.match(textOf(result), /up to date/);
 
   const status = await call('status', {});
-  const [folderStatus] = (status.structuredContent as { folders: { files: number; chunks: number; writer: string; watching: boolean; pending_files: number }[] }).folders;
+  const [folderStatus] = (
+    status.structuredContent as { folders: { files: number; chunks: number; writer: string; watching: boolean; pending_files: number; tiers: string; fast_chunks: number; deep_chunks: number; deep_tier: string }[] }
+  ).folders;
   assert.equal(folderStatus.files, 6);
   assert.equal(folderStatus.chunks, row.chunks_total);
+  // The default plan: the fast tier now, the deep tier behind it (wherever it stands by now).
+  assert.equal(folderStatus.tiers, 'fast-deep');
+  assert.equal(folderStatus.fast_chunks + folderStatus.deep_chunks, folderStatus.chunks);
+  assert.ok(['running', 'waiting', 'incomplete', 'complete'].includes(folderStatus.deep_tier), folderStatus.deep_tier);
+  // The searches below rank by the transformer's vectors, as before tiers.
+  const deep = await deepTierComplete();
+  assert.deepEqual([deep.fast_chunks, deep.deep_chunks], [0, deep.chunks]);
   assert.equal(folderStatus.writer, 'this server');
   assert.equal(folderStatus.watching, true);
 });
@@ -191,6 +212,8 @@ test('bad input: each a tool error, and the next call still works', async () => 
 });
 
 test('another process holds the index lock: sync says so, status names it, search reads what is committed', async () => {
+  // The deep tier that followed the change above done first: the lock below stands for another process's, not this server's background run.
+  await deepTierComplete();
   const [indexName] = readdirSync(indexHome);
   const lock = join(indexHome, indexName, 'index.lock');
   // A live process on this host (this test) owns the lock, as a VS Code window indexing would.
@@ -213,7 +236,7 @@ test('another process holds the index lock: sync says so, status names it, searc
   assert.notEqual(again.isError, true, textOf(again));
 });
 
-test('several folders: one server, one ranking; results name their folder; a folder can be picked by name', async () => {
+test('several folders (--tiers deep): one server, one ranking; results name their folder; a folder can be picked by name', async () => {
   const docs = copyFixture('corpus');
   rmSync(join(docs, 'src'), { recursive: true });
   const code = copyFixture('corpus');
@@ -222,7 +245,7 @@ test('several folders: one server, one ranking; results name their folder; a fol
   await two.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [join(ROOT, 'bin', 'quipu.js'), 'mcp', docs, code, '--no-watch'],
+      args: [join(ROOT, 'bin', 'quipu.js'), 'mcp', docs, code, '--no-watch', '--tiers', 'deep'],
       env: { ...(process.env as Record<string, string>), QUIPU_INDEX_HOME: tempDir() },
       stderr: 'ignore',
     }),
@@ -239,8 +262,10 @@ test('several folders: one server, one ranking; results name their folder; a fol
     const onlyDocs = resultsOf((await two.callTool({ name: 'search', arguments: { query: 'keep user credentials safe before saving them', folder: basename(docs) } })) as CallToolResult);
     assert.ok(onlyDocs.length > 0 && onlyDocs.every((r) => r.folder === basename(docs)));
     const status = (await two.callTool({ name: 'status', arguments: {} })) as CallToolResult;
-    const rows = (status.structuredContent as { folders: { folder: string; watching: boolean }[] }).folders;
+    const rows = (status.structuredContent as { folders: { folder: string; watching: boolean; tiers: string; fast_chunks: number; deep_tier: string }[] }).folders;
     assert.deepEqual(rows.map((r) => [r.folder, r.watching]), [[basename(docs), false], [basename(code), false]]);
+    // `--tiers deep`: the transformer alone, so nothing waits behind the sync.
+    assert.deepEqual(rows.map((r) => [r.tiers, r.fast_chunks, r.deep_tier]), [['deep', 0, 'complete'], ['deep', 0, 'complete']]);
   } finally {
     await two.close();
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IndexStatus } from '../../src/core/engine/engine';
 import type { IndexProgress } from '../../src/core/pipeline/events';
-import { indexStateOf, progressText, type StateInputs } from '../../src/extension/state';
+import { indexStateOf, progressText, tierLines, type StateInputs } from '../../src/extension/state';
 import type { QuipuSettings } from '../../src/extension/settings';
 
 const status = (files: number, more: Partial<IndexStatus> = {}) => ({ files, chunks: files * 3, ...more }) as IndexStatus;
@@ -61,4 +61,40 @@ test('a team index: its state beside the overlay; an overlay of no files is read
   const refused = indexStateOf(inputs({ settings, teamFolder: { name: 'work', status: status(4) }, teamState: { ...teamState, error: 'set QUIPU_TEAM_TOKEN' } }));
   assert.equal(refused.message, 'set QUIPU_TEAM_TOKEN (or run "Quipu: Set Team Index Token")');
   assert.equal(refused.team?.error, refused.message);
+});
+
+test('tiers: how far the deep tier has come over every folder, its background run, and what it means for searching', () => {
+  const tiered = (fast: number, deep: number) => status(4, { tiers: 'fast-deep', tierCounts: { fast, deep } });
+  const progress = { tier: 'deep', filesIndexed: 12, filesToIndex: 40, discoveryDone: true, chunksPerSecond: 14, etaSeconds: 130 } as IndexProgress;
+  const state = indexStateOf(inputs({ folders: [{ status: tiered(500, 234) }, { status: tiered(240, 260) }], deep: { running: true, pending: true, progress } }));
+  // The deep tier in the background is not indexing: no spinner, searching as ever.
+  assert.equal(state.phase, 'ready');
+  assert.deepEqual(state.tiers, {
+    plan: 'fast-deep',
+    fast: 740,
+    deep: 494,
+    deepPercent: 40,
+    deepIncomplete: true,
+    deepRunning: true,
+    deepPending: true,
+    deepProgress: { filesDone: 12, filesTotal: 40, chunksPerSecond: 14, etaSeconds: 130 },
+  });
+  assert.deepEqual(tierLines(state.tiers), [
+    'Fast tier (words and static vectors): 740 chunks',
+    "Deep tier (the transformer's vectors): 494 of 1,234 chunks (40%), computed in the background now: 12 / 40 files · about 2 min left",
+    'Searching works meanwhile; chunks without deep vectors are ranked by their fast ones.',
+  ]);
+  const waiting = indexStateOf(inputs({ folders: [{ status: tiered(500, 234) }], deep: { running: false, pending: true } })).tiers!;
+  assert.equal(tierLines(waiting)[1], "Deep tier (the transformer's vectors): 234 of 734 chunks (31%), waiting behind other indexing");
+  const done = indexStateOf(inputs({ folders: [{ status: tiered(0, 1234) }] })).tiers!;
+  assert.equal(done.deepIncomplete, false);
+  assert.deepEqual(tierLines(done), ['Fast tier (words and static vectors): 0 chunks', "Deep tier (the transformer's vectors): complete, 1,234 chunks"]);
+  // A remote embedder: the deep tier alone, and why, when the setting asked for more.
+  const remote = indexStateOf(inputs({ folders: [{ status: status(4, { tiers: 'deep', tierCounts: { fast: 0, deep: 12 } }) }], tierNote: 'a remote embedder computes the deep tier alone' })).tiers!;
+  assert.deepEqual(tierLines(remote), ["Deep tier (the transformer's vectors): all 12 chunks", 'Note: a remote embedder computes the deep tier alone']);
+  const fastOnly = indexStateOf(inputs({ folders: [{ status: status(4, { tiers: 'fast', tierCounts: { fast: 12, deep: 0 } }) }] })).tiers!;
+  assert.equal(fastOnly.deepIncomplete, false);
+  assert.equal(tierLines(fastOnly)[1], 'Deep tier: off (setting "quipu.tiers" is fast)');
+  // No status read yet: nothing said about tiers.
+  assert.equal(indexStateOf(inputs()).tiers, undefined);
 });

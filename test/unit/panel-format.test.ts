@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  describeDeepTier,
   describeFilters,
   describeIndexing,
   describePaused,
@@ -193,6 +194,15 @@ describe('formatting', () => {
     assert.equal(progressRatio(progress), 0.3);
     assert.equal(progressRatio({ filesDone: 3, chunksPerSecond: 1 }), undefined);
     assert.equal(progressRatio({ filesDone: 0, filesTotal: 0, chunksPerSecond: 0 }), 1);
+  });
+
+  test('the deep tier line: while incomplete only, and where it stands', () => {
+    const tiers = { plan: 'fast-deep' as const, fast: 600, deep: 400, deepPercent: 40, deepIncomplete: true, deepRunning: true, deepPending: true };
+    assert.equal(describeDeepTier(tiers), 'Deep tier 40% · computing in the background');
+    assert.equal(describeDeepTier({ ...tiers, deepRunning: false }), 'Deep tier 40% · waiting for other indexing');
+    assert.equal(describeDeepTier({ ...tiers, deepRunning: false, deepPending: false }), 'Deep tier 40%');
+    assert.equal(describeDeepTier({ ...tiers, fast: 0, deep: 1000, deepPercent: 100, deepIncomplete: false }), undefined);
+    assert.equal(describeDeepTier(undefined), undefined);
   });
 
   test('paths and icons', () => {

@@ -413,6 +413,20 @@ async function main() {
       await tab.waitForSelector('.status:empty', { state: 'attached' });
     });
 
+    await step('the deep tier in the background: a quiet line, no bar, no new search; gone once complete', async () => {
+      const count = (await posted(tab, 'search')).length;
+      const tiers = { plan: 'fast-deep', fast: 2343, deep: 1561, deepPercent: 40, deepIncomplete: true, deepRunning: true, deepPending: true };
+      await send(tab, { type: 'state', state: { ...STATES.ready, tiers } });
+      await tab.waitForFunction(() => document.querySelector('.status-line')?.textContent === 'Deep tier 40% · computing in the background');
+      assert.equal(await tab.$('.status [role=progressbar]'), null);
+      assert.equal(await tab.$('.status.indexing'), null);
+      assert.ok(await tab.isVisible('.row.hit'));
+      await shot(tab, 'deep-tier');
+      await send(tab, { type: 'state', state: { ...STATES.ready, tiers: { ...tiers, fast: 0, deep: 3904, deepPercent: 100, deepIncomplete: false, deepRunning: false, deepPending: false } } });
+      await tab.waitForSelector('.status:empty', { state: 'attached' });
+      assert.equal((await posted(tab, 'search')).length, count, 'the results stay: nobody waited for the deep tier');
+    });
+
     await step('paused: a Resume link', async () => {
       await send(tab, { type: 'state', state: STATES.paused });
       await tab.waitForSelector('.status.paused');
