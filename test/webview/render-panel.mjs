@@ -28,6 +28,7 @@ const GROUPS = [
     results: [
       {
         startLine: 12,
+        snippetStartLine: 12,
         endLine: 38,
         score: 0.8123,
         symbol: 'hashPassword',
@@ -35,6 +36,7 @@ const GROUPS = [
       },
       {
         startLine: 40,
+        snippetStartLine: 40,
         endLine: 61,
         score: 0.7431,
         snippet: 'export async function verifyPassword(password: string, stored: string): Promise<boolean> {\n  const [salt, hash] = stored.split(":");\n  return timingSafeEqual(Buffer.from(hash, "hex"), await scrypt(password, salt, 64));\n}',
@@ -47,7 +49,7 @@ const GROUPS = [
     path: 'docs/security.md',
     kind: 'text',
     results: [
-      { startLine: 3, endLine: 19, score: 0.7012, snippet: '## Storing credentials\n\nPasswords are never stored in clear text: we hash them with scrypt\nand a per-user salt, then compare hashes in constant time.' },
+      { startLine: 3, snippetStartLine: 3, endLine: 19, score: 0.7012, snippet: '## Storing credentials\n\nPasswords are never stored in clear text: we hash them with scrypt\nand a per-user salt, then compare hashes in constant time.' },
     ],
   },
   {
@@ -55,21 +57,21 @@ const GROUPS = [
     uri: 'file:///work/shop/test/fixtures/evil.html',
     path: 'test/fixtures/evil.html',
     kind: 'text',
-    results: [{ startLine: 1, endLine: 4, score: 0.6655, snippet: `<p>password reset page</p>\n${EVIL}\n<script>alert("hashed")</script>` }],
+    results: [{ startLine: 1, snippetStartLine: 1, endLine: 4, score: 0.6655, snippet: `<p>password reset page</p>\n${EVIL}\n<script>alert("hashed")</script>` }],
   },
   {
     folderName: 'shop',
     uri: 'file:///work/shop/docs/Threat%20Model.pdf',
     path: 'docs/Threat Model.pdf',
     kind: 'pdf',
-    results: [{ startLine: 120, endLine: 141, page: 3, score: 0.6234, snippet: 'T3. Credential theft. An attacker who reads the user table learns\nnothing: each password is hashed with its own salt.' }],
+    results: [{ startLine: 120, snippetStartLine: 120, endLine: 141, page: 3, score: 0.6234, snippet: 'T3. Credential theft. An attacker who reads the user table learns\nnothing: each password is hashed with its own salt.' }],
   },
   {
     folderName: 'shop',
     uri: 'file:///work/shop/notes/Onboarding.docx',
     path: 'notes/Onboarding.docx',
     kind: 'docx',
-    results: [{ startLine: 55, endLine: 70, score: 0.5512, snippet: 'Never log passwords or password hashes; the logger redacts fields named "password".' }],
+    results: [{ startLine: 55, snippetStartLine: 55, endLine: 70, score: 0.5512, snippet: 'Never log passwords or password hashes; the logger redacts fields named "password".' }],
   },
 ];
 
