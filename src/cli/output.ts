@@ -12,6 +12,7 @@ import type { IndexEvent, IndexSummary } from '../core/pipeline/events';
 import { trimSnippet } from '../core/search/agent-text';
 import type { SearchResult } from '../core/search/search';
 import type { VerifyReport } from '../core/maintenance/verify';
+import { describeTierCounts } from '../shared/tiers';
 import { terminalSafe as safe } from './terminal-text';
 
 /** Lines of each result's snippet a terminal shows. */
@@ -125,12 +126,10 @@ function describePass(p: IndexSummary): string {
   return `${p.filesIndexed} files, ${p.chunksEmbedded} chunks embedded (${p.chunksReused} reused) in ${p.seconds.toFixed(1)} s${p.cancelled ? ', stopped' : ''}`;
 }
 
-/** The index's chunks by tier: `340 deep (the transformer's vectors)`, `200 fast, 140 deep (59% deep)`. */
-export function describeTiers(counts: { fast: number; deep: number }): string {
-  const total = counts.fast + counts.deep;
-  if (counts.fast === 0) return `${counts.deep} deep (the transformer's vectors)`;
-  if (counts.deep === 0) return `${counts.fast} fast (static vectors; the transformer's not yet)`;
-  return `${counts.fast} fast, ${counts.deep} deep (${Math.floor((100 * counts.deep) / total)}% deep)`;
+/** The index's chunks by tier, as every front end says it, and what the tiers are. */
+function describeTiers(counts: { fast: number; deep: number }): string {
+  const what = counts.fast === 0 ? "the transformer's vectors" : counts.deep === 0 ? "static vectors; the transformer's not yet" : "static vectors until the deep tier reaches them";
+  return `${describeTierCounts(counts)} (${what})`;
 }
 
 /** `build/ (20 files)`, `dist/ (3 folders, 2,000+ files)`. */
