@@ -225,6 +225,8 @@ function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): Quip
       ...(flags.embedContext === false ? { embedContext: false } : {}),
     },
     pipeline: {
+      // One run, then the process exits: chunk workers need not wait for a next one.
+      keepChunkWorkers: false,
       ...(flags.embedWorkers ? { embedWorkers: flags.embedWorkers } : {}),
       ...(flags.embedThreads ? { embedThreads: flags.embedThreads } : {}),
       ...(flags.chunkWorkers ? { chunkWorkers: flags.chunkWorkers } : {}),
