@@ -19,11 +19,29 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * transformers.js is a bundle of its own, dist/workers/transformers.js: only a tokenizer that is not
+ * BERT WordPiece needs it (src/core/embed/tokenizer.ts imports it when one does), and carried inside
+ * the CLI, the extension and each worker bundle, its 1.4 MB were parsed in every thread that loads
+ * them (bench/MEMORY.md). The other bundles import it by its path from theirs (`from`: their folder).
+ */
+function transformersApart(from) {
+  const path = from === 'workers' ? './transformers.js' : './workers/transformers.js';
+  return {
+    name: 'transformers-apart',
+    setup(b) {
+      b.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({ path, external: true }));
+    },
+  };
+}
+
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' }),
+  build({ ...common, plugins: [transformersApart('dist'), ...plugins], entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' }),
+  build({ ...common, plugins: [transformersApart('dist'), ...plugins], entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { transformers: '@huggingface/transformers' }, outdir: 'dist/workers' }),
   build({
     ...common,
+    plugins: [transformersApart('workers'), ...plugins],
     entryPoints: {
       'extract-process': 'src/workers/extract-process.ts',
       'pool-host': 'src/workers/pool-host.ts',

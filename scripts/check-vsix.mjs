@@ -46,6 +46,7 @@ const required = [
   'extension/dist/workers/chunk-worker.js',
   'extension/dist/workers/embed-worker.js',
   'extension/dist/workers/pool-host.js',
+  'extension/dist/workers/transformers.js',
   'extension/dist/schemas/index.proto',
   'extension/models/all-MiniLM-L6-v2/config.json',
   'extension/models/all-MiniLM-L6-v2/tokenizer.json',

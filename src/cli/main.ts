@@ -18,9 +18,8 @@ import { DatasetError, formatEvalTable, loadDataset, runEval, SEARCH_MODES } fro
 import { DEFAULT_SEARCH_MODE, type SearchMode } from '../core/search/search';
 import { searchScope } from '../core/engine/searcher';
 import { IndexLockedError } from '../core/store/lock';
-import { runMcpServer } from '../mcp/server';
-import { TEAM_TOKEN_ENV, TeamIndex, type TeamTarget } from '../core/team/team';
-import { TeamIndexError } from '../core/store/chroma-store';
+import type { TeamIndex, TeamTarget } from '../core/team/team';
+import { TEAM_TOKEN_ENV, TeamIndexError } from '../core/store/team-address';
 import { IndexCorruptError } from '../core/store/types';
 import { version } from '../../package.json';
 import { createIndexReporter, printPublish, printSearchResults, printStatus, printSummary, printTeamStatus, printVerify } from './output';
@@ -29,6 +28,15 @@ import { jsonText, terminalSafe } from './terminal-text';
 const EXIT = { ok: 0, failure: 1, usage: 2, model: 3, locked: 4, cancelled: 130 } as const;
 
 class UsageError extends Error {}
+
+/**
+ * The team index (the Chroma client) and the MCP server (its SDK, zod, ajv) load when a command
+ * uses them: evaluated at start they held ~25 MB of every command's memory (bench/MEMORY.md).
+ */
+async function teamIndexFor(...args: Parameters<typeof TeamIndex.for>): Promise<TeamIndex> {
+  const { TeamIndex } = await import('../core/team/team.js');
+  return TeamIndex.for(...args);
+}
 
 /** `--store` and `--collection` together, or neither; the token only from the environment. */
 function teamTargetOf(flags: { store?: string; collection?: string }): TeamTarget | undefined {
@@ -229,6 +237,8 @@ function configFrom(flags: EngineFlags, embedder?: RemoteEmbedderSettings): Quip
       ...(flags.embedContext === false ? { embedContext: false } : {}),
     },
     pipeline: {
+      // One run, then the process exits: chunk workers need not wait for a next one.
+      keepChunkWorkers: false,
       ...(flags.embedWorkers ? { embedWorkers: flags.embedWorkers } : {}),
       ...(flags.embedThreads ? { embedThreads: flags.embedThreads } : {}),
       ...(flags.chunkWorkers ? { chunkWorkers: flags.chunkWorkers } : {}),
@@ -311,7 +321,7 @@ export function buildProgram(): Command {
         try {
           const options = { indexDir: flags.indexDir, rebuild: flags.rebuild, signal: controller.signal, onEvent: (event: Parameters<typeof reporter.onEvent>[0]) => reporter.onEvent(event) };
           if (!team) return { summary: await engine.index(root, options) };
-          const teamIndex = TeamIndex.for(engine, root, team);
+          const teamIndex = await teamIndexFor(engine, root, team);
           try {
             return await teamIndex.publish({ ...options, commit: flags.commit });
           } finally {
@@ -368,7 +378,7 @@ export function buildProgram(): Command {
       const results = await withEngine(flags, async (engine) => {
         // On stderr, so --json output stays one array; the results are still worth showing.
         const onDamage = (message: string) => process.stderr.write(`quipu: warning: ${terminalSafe(message)} (results from it are shown without their text)\n`);
-        const teamIndex = team ? TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir }) : undefined;
+        const teamIndex = team ? await teamIndexFor(engine, root, team, { overlayDir: flags.indexDir }) : undefined;
         try {
           const answer = await searchScope(engine, { folders: [{ folder: root, indexDir: flags.indexDir }], team: () => Promise.resolve(teamIndex) }, query, { ...options, onDamage });
           // Visible, on stderr, so --json output stays one array.
@@ -396,7 +406,7 @@ export function buildProgram(): Command {
     if (team) {
       const root = requireFolder(folder ?? '.');
       const status = await withEngine(flags, async (engine) => {
-        const teamIndex = TeamIndex.for(engine, root, team, { overlayDir: flags.indexDir });
+        const teamIndex = await teamIndexFor(engine, root, team, { overlayDir: flags.indexDir });
         try {
           await teamIndex.sync().catch(() => undefined);
           return await teamIndex.status();
@@ -431,6 +441,7 @@ export function buildProgram(): Command {
     const roots = (folders.length > 0 ? folders : ['.']).map(requireFolder);
     const team = teamTargetOf(flags);
     if (team && roots.length !== 1) throw new UsageError('--store serves one folder: name only the folder the team index was published from');
+    const { runMcpServer } = await import('../mcp/server.js');
     await runMcpServer(roots, {
       watch: flags.watch,
       model: flags.model,

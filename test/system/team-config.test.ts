@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TEAM_TOKEN_ENV } from '../../src/core/store/chroma-store';
+import { TEAM_TOKEN_ENV } from '../../src/core/store/team-address';
 import { copyFixture, runCli, tempDir } from '../helpers';
 import { startChroma, type RunningChroma } from '../servers/chroma';
 import { startHoldingProxy } from '../servers/holding-proxy';

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { headCommitOf } from '../../src/core/files/git-commit';
-import { checkCollectionName, parseStoreUrl, TeamIndexError } from '../../src/core/store/chroma-store';
+import { checkCollectionName, parseStoreUrl, TeamIndexError } from '../../src/core/store/team-address';
 import { tempDir } from '../helpers';
 
 test('store URLs: chroma:// is plain HTTP, chroma+https:// is TLS, port 8000 by default; anything else is refused', () => {

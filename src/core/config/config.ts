@@ -61,6 +61,12 @@ export interface PipelineSettings {
    */
   workerIdleSeconds: number;
   /**
+   * Chunk workers stay (for `workerIdleSeconds`) once a run has chunked its last file, so the next
+   * run starts at once: the extension and the MCP server. Off, they exit then, and their memory is
+   * not held while the embedding workers finish: the CLI, which runs once (bench/MEMORY.md).
+   */
+  keepChunkWorkers: boolean;
+  /**
    * Embedding workers in a child process of their own instead of this process's threads: for a
    * long-lived host (VS Code's extension host), which gets all of their memory back when they go
    * idle, and survives a native crash in ONNX Runtime. The CLI keeps threads.
@@ -197,6 +203,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   queueCapacity: 64,
   commitChunks: 1000,
   workerIdleSeconds: 60,
+  keepChunkWorkers: true,
   embedInChildProcess: false,
 };
 

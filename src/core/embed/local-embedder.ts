@@ -20,6 +20,8 @@ export class LocalEmbedder implements Embedder {
   private embedPool?: TaskPool;
   /** The priority lane: queries never queue behind an indexing backlog. */
   private queryPool?: TaskPool;
+  /** The first indexing worker's session, created before any other worker starts creating its own. */
+  private firstSession?: Promise<unknown>;
 
   constructor(
     private readonly model: ModelInfo,
@@ -83,8 +85,26 @@ export class LocalEmbedder implements Embedder {
    */
   async embedDocuments(inputs: readonly DocumentInput[], signal?: AbortSignal): Promise<Float32Array> {
     signal?.throwIfAborted();
+    const pool = this.embedder();
+    await this.oneSessionFirst(pool);
+    signal?.throwIfAborted();
     const batch = packBatch(inputs.map((input) => input.ids));
-    return run(this.embedder(), EMBED_TASKS.embedBatch, batch, [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer]);
+    return run(pool, EMBED_TASKS.embedBatch, batch, [batch.ids.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Creating a session peaks ~60 MB above what it then holds (the int8 weights beside their float
+   * copies). Created side by side, the workers' peaks add up: the first batches wait until one
+   * worker has its session (a `dimensions` task makes it), so the next worker creates its own while
+   * that one embeds (express: peak 560 → 510 MB; bench/MEMORY.md). Once per pool; a failure is
+   * not kept, so the next batch tries again as it did before.
+   */
+  private oneSessionFirst(pool: TaskPool): Promise<unknown> {
+    this.firstSession ??= run(pool, EMBED_TASKS.dimensions, null).catch((error: unknown) => {
+      this.firstSession = undefined;
+      throw error;
+    });
+    return this.firstSession;
   }
 
   async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
@@ -115,6 +135,7 @@ export class LocalEmbedder implements Embedder {
   async close(): Promise<void> {
     await Promise.all([this.embedPool?.close(), this.queryPool?.close()]);
     this.embedPool = this.queryPool = undefined;
+    this.firstSession = undefined;
   }
 }
 

@@ -149,7 +149,10 @@ export async function runIndex(ctx: IndexRunContext): Promise<IndexSummary> {
   const readers = Array.from({ length: ctx.config.pipeline.readConcurrency }, () => runStage(run, () => readStage(run)));
   const readDone = Promise.all(readers).then(() => run.toChunk.close());
   const chunkers = Array.from({ length: ctx.config.pipeline.chunkWorkers * 2 }, () => runStage(run, () => chunkStage(run)));
-  const chunkDone = Promise.all(chunkers).then(() => run.toEmbed.close());
+  const chunkDone = Promise.all(chunkers).then(() => {
+    run.toEmbed.close();
+    return ctx.pools.chunkingDone();
+  });
   const embed = runStage(run, () => embedStage(run), run.toStore);
   const write = runStage(run, () => writeStage(run));
   await Promise.all([discover, readDone, chunkDone, embed, write]);

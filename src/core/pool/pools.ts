@@ -143,6 +143,17 @@ export class EnginePools {
     return results;
   }
 
+  /**
+   * A run has chunked its last file: without `keepChunkWorkers`, the chunk workers exit now (after
+   * their running tasks) rather than idle beside the embedding workers; a later task starts new ones.
+   */
+  async chunkingDone(): Promise<void> {
+    if (this.settings.keepChunkWorkers) return;
+    const pool = this.chunkPool;
+    this.chunkPool = undefined;
+    await pool?.close();
+  }
+
   /** Waits for running tasks, then stops every worker. */
   async close(): Promise<void> {
     await Promise.all([this.extractPool?.close(), this.chunkPool?.close()]);

@@ -19,14 +19,13 @@
  */
 import { createHash } from 'node:crypto';
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import { checkCollectionName, parseStoreUrl, TEAM_TOKEN_ENV, TeamIndexError } from './team-address';
 import { ShardLexicalIndex, type LexicalDocument } from './lexical-index';
 import type { ChunkMetadata, FileUpdate, StoreIdentity, Tier } from './types';
 
 const DEEP_ONLY: ReadonlySet<Tier> = new Set(['deep']);
 import { acceptorOf, sameIdentity, StoreIdentityError, type LexicalPart, type StoreQueryOptions, type StoredFile, type TextHit, type VectorStore } from './vector-store';
 
-/** Environment variable holding the server's token (sent as a bearer token; never from settings). */
-export const TEAM_TOKEN_ENV = 'QUIPU_TEAM_TOKEN';
 // 2: chunk fields the server does not filter on packed in one (`serverMetadataOf`).
 const FORMAT = 2;
 /** `died` of a live record. */
@@ -35,12 +34,6 @@ const WRITE_BATCH = 1000;
 const READ_PAGE = 2000;
 /** Longest `$nin` list sent to the server; more excluded paths are filtered here. */
 const MAX_SERVER_EXCLUDES = 500;
-
-export interface ChromaLocation {
-  host: string;
-  port: number;
-  ssl: boolean;
-}
 
 interface TeamManifest {
   format: number;
@@ -73,26 +66,6 @@ export class StoreUnavailableError extends Error {
     super(`the team index at ${where} does not answer (${reason})`);
     this.name = 'StoreUnavailableError';
   }
-}
-
-export class TeamIndexError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TeamIndexError';
-  }
-}
-
-/** `chroma://host:port` (plain HTTP) or `chroma+https://host:port` (TLS); port 8000 by default. */
-export function parseStoreUrl(url: string): ChromaLocation {
-  const match = /^chroma(\+https)?:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(url.trim());
-  if (!match) throw new TeamIndexError(`${url} is not a store URL: expected chroma://host:port or chroma+https://host:port`);
-  return { ssl: Boolean(match[1]), host: match[2], port: match[3] ? Number(match[3]) : 8000 };
-}
-
-/** Chroma's collection names: 3–512 of [a-zA-Z0-9._-], starting and ending with a letter or digit. */
-export function checkCollectionName(name: string): string {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,500}[a-zA-Z0-9]$/.test(name)) throw new TeamIndexError(`${JSON.stringify(name)} is not a collection name: 3 to 500 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit`);
-  return name;
 }
 
 function idOf(...parts: string[]): string {

@@ -15,12 +15,10 @@ import { headCommitOf } from '../files/git-commit';
 import { FolderPaths, nodeFileHost } from '../files/host';
 import { checkQueryLength } from '../search/query-limit';
 import { searchStores, type SearchOptions, type SearchSource } from '../search/search';
-import { ChromaStore, StoreUnavailableError, TEAM_TOKEN_ENV } from '../store/chroma-store';
+import { ChromaStore, StoreUnavailableError } from '../store/chroma-store';
 import { LocalVectorStore } from '../store/local-vector-store';
 import { publishIndex, type PublishSummary } from '../store/publish';
 import { IndexStore } from '../store/store';
-
-export { TEAM_TOKEN_ENV };
 
 export interface TeamTarget {
   /** chroma://host:port or chroma+https://host:port */
