@@ -64,7 +64,7 @@ test('a PDF or DOCX chunk is embedded with its path in front, as a source file i
   const entry = store.catalog.get('guides/beekeeping.docx');
   assert.ok(entry, 'the DOCX is indexed');
   const [firstText] = await store.texts(entry.textKey);
-  const [firstVector] = [...(await store.vectorsOf('guides/beekeeping.docx')).values()];
+  const [firstVector] = [...(await store.tieredVectorsOf('guides/beekeeping.docx')).values()].map((v) => v.vector);
   await store.close();
   const [withPath, without] = await engine.embed([splitCompoundWords(`guides/beekeeping.docx\n${firstText}`), splitCompoundWords(firstText)]);
   assert.ok(cosine(firstVector, withPath) > 0.9999, `cosine with the path in front: ${cosine(firstVector, withPath)}`);

@@ -52,7 +52,7 @@ async function openIndex(engine: QuipuEngine, indexDir: string): Promise<IndexSt
 async function vectorsOf(engine: QuipuEngine, indexDir: string): Promise<Map<string, Float32Array>> {
   const store = await openIndex(engine, indexDir);
   const all = new Map<string, Float32Array>();
-  for (const path of store.catalog.keys()) for (const [hash, vector] of await store.vectorsOf(path)) all.set(hash, vector);
+  for (const path of store.catalog.keys()) for (const [hash, { vector }] of await store.tieredVectorsOf(path)) all.set(hash, vector);
   await store.close();
   return all;
 }

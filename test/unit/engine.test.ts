@@ -86,8 +86,8 @@ test('a chunk is embedded once per model input: a copy elsewhere is read with it
   // The path goes in front of every chunk (embedContext), so no copy borrows another's vector.
   assert.equal(summary.chunksReused, 0);
   const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
-  const original = [...(await store.vectorsOf('src/net/retry.ts')).values()];
-  const vendored = [...(await store.vectorsOf('notes/vendored-retry.ts')).values()];
+  const original = [...(await store.tieredVectorsOf('src/net/retry.ts')).values()].map((v) => v.vector);
+  const vendored = [...(await store.tieredVectorsOf('notes/vendored-retry.ts')).values()].map((v) => v.vector);
   await store.close();
   assert.equal(vendored.length, original.length);
   // Each copy's vectors lean towards the copy's own path, not towards the file it was copied from.

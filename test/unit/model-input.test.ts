@@ -58,7 +58,7 @@ test('the engine stores the vector of the prepared chunk and searches with the p
   const indexDir = tempDir();
   await engine.index(folder, { indexDir });
   const store = await IndexStore.open(indexDir, await engine.storeIdentity(), { write: false });
-  const [stored] = [...(await store.vectorsOf('es/and.js')).values()];
+  const [stored] = [...(await store.tieredVectorsOf('es/and.js')).values()].map((v) => v.vector);
   await store.close();
   assert.ok(stored, 'the file has a chunk');
 

@@ -81,7 +81,7 @@ test('an index in format 5 (Vectra protobuf shards) is rebuilt: a writer says wh
   await writer.close();
   const again = await IndexStore.open(dir, identity, { write: false });
   assert.equal(again.rebuildReason, undefined);
-  const [vector] = [...(await again.vectorsOf('a.md')).values()];
+  const [vector] = [...(await again.tieredVectorsOf('a.md')).values()].map((v) => v.vector);
   assert.deepEqual([...vector].map((x) => Math.round(x * 1000) / 1000), [0, 0.6, 0.8]);
   await again.close();
 });

@@ -109,12 +109,13 @@ export async function searchStores(sources: readonly SearchSource[], query: Sear
   const keyOf = sources.length === 1 ? (_: number, id: string) => id : (source: number, id: string) => `${source}:${id}`;
 
   // The tiers of vector the sources hold; each one's query vector starts now.
-  const tiers = mode === 'lexical' ? [] : TIERS.filter((tier) => sources.some((source) => source.store.tiers().has(tier)));
+  const held = sources.map((source) => source.store.tiers());
+  const tiers = mode === 'lexical' ? [] : TIERS.filter((tier) => held.some((set) => set.has(tier)));
   if (tiers.length > 0 && !query.embed) throw new Error(`a ${mode} search needs the query's embedding`);
   const vectors = new Map(tiers.map((tier) => [tier, query.embed!(tier)]));
   const semantic = async (tier: Tier, limit: number): Promise<Candidate[]> => {
     const vector = await vectors.get(tier)!;
-    const perSource = await Promise.all(sources.map((source) => (source.store.tiers().has(tier) ? source.store.vectorCandidates(vector, limit, { ...optionsOf(source), tier }) : Promise.resolve([]))));
+    const perSource = await Promise.all(sources.map((source, i) => (held[i].has(tier) ? source.store.vectorCandidates(vector, limit, { ...optionsOf(source), tier }) : Promise.resolve([]))));
     const candidates: Candidate[] = [];
     perSource.forEach((hits, source) => {
       for (const hit of hits) candidates.push({ id: keyOf(source, hit.id), score: hit.score, source, hit });

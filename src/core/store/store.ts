@@ -169,12 +169,7 @@ export class IndexStore {
     return resetShards(this.state, this.shards, shards);
   }
 
-  /** Vectors already stored for a file, by model input hash, to reuse when the file changes a little. */
-  async vectorsOf(path: string): Promise<Map<string, Float32Array>> {
-    return new Map([...(await this.tieredVectorsOf(path))].map(([inputHash, { vector }]) => [inputHash, vector]));
-  }
-
-  /** The same, with each vector's tier (a fast one is no use to a deep pass). */
+  /** Vectors already stored for a file by model input hash, each with its tier (a fast one is no use to a deep pass), to reuse when the file changes a little. */
   async tieredVectorsOf(path: string): Promise<Map<string, { vector: Float32Array; tier: Tier }>> {
     const entry = this.state.catalog.get(path);
     const vectors = new Map<string, { vector: Float32Array; tier: Tier }>();
